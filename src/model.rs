@@ -1,0 +1,148 @@
+//! The note records: the one in-memory model that parsing produces and every writer reads.
+//!
+//! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
+//! package can be snapshotted in tests and handed by reference to any number of writers.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Everything one build produces: note types, decks, notes and media, ready for the writers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Package {
+    /// The note types the notes use, sorted by id.
+    pub note_types: Vec<NoteType>,
+    /// Every deck a note is in, plus every `::` parent of those, sorted by name.
+    pub decks: Vec<String>,
+    /// The notes, in study order (input files in sorted order, then document order).
+    pub notes: Vec<Note>,
+    /// The media files the notes reference, sorted by name, each name unique.
+    pub media: Vec<MediaFile>,
+}
+
+impl Package {
+    /// The note type named `name`, if the package has it.
+    pub fn note_type(&self, name: &str) -> Option<&NoteType> {
+        self.note_types.iter().find(|nt| nt.name == name)
+    }
+
+    /// How many cards the package's notes make (one per template for standard note types).
+    pub fn card_count(&self) -> usize {
+        self.notes
+            .iter()
+            .map(|n| {
+                self.note_type(&n.note_type)
+                    .map_or(0, NoteType::cards_per_note)
+            })
+            .sum()
+    }
+}
+
+/// Whether a note type makes one card per template or one card per cloze number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteTypeKind {
+    /// One card per template (Anki's `type: 0`).
+    Standard,
+    /// One card per cloze number (Anki's `type: 1`).
+    Cloze,
+}
+
+/// An Anki note type ("model"): fields, card templates and styling.
+///
+/// Ids are fixed forever: Anki matches note types, fields and templates by id on re-import,
+/// so changing one would turn every update into a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoteType {
+    /// Fixed, non-zero note type id.
+    pub id: i64,
+    /// Unique name, never one of Anki's stock names.
+    pub name: String,
+    /// Standard or cloze.
+    pub kind: NoteTypeKind,
+    /// Fields in order; a note's `fields` follow this order.
+    pub fields: Vec<FieldDef>,
+    /// Card templates in order.
+    pub templates: Vec<TemplateDef>,
+    /// CSS shared by all templates.
+    pub css: String,
+    /// Index of the field Anki sorts and checks duplicates by.
+    pub sort_field: usize,
+    /// When the note type's templates or styling last changed (seconds since the epoch).
+    pub mtime: i64,
+}
+
+impl NoteType {
+    /// Cards each note of this type makes.
+    pub fn cards_per_note(&self) -> usize {
+        match self.kind {
+            NoteTypeKind::Standard => self.templates.len(),
+            NoteTypeKind::Cloze => 1,
+        }
+    }
+}
+
+/// One field of a note type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldDef {
+    /// Field name, e.g. `Front`.
+    pub name: String,
+    /// Fixed field id (Anki 2.1.67+ matches fields by id).
+    pub id: i64,
+}
+
+/// One card template of a note type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TemplateDef {
+    /// Template name, e.g. `Card 1`.
+    pub name: String,
+    /// Fixed template id.
+    pub id: i64,
+    /// Question-side HTML (`qfmt`).
+    pub front: String,
+    /// Answer-side HTML (`afmt`).
+    pub back: String,
+}
+
+/// One note: what becomes one row in Anki's `notes` table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    /// Stable identity Anki matches on (derived from `key`, never random).
+    pub guid: String,
+    /// The stable key the guid comes from: `id:<explicit id>` or `q:<deck>\u{1f}<question>`.
+    pub key: String,
+    /// Full deck name, `::`-separated.
+    pub deck: String,
+    /// Name of the note type (one of [`Package::note_types`]).
+    pub note_type: String,
+    /// Field values as HTML, in the note type's field order.
+    pub fields: Vec<String>,
+    /// Tags, already normalized to Anki's rules (no spaces), sorted and unique.
+    pub tags: Vec<String>,
+    /// Where the question was written.
+    pub source: Source,
+    /// The question's label as written (`Q1`), if it had one.
+    pub label: Option<String>,
+    /// Names of the media files the fields reference (entries of [`Package::media`]).
+    pub media: Vec<String>,
+    /// When the note's content last changed (seconds since the epoch): Anki's update clock.
+    pub mtime: i64,
+}
+
+/// Where a note comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// The document's path, with `/` separators.
+    pub path: String,
+    /// 1-based line of the question.
+    pub line: usize,
+}
+
+/// A media file to ship with the package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MediaFile {
+    /// The plain file name the fields reference (no directories).
+    pub name: String,
+    /// Where the bytes are read from.
+    pub path: PathBuf,
+}
