@@ -11,3 +11,8 @@ pub mod writers;
 
 pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
+pub mod build;
+pub mod identity;
+pub mod output;
+pub mod parse;
+pub mod render;

@@ -1,0 +1,76 @@
+//! Command-line arguments: clap types only. No other file imports clap.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValuesParser;
+use clap::{Parser, Subcommand};
+
+/// Turn Markdown study documents into flashcard decks: Anki .apkg, Anki CSV, Quizlet text
+/// and JSON.
+#[derive(Debug, Parser)]
+#[command(name = "decksmith", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert documents into deck files.
+    Build(BuildArgs),
+}
+
+/// Arguments of `decksmith build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Markdown files or directories to convert (directories are walked in sorted order).
+    #[arg(value_name = "INPUT", default_value = "content")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Directory to write the outputs to.
+    #[arg(
+        short = 'o',
+        long = "out-dir",
+        value_name = "DIR",
+        default_value = "dist"
+    )]
+    pub out_dir: PathBuf,
+
+    /// Base name of the output files [default: the input file's stem or directory's name].
+    #[arg(short = 'n', long = "name", value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Output formats, repeatable or comma-separated.
+    #[arg(
+        short = 'f',
+        long = "format",
+        value_name = "FMT",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(decksmith::writers::WRITERS.iter().map(|w| w.name())),
+        default_values_t = decksmith::writers::DEFAULT_FORMATS.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    )]
+    pub formats: Vec<String>,
+
+    /// Put every note in this deck (`Parent::Child` for a subdeck) instead of the deck each
+    /// document's title names.
+    #[arg(long, value_name = "DECK")]
+    pub deck: Option<String>,
+
+    /// Directory with template files overriding the built-in ones (`basic/front.html`,
+    /// `basic/back.html`, `basic/style.css`).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

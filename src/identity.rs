@@ -1,0 +1,88 @@
+//! Note identity: the stable key a note is known by, and the Anki guid derived from it.
+//!
+//! A guid depends only on the key: an explicit id (`{#my-id}`), or the deck plus the
+//! normalized question text. Never on the answer, the file path, the position or a clock, so
+//! rebuilding a deck after edits updates the notes already in a user's collection.
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// The key of a note with an explicit id.
+pub fn explicit_key(id: &str) -> String {
+    format!("id:{}", id.trim())
+}
+
+/// The key of a note without an explicit id: deck and question, both normalized
+/// (NFC, whitespace collapsed, case-insensitive).
+pub fn question_key(deck: &str, question: &str) -> String {
+    format!("q:{}\u{1f}{}", normalize(deck), normalize(question))
+}
+
+/// Unicode NFC, runs of whitespace collapsed to one space, trimmed, lower-cased.
+pub fn normalize(text: &str) -> String {
+    let nfc: String = text.nfc().collect();
+    let mut out = String::with_capacity(nfc.len());
+    for word in nfc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The Anki guid for `key`: 64 bits of SHA-256, written in base 62 (11 characters).
+///
+/// Base 62 keeps guids free of characters that need quoting or escaping in CSV, HTML or
+/// shell, unlike Anki's own base-91 alphabet.
+pub fn guid_for_key(key: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"decksmith-guid-v1\0")
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    let mut n = u64::from_be_bytes(bytes);
+    let mut out = [b'0'; 11];
+    for slot in out.iter_mut().rev() {
+        *slot = GUID_ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|&b| b as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_ignores_case_whitespace_and_unicode_composition() {
+        assert_eq!(normalize("  What\tis\n WRN? "), "what is wrn?");
+        // "é" precomposed and decomposed normalize to the same key.
+        assert_eq!(normalize("Caf\u{e9}"), normalize("Cafe\u{301}"));
+    }
+
+    #[test]
+    fn guids_are_stable_eleven_character_base62() {
+        let g = guid_for_key(&question_key("Deck", "What is WRN?"));
+        assert_eq!(g.len(), 11);
+        assert!(g.bytes().all(|b| b.is_ascii_alphanumeric()));
+        // Pinned: a change here changes every user's note identity.
+        assert_eq!(g, guid_for_key("q:deck\u{1f}what is wrn?"));
+        insta::assert_snapshot!(g, @"BTY5qqYqZ8i");
+    }
+
+    #[test]
+    fn keys_differ_by_deck_and_by_explicit_id() {
+        let a = question_key("A", "Same question");
+        let b = question_key("B", "Same question");
+        assert_ne!(guid_for_key(&a), guid_for_key(&b));
+        assert_eq!(
+            question_key("Deck", "what  IS wrn?"),
+            question_key("deck", "What is WRN?")
+        );
+        assert_eq!(explicit_key(" my-id "), "id:my-id");
+    }
+}

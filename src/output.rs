@@ -1,0 +1,223 @@
+//! Output files: naming them, and writing them so that a failed build never leaves a
+//! half-written or clobbered file. Every output is written to a temporary file in the
+//! target directory and renamed into place only after every writer has succeeded.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::model::Package;
+use crate::writers::{WriteContext, WriteReport, Writer};
+
+/// One output that was written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The writer's name (`apkg`, `csv`, …).
+    pub format: &'static str,
+    /// Where the file is.
+    pub path: PathBuf,
+    /// What the writer reported.
+    pub report: WriteReport,
+}
+
+/// The package name used when none is given: a single file's stem, a single directory's
+/// name, else `deck`. Names Anki would treat as a whole collection get `-deck` appended.
+pub fn default_package_name(inputs: &[PathBuf]) -> String {
+    let name = match inputs {
+        [one] => {
+            let path = std::fs::canonicalize(one).unwrap_or_else(|_| one.clone());
+            if path.is_dir() {
+                path.file_name()
+            } else {
+                path.file_stem()
+            }
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+        }
+        _ => String::new(),
+    };
+    let name = if name.is_empty() {
+        "deck".to_owned()
+    } else {
+        name
+    };
+    if check_package_name(&name).is_err() {
+        format!("{name}-deck")
+    } else {
+        name
+    }
+}
+
+/// Rejects package names that are empty, contain a path separator, or that Anki would
+/// import as a whole collection (`collection.apkg`, `backup-*.apkg`), replacing the user's
+/// collection instead of adding a deck.
+pub fn check_package_name(name: &str) -> Result<()> {
+    let lower = name.to_lowercase();
+    if name.trim().is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(Error::Usage(format!(
+            "invalid package name `{name}`: use a plain file name without directories"
+        )));
+    }
+    if lower == "collection" || lower.starts_with("backup-") {
+        return Err(Error::Usage(format!(
+            "package name `{name}` is reserved: Anki imports `{name}.apkg` as a whole collection and replaces the user's own; pick another name"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `package` with each writer to `out_dir/name<suffix>`, all or nothing: if any
+/// writer fails, no output file is created or changed.
+pub fn write_outputs(
+    package: &Package,
+    writers: &[&dyn Writer],
+    out_dir: &Path,
+    name: &str,
+    ctx: &WriteContext,
+) -> Result<Vec<Written>> {
+    check_package_name(name)?;
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let mut staged = Vec::with_capacity(writers.len());
+    for writer in writers {
+        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
+        let tmp = tempfile::Builder::new()
+            .prefix(".decksmith-")
+            .suffix(".tmp")
+            .tempfile_in(out_dir)
+            .map_err(|e| Error::io(out_dir, e))?;
+        let mut out = BufWriter::new(tmp);
+        let report = writer.write(package, ctx, &mut out)?;
+        out.flush().map_err(|e| Error::io(&path, e))?;
+        let tmp = out
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+        staged.push((writer.name(), path, report, tmp));
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (format, path, report, tmp) in staged {
+        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        written.push(Written {
+            format,
+            path,
+            report,
+        });
+    }
+    Ok(written)
+}
+
+/// Temporary files are private (0600); outputs are ordinary files (0644).
+fn make_readable(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::writers::Output;
+
+    struct Fixed(&'static str, bool);
+
+    impl Writer for Fixed {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn file_suffix(&self) -> &'static str {
+            if self.1 { ".fail" } else { ".txt" }
+        }
+        fn write(
+            &self,
+            _: &Package,
+            _: &WriteContext,
+            out: &mut dyn Output,
+        ) -> Result<WriteReport> {
+            out.write_all(b"new").map_err(|e| Error::io("x", e))?;
+            if self.1 {
+                return Err(Error::Write {
+                    format: "fail",
+                    message: "boom".into(),
+                });
+            }
+            Ok(WriteReport::default())
+        }
+    }
+
+    fn empty() -> Package {
+        Package {
+            note_types: vec![],
+            decks: vec![],
+            notes: vec![],
+            media: vec![],
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_every_previous_output_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
+        let ctx = WriteContext { timestamp: 0 };
+        let err = write_outputs(
+            &empty(),
+            &[&Fixed("ok", false), &Fixed("fail", true)],
+            dir.path(),
+            "deck",
+            &ctx,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("boom"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("deck.txt")).unwrap(),
+            "old"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["deck.txt"],
+            "no temporary or partial files are left"
+        );
+    }
+
+    #[test]
+    fn successful_outputs_replace_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
+        let w = write_outputs(
+            &empty(),
+            &[&Fixed("ok", false)],
+            dir.path(),
+            "deck",
+            &WriteContext { timestamp: 0 },
+        )
+        .unwrap();
+        assert_eq!(w[0].path, dir.path().join("deck.txt"));
+        assert_eq!(std::fs::read_to_string(&w[0].path).unwrap(), "new");
+    }
+
+    #[test]
+    fn collection_names_are_refused_or_avoided() {
+        assert!(check_package_name("collection").is_err());
+        assert!(check_package_name("Backup-2024").is_err());
+        assert!(check_package_name("a/b").is_err());
+        assert!(check_package_name("day-25").is_ok());
+        assert_eq!(
+            default_package_name(&[PathBuf::from("collection.md")]),
+            "collection-deck"
+        );
+        assert_eq!(
+            default_package_name(&[PathBuf::from("notes/day-25.md")]),
+            "day-25"
+        );
+        assert_eq!(default_package_name(&[]), "deck");
+    }
+}
