@@ -1,0 +1,94 @@
+//! Documents beyond the seed convert as cleanly: `tests/fixtures/second/ml-notes.md` uses a
+//! GFM table, a local image, a code block with `<` and `&`, multi-line display math and a
+//! bold-paragraph question.
+
+use std::path::PathBuf;
+
+use decksmith::build::{BuildOptions, Loaded, load};
+use decksmith::templates::Templates;
+
+fn fixture(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn second() -> Loaded {
+    load(&BuildOptions {
+        inputs: vec![fixture("second")],
+        deck: None,
+        templates: Templates::default(),
+        timestamp: 1_700_000_000,
+    })
+    .expect("the second document loads")
+}
+
+#[test]
+fn the_second_document_gives_four_clean_notes() {
+    let l = second();
+    let notes = &l.package.notes;
+    let fronts: Vec<&str> = notes.iter().map(|n| n.fields[0].as_str()).collect();
+    assert_eq!(
+        fronts,
+        [
+            "Which activation functions are common?",
+            "What does a healthy training loss curve look like?",
+            "How do you compare floating-point numbers in C++?",
+            "What is the softmax function?",
+        ]
+    );
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.deck == "Machine Learning Review — Week 2")
+    );
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    for n in notes {
+        assert!(!n.fields[1].contains("Answer"), "{}", n.fields[1]);
+        assert!(!n.fields[1].starts_with("<p>Ans"), "{}", n.fields[1]);
+    }
+
+    let table = &notes[0].fields[1];
+    assert!(table.contains("<table>") && table.matches("<tr>").count() == 4);
+    assert!(table.contains(r"<td>\(\sigma(x) = \frac{1}{1 + e^{-x}}\)</td>"));
+
+    let image = &notes[1].fields[1];
+    assert!(image.starts_with("<p>It falls quickly"), "{image}");
+    assert!(image.contains(r#"<img src="loss-curve.png" alt="Training loss over epochs">"#));
+    assert_eq!(notes[1].media, ["loss-curve.png"]);
+    assert_eq!(l.package.media.len(), 1);
+    assert!(l.package.media[0].path.ends_with("images/loss-curve.png"));
+
+    let code = &notes[2].fields[1];
+    assert!(code.contains("<pre><code class=\"language-cpp\">"));
+    assert!(code.contains("a - b) &lt; 1e-9 &amp;&amp; !(std::isnan"));
+    assert!(code.contains("<code>std::vector&lt;double&gt;</code>"));
+    assert!(!code.contains(r"\("), "no math inside code");
+
+    let math = &notes[3].fields[1];
+    assert!(
+        math.starts_with("<p>It turns scores into probabilities"),
+        "{math}"
+    );
+    assert!(math.contains(r"\(K &gt; 2\)"));
+    assert!(
+        math.contains(r"\[\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}\]"),
+        "display math is one line with the comment removed: {math}"
+    );
+}
+
+#[test]
+fn every_field_of_the_second_document_matches_the_reviewed_snapshot() {
+    let l = second();
+    let mut out = String::new();
+    for n in &l.package.notes {
+        out.push_str(&format!(
+            "=== {} {}\n--- Front\n{}\n--- Back\n{}\n",
+            n.label.as_deref().unwrap_or("-"),
+            n.guid,
+            n.fields[0],
+            n.fields[1]
+        ));
+    }
+    insta::assert_snapshot!(out);
+}
