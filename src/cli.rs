@@ -9,25 +9,25 @@ use clap::{Parser, Subcommand};
 /// and JSON.
 #[derive(Debug, Parser)]
 #[command(name = "decksmith", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Convert documents into deck files.
     Build(BuildArgs),
 }
 
 /// Arguments of `decksmith build`.
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Markdown files or directories to convert (directories are walked in sorted order).
     #[arg(value_name = "INPUT", default_value = "content")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
 
     /// Directory to write the outputs to.
     #[arg(
@@ -36,11 +36,11 @@ pub struct BuildArgs {
         value_name = "DIR",
         default_value = "dist"
     )]
-    pub out_dir: PathBuf,
+    pub(crate) out_dir: PathBuf,
 
     /// Base name of the output files [default: the input file's stem or directory's name].
     #[arg(short = 'n', long = "name", value_name = "NAME")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
 
     /// Output formats, repeatable or comma-separated.
     #[arg(
@@ -51,17 +51,17 @@ pub struct BuildArgs {
         value_parser = PossibleValuesParser::new(decksmith::writers::WRITERS.iter().map(|w| w.name())),
         default_values_t = decksmith::writers::DEFAULT_FORMATS.iter().map(|s| s.to_string()).collect::<Vec<_>>()
     )]
-    pub formats: Vec<String>,
+    pub(crate) formats: Vec<String>,
 
     /// Put every note in this deck (`Parent::Child` for a subdeck) instead of the deck each
     /// document's title names.
     #[arg(long, value_name = "DECK")]
-    pub deck: Option<String>,
+    pub(crate) deck: Option<String>,
 
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
     /// `basic/back.html`, `basic/style.css`).
     #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The `decksmith build` command-line contract: inputs, output names, formats, summaries and
 //! exit codes (0 ok, 1 input error, 2 usage error).
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

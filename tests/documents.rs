@@ -2,6 +2,8 @@
 //! GFM table, a local image, a code block with `<` and `&`, multi-line display math and a
 //! bold-paragraph question.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 use std::path::PathBuf;
 
 use decksmith::build::{BuildOptions, Loaded, load};

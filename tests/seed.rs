@@ -2,6 +2,8 @@
 //! exactly the notes it should. Snapshots hold every rendered field; the assertions below
 //! state the properties that matter so a snapshot update cannot hide a regression.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 use std::path::PathBuf;
 
 use decksmith::build::{BuildOptions, Loaded, load};
