@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod model;
+pub mod plain;
 pub mod templates;
 pub mod writers;
 

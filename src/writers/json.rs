@@ -1,12 +1,98 @@
-//! The `json` writer (placeholder until implemented).
+//! The `json` writer: the note records as a pretty-printed JSON array, for scripts and other
+//! tools.
+//!
+//! One object per note, in package order, with keys in this order:
+//!
+//! ```text
+//! guid, key, deck, notetype, fields, tags, source, label, media, mod
+//! ```
+//!
+//! `fields` maps each field name to its HTML in the note type's field order (not sorted);
+//! `source` is `{"path": …, "line": …}`; `label` is a string or `null`; `mod` is the note's
+//! modification time in seconds. The output is indented by two spaces and ends with a newline.
+
+use serde::Serialize;
+use serde::ser::{Error as _, SerializeMap, Serializer};
 
 use super::{Output, WriteContext, WriteReport, Writer};
 use crate::error::{Error, Result};
-use crate::model::Package;
+use crate::model::{Note, NoteType, Package, Source};
 
 /// Writes the `json` format.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonWriter;
+
+fn err(message: impl Into<String>) -> Error {
+    Error::Write {
+        format: "json",
+        message: message.into(),
+    }
+}
+
+/// One note as written: field order here is key order in the output.
+#[derive(Serialize)]
+struct Record<'a> {
+    guid: &'a str,
+    key: &'a str,
+    deck: &'a str,
+    notetype: &'a str,
+    fields: Fields<'a>,
+    tags: &'a [String],
+    source: &'a Source,
+    label: Option<&'a str>,
+    media: &'a [String],
+    #[serde(rename = "mod")]
+    mtime: i64,
+}
+
+/// A note's fields as a JSON object in the note type's field order.
+struct Fields<'a> {
+    names: &'a NoteType,
+    values: &'a [String],
+}
+
+impl Serialize for Fields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.names.fields.len() != self.values.len() {
+            return Err(S::Error::custom(format!(
+                "note type `{}` has {} fields but the note has {}",
+                self.names.name,
+                self.names.fields.len(),
+                self.values.len()
+            )));
+        }
+        let mut map = serializer.serialize_map(Some(self.values.len()))?;
+        for (def, value) in self.names.fields.iter().zip(self.values) {
+            map.serialize_entry(&def.name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The record for `note`, or an error if its note type isn't in the package.
+fn record<'a>(package: &'a Package, note: &'a Note) -> Result<Record<'a>> {
+    let note_type = package.note_type(&note.note_type).ok_or_else(|| {
+        err(format!(
+            "note {} ({}:{}) uses note type `{}`, which the package doesn't have",
+            note.guid, note.source.path, note.source.line, note.note_type
+        ))
+    })?;
+    Ok(Record {
+        guid: &note.guid,
+        key: &note.key,
+        deck: &note.deck,
+        notetype: &note.note_type,
+        fields: Fields {
+            names: note_type,
+            values: &note.fields,
+        },
+        tags: &note.tags,
+        source: &note.source,
+        label: note.label.as_deref(),
+        media: &note.media,
+        mtime: note.mtime,
+    })
+}
 
 impl Writer for JsonWriter {
     fn name(&self) -> &'static str {
@@ -19,13 +105,93 @@ impl Writer for JsonWriter {
 
     fn write(
         &self,
-        _package: &Package,
+        package: &Package,
         _ctx: &WriteContext,
-        _out: &mut dyn Output,
+        out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        Err(Error::Write {
-            format: "json",
-            message: "not implemented yet".into(),
+        let records = package
+            .notes
+            .iter()
+            .map(|n| record(package, n))
+            .collect::<Result<Vec<_>>>()?;
+        // Serialize to memory first so a failure leaves nothing half-written.
+        let mut text = serde_json::to_string_pretty(&records).map_err(|e| err(e.to_string()))?;
+        text.push('\n');
+        out.write_all(text.as_bytes())
+            .map_err(|e| err(e.to_string()))?;
+        out.flush().map_err(|e| err(e.to_string()))?;
+        Ok(WriteReport {
+            notes: package.notes.len(),
+            cards: package.card_count(),
+            media: 0,
+            warnings: Vec::new(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::model::FieldDef;
+    use crate::writers::csv::tests::package;
+
+    fn write(p: &Package) -> Result<String> {
+        let mut buf = Cursor::new(Vec::new());
+        JsonWriter.write(p, &WriteContext { timestamp: 0 }, &mut buf)?;
+        String::from_utf8(buf.into_inner()).map_err(|e| err(e.to_string()))
+    }
+
+    #[test]
+    fn snapshot_of_a_small_package() -> Result<()> {
+        let mut p = package();
+        p.notes[0].label = Some("Q1".into());
+        p.notes[0].media = vec!["cell.png".into()];
+        // Field names in an order that sorting would change.
+        p.note_types[0].fields = vec![
+            FieldDef {
+                name: "Question".into(),
+                id: 11,
+            },
+            FieldDef {
+                name: "Answer".into(),
+                id: 12,
+            },
+        ];
+        let text = write(&p)?;
+        insta::assert_snapshot!(text);
+        assert!(text.ends_with("]\n"));
+        assert!(text.find("\"Question\"") < text.find("\"Answer\""));
+        Ok(())
+    }
+
+    #[test]
+    fn an_empty_package_is_an_empty_array() -> Result<()> {
+        let mut p = package();
+        p.notes.clear();
+        assert_eq!(write(&p)?, "[]\n");
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_note_type_is_a_write_error() {
+        let mut p = package();
+        p.notes[1].note_type = "Nope".into();
+        let e = write(&p);
+        assert!(
+            matches!(&e, Err(Error::Write { format: "json", message }) if message.contains("Nope")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_field_count_mismatch_is_a_write_error() {
+        let mut p = package();
+        p.notes[0].fields.push("extra".into());
+        assert!(matches!(
+            write(&p),
+            Err(Error::Write { format: "json", .. })
+        ));
     }
 }

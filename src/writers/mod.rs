@@ -56,7 +56,7 @@ pub trait Writer: Send + Sync {
 pub static WRITERS: &[&dyn Writer] = &[
     &apkg::ApkgWriter,
     &csv::CsvWriter,
-    &quizlet::QuizletWriter,
+    &quizlet::QuizletWriter::DEFAULT,
     &json::JsonWriter,
 ];
 

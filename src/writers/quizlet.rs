@@ -1,12 +1,166 @@
-//! The `quizlet` writer (placeholder until implemented).
+//! The `quizlet` writer: text for Quizlet's "Import (from Word, Excel, Google Docs, etc.)"
+//! dialog.
+//!
+//! One card per note: `term SEP1 definition SEP2`, where the term is the plain text of the
+//! note's first field (the question) and the definition the plain text of its second field
+//! (the answer), both rendered by [`crate::plain`]. Quizlet has no quoting, so the separators
+//! must never occur inside a term or definition. With the defaults (tab between term and
+//! definition, newline between cards; the dialog's defaults too) each field is flattened onto
+//! one line:
+//!
+//! - the lines of a field are trimmed and joined with ` / `; blank lines between blocks
+//!   disappear (so `a\n\nb` becomes `a / b`);
+//! - tabs become spaces.
+//!
+//! With a custom card separator that contains no newline, definitions keep their lines (runs
+//! of blank lines shrink to one). In every mode, any remaining occurrence of either separator
+//! inside a field is replaced by a space (or, if a separator contains a space, `_`) and
+//! reported, so the output always has exactly one term and one definition per card.
+//!
+//! What plain text can't carry (images, tables, math) is reported once per kind, with the first
+//! place it happens, not once per note.
+
+use std::borrow::Cow;
 
 use super::{Output, WriteContext, WriteReport, Writer};
-use crate::error::{Error, Result};
-use crate::model::Package;
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::{Note, Package};
+use crate::plain::{Lost, html_to_text};
 
 /// Writes the `quizlet` format.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct QuizletWriter;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizletWriter {
+    /// Written between a card's term and its definition (Quizlet's "Between term and
+    /// definition"). Default: tab.
+    pub term_separator: Cow<'static, str>,
+    /// Written after each card (Quizlet's "Between cards"). Default: newline.
+    pub card_separator: Cow<'static, str>,
+}
+
+impl QuizletWriter {
+    /// Tab between term and definition, newline between cards.
+    pub const DEFAULT: QuizletWriter = QuizletWriter {
+        term_separator: Cow::Borrowed("\t"),
+        card_separator: Cow::Borrowed("\n"),
+    };
+
+    /// Whether fields must be flattened onto one line: when either separator contains a
+    /// newline.
+    fn flattens(&self) -> bool {
+        self.term_separator.contains('\n') || self.card_separator.contains('\n')
+    }
+
+    fn err(message: impl Into<String>) -> Error {
+        Error::Write {
+            format: "quizlet",
+            message: message.into(),
+        }
+    }
+
+    /// The text of one field as it goes into the file, and how many separator occurrences had
+    /// to be replaced.
+    fn field(&self, html: &str, lost: &mut Lost) -> (String, usize) {
+        let plain = html_to_text(html);
+        lost.images += plain.lost.images;
+        lost.tables += plain.lost.tables;
+        lost.math += plain.lost.math;
+        let text = plain.text.replace('\t', " ");
+        let text = if self.flattens() {
+            flatten(&text)
+        } else {
+            collapse_blank_lines(&text)
+        };
+        let mut replaced = 0;
+        let mut text = text;
+        // A replacement character in neither separator can't create a new occurrence, so one
+        // pass per separator suffices.
+        let with = self.replacement().to_string();
+        for sep in [&*self.term_separator, &*self.card_separator] {
+            let n = text.matches(sep).count();
+            if n > 0 {
+                text = text.replace(sep, &with);
+                replaced += n;
+            }
+        }
+        (text, replaced)
+    }
+
+    /// What replaces a separator found inside card text: a space, or failing that (the space
+    /// is part of a separator) the first of `_` and private-use characters that is in neither.
+    fn replacement(&self) -> char {
+        let free =
+            |c: &char| !self.term_separator.contains(*c) && !self.card_separator.contains(*c);
+        [' ', '_']
+            .into_iter()
+            .chain('\u{e000}'..='\u{f8ff}')
+            .find(free)
+            .unwrap_or('\u{fffd}')
+    }
+}
+
+impl Default for QuizletWriter {
+    fn default() -> Self {
+        QuizletWriter::DEFAULT
+    }
+}
+
+/// Trims each line, drops blank ones, and joins the rest with ` / `.
+fn flatten(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join(" / ")
+}
+
+/// Trims trailing space from each line and shrinks runs of blank lines to one.
+fn collapse_blank_lines(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
+/// One kind of loss, aggregated over the package.
+struct Tally {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Tally {
+    fn new() -> Self {
+        Tally {
+            count: 0,
+            first: None,
+        }
+    }
+
+    fn add(&mut self, n: usize, note: &Note) {
+        if n > 0 {
+            self.count += n;
+            self.first
+                .get_or_insert_with(|| format!("{}:{}", note.source.path, note.source.line));
+        }
+    }
+
+    /// `quizlet: <count> <singular|plural> <what> (first at <place>)`, if anything happened.
+    fn warning(&self, singular: &str, plural: &str, what: &str) -> Option<Diagnostic> {
+        let first = self.first.as_ref()?;
+        let noun = if self.count == 1 { singular } else { plural };
+        Some(Diagnostic::global_warning(format!(
+            "quizlet: {} {noun} {what} (first at {first})",
+            self.count
+        )))
+    }
+}
 
 impl Writer for QuizletWriter {
     fn name(&self) -> &'static str {
@@ -19,13 +173,203 @@ impl Writer for QuizletWriter {
 
     fn write(
         &self,
-        _package: &Package,
+        package: &Package,
         _ctx: &WriteContext,
-        _out: &mut dyn Output,
+        out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        Err(Error::Write {
-            format: "quizlet",
-            message: "not implemented yet".into(),
+        if self.term_separator.is_empty() || self.card_separator.is_empty() {
+            return Err(Self::err("separators must not be empty"));
+        }
+        if self.term_separator.contains(&*self.card_separator)
+            || self.card_separator.contains(&*self.term_separator)
+        {
+            return Err(Self::err(
+                "neither separator may contain the other, or cards can't be told apart",
+            ));
+        }
+        let (mut images, mut tables, mut math, mut seps) =
+            (Tally::new(), Tally::new(), Tally::new(), Tally::new());
+        let mut text = String::new();
+        for note in &package.notes {
+            let mut lost = Lost::default();
+            let (term, r1) = self.field(note.fields.first().map_or("", String::as_str), &mut lost);
+            let (definition, r2) =
+                self.field(note.fields.get(1).map_or("", String::as_str), &mut lost);
+            images.add(lost.images, note);
+            tables.add(lost.tables, note);
+            math.add(lost.math, note);
+            seps.add(r1 + r2, note);
+            text.push_str(&term);
+            text.push_str(&self.term_separator);
+            text.push_str(&definition);
+            text.push_str(&self.card_separator);
+        }
+        out.write_all(text.as_bytes())
+            .map_err(|e| Self::err(e.to_string()))?;
+        out.flush().map_err(|e| Self::err(e.to_string()))?;
+        let warnings = [
+            images.warning("image", "images", "dropped"),
+            tables.warning("table", "tables", "flattened"),
+            math.warning("math expression", "math expressions", "kept as TeX"),
+            seps.warning(
+                "separator occurrence",
+                "separator occurrences",
+                "replaced inside card text",
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        Ok(WriteReport {
+            notes: package.notes.len(),
+            cards: package.notes.len(),
+            media: 0,
+            warnings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::writers::csv::tests::{basic_type, note};
+
+    fn package() -> Package {
+        let mut with_image = note(
+            "g2",
+            "Biology",
+            "<p>Label the diagram</p>\n<p><img src=\"cell.png\" alt=\"A cell\" /></p>\n",
+            "<ol>\n<li>nucleus</li>\n<li>membrane</li>\n</ol>\n",
+            &[],
+        );
+        with_image.source.line = 12;
+        let mut with_math = note(
+            "g3",
+            "Math",
+            "<p>Solve \\(x^2 = 4\\)</p>\n",
+            "<p>\\(x = \\pm 2\\)</p>\n<table>\n<thead>\n<tr>\n<th>x</th>\n<th>x²</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>2</td>\n<td>4</td>\n</tr>\n</tbody>\n</table>\n",
+            &[],
+        );
+        with_math.source.path = "content/math.md".into();
+        with_math.source.line = 7;
+        Package {
+            note_types: vec![basic_type()],
+            decks: vec!["Biology".into(), "Math".into()],
+            notes: vec![
+                note(
+                    "g1",
+                    "Biology",
+                    "<p>What is a <strong>cell</strong>?</p>\n",
+                    "<p>The smallest unit\tof life.</p>\n<p>It has:</p>\n<ul>\n<li>a membrane</li>\n</ul>\n",
+                    &[],
+                ),
+                with_image,
+                with_math,
+            ],
+            media: Vec::new(),
+        }
+    }
+
+    fn write(w: &QuizletWriter, p: &Package) -> Result<(String, WriteReport)> {
+        let mut buf = Cursor::new(Vec::new());
+        let report = w.write(p, &WriteContext { timestamp: 0 }, &mut buf)?;
+        let text =
+            String::from_utf8(buf.into_inner()).map_err(|e| QuizletWriter::err(e.to_string()))?;
+        Ok((text, report))
+    }
+
+    #[test]
+    fn snapshot_of_a_small_package() -> Result<()> {
+        let (text, report) = write(&QuizletWriter::default(), &package())?;
+        insta::assert_snapshot!(text);
+        let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "warning: quizlet: 1 image dropped (first at content/bio.md:12)",
+                "warning: quizlet: 1 table flattened (first at content/math.md:7)",
+                "warning: quizlet: 2 math expressions kept as TeX (first at content/math.md:7)",
+            ]
+        );
+        assert_eq!((report.notes, report.cards, report.media), (3, 3, 0));
+        Ok(())
+    }
+
+    #[test]
+    fn no_separator_leaks_into_a_field() -> Result<()> {
+        let mut p = package();
+        p.notes.push(note(
+            "g4",
+            "Biology",
+            "<pre><code>a\tb\n\n\nc ;; d\n</code></pre>",
+            "<p>x<br />y</p>\n\n\n<p>z ;; w</p>",
+            &[],
+        ));
+        for w in [
+            QuizletWriter::default(),
+            QuizletWriter {
+                term_separator: Cow::Borrowed(" :: "),
+                card_separator: Cow::Borrowed(" ;; "),
+            },
+            QuizletWriter {
+                term_separator: Cow::Borrowed(","),
+                card_separator: Cow::Borrowed("\n\n"),
+            },
+        ] {
+            let (text, report) = write(&w, &p)?;
+            let cards: Vec<&str> = text.split(&*w.card_separator).collect();
+            // Every card ends with the separator, so the last piece is empty.
+            assert_eq!(cards.len(), p.notes.len() + 1, "{w:?}: {text:?}");
+            assert_eq!(cards.last(), Some(&""));
+            for card in &cards[..p.notes.len()] {
+                assert_eq!(
+                    card.matches(&*w.term_separator).count(),
+                    1,
+                    "{w:?}: {card:?}"
+                );
+                if w.flattens() {
+                    assert!(!card.contains('\n'), "{w:?}: {card:?}");
+                }
+            }
+            if w.term_separator == " :: " {
+                // The custom card separator keeps definitions multi-line.
+                assert!(text.contains("x\ny"), "{text:?}");
+                assert!(
+                    report
+                        .warnings
+                        .iter()
+                        .any(|d| d.message.contains("separator occurrences replaced")),
+                    "{report:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn flattening_joins_lines_and_drops_blank_runs() {
+        assert_eq!(flatten("a\n\n\n  b  \nc"), "a / b / c");
+        assert_eq!(flatten(""), "");
+        assert_eq!(collapse_blank_lines("a\n\n\n\nb\n\n"), "a\n\nb");
+    }
+
+    #[test]
+    fn bad_separators_are_rejected() {
+        let p = package();
+        for (t, c) in [("", "\n"), ("\t", ""), ("x", "x"), ("\t", "\t\n")] {
+            let w = QuizletWriter {
+                term_separator: Cow::Owned(t.into()),
+                card_separator: Cow::Owned(c.into()),
+            };
+            assert!(matches!(
+                write(&w, &p),
+                Err(Error::Write {
+                    format: "quizlet",
+                    ..
+                })
+            ));
+        }
     }
 }
