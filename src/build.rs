@@ -90,6 +90,9 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     }
     decks.sort();
     decks.dedup();
+    for (i, note) in notes.iter_mut().enumerate() {
+        note.due = i as i64 + 1;
+    }
 
     let package = Package {
         note_types: vec![opts.templates.basic(opts.timestamp)],
@@ -225,6 +228,7 @@ fn load_document(path: &Path, text: &str, deck: Option<&str>, mtime: i64) -> Doc
             label: q.label,
             media,
             mtime,
+            due: 0,
         });
     }
     result

@@ -14,6 +14,7 @@ pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
 pub mod build;
 pub mod identity;
+pub mod lock;
 pub mod output;
 pub mod parse;
 pub mod render;

@@ -127,6 +127,9 @@ pub struct Note {
     pub media: Vec<String>,
     /// When the note's content last changed (seconds since the epoch): Anki's update clock.
     pub mtime: i64,
+    /// Position of the note's new cards in the study queue (1-based, increasing in study
+    /// order; kept stable across rebuilds by the lock).
+    pub due: i64,
 }
 
 /// Where a note comes from.

@@ -185,6 +185,7 @@ pub(crate) mod tests {
             label: None,
             media: Vec::new(),
             mtime: 1_700_000_100,
+            due: 1,
         }
     }
 
