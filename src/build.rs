@@ -27,6 +27,8 @@ pub struct BuildOptions {
     pub templates: Templates,
     /// Build time (seconds since the epoch), stamped on new and changed notes.
     pub timestamp: i64,
+    /// The project root: note sources are recorded relative to it.
+    pub root: PathBuf,
 }
 
 /// A loaded package and the warnings found on the way.
@@ -67,7 +69,14 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
                 continue;
             }
         };
-        let doc = load_document(file, &text, deck_override.as_deref(), opts.timestamp);
+        let source = crate::project::relative_to_root(file, &opts.root);
+        let doc = load_document(
+            file,
+            &source,
+            &text,
+            deck_override.as_deref(),
+            opts.timestamp,
+        );
         diagnostics.extend(doc.diagnostics);
         notes.extend(doc.notes);
         images.extend(doc.images);
@@ -155,7 +164,13 @@ struct DocumentResult {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn load_document(path: &Path, text: &str, deck: Option<&str>, mtime: i64) -> DocumentResult {
+fn load_document(
+    path: &Path,
+    source_path: &str,
+    text: &str,
+    deck: Option<&str>,
+    mtime: i64,
+) -> DocumentResult {
     let index = LineIndex::new(path, text);
     let outline = parse::outline(text, &index);
     let mut result = DocumentResult {
@@ -187,7 +202,6 @@ fn load_document(path: &Path, text: &str, deck: Option<&str>, mtime: i64) -> Doc
         base_dir,
         index: &index,
     };
-    let source_path = display_path(path);
     for q in outline.questions {
         let front = render::render(&q.inline, &ctx);
         let back = render::render(&q.answer, &ctx);
@@ -222,7 +236,7 @@ fn load_document(path: &Path, text: &str, deck: Option<&str>, mtime: i64) -> Doc
             fields: vec![clean_field(&front.html), clean_field(&back.html)],
             tags: Vec::new(),
             source: Source {
-                path: source_path.clone(),
+                path: source_path.to_owned(),
                 line: location.line,
             },
             label: q.label,
@@ -232,13 +246,6 @@ fn load_document(path: &Path, text: &str, deck: Option<&str>, mtime: i64) -> Doc
         });
     }
     result
-}
-
-/// A path with `/` separators, as stored in note records.
-fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
 }
 
 /// Field text as Anki stores it: NFC, without control characters other than tab and newline.
@@ -351,6 +358,7 @@ mod tests {
             deck: None,
             templates: Templates::default(),
             timestamp: 1_700_000_000,
+            root: dir.path().to_path_buf(),
         })
     }
 
@@ -396,6 +404,7 @@ mod tests {
             deck: None,
             templates: Templates::default(),
             timestamp: 0,
+            root: PathBuf::from("."),
         })
         .unwrap_err();
         assert!(
@@ -412,6 +421,7 @@ mod tests {
             deck: Some("A::B::C".into()),
             templates: Templates::default(),
             timestamp: 0,
+            root: PathBuf::from("."),
         })
         .unwrap();
         assert!(l.package.decks.is_empty());

@@ -58,6 +58,21 @@ pub(crate) struct BuildArgs {
     #[arg(long, value_name = "DECK")]
     pub(crate) deck: Option<String>,
 
+    /// Lock file recording note identity and modification times [default: decksmith.lock in
+    /// the project root, the nearest directory holding decksmith.toml, else the current one].
+    #[arg(long, value_name = "PATH")]
+    pub(crate) lock: Option<PathBuf>,
+
+    /// Fail (exit 1, listing what would change) instead of updating the lock file: the guard
+    /// for CI, like `cargo build --locked`.
+    #[arg(long)]
+    pub(crate) locked: bool,
+
+    /// Also write the change report (added/changed/renamed/unchanged/removed notes by guid)
+    /// as JSON to this file.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) report: Option<PathBuf>,
+
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
     /// `basic/back.html`, `basic/style.css`).
     #[arg(long, value_name = "DIR")]

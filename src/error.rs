@@ -137,6 +137,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// `--locked` was given and the build would change the lock file.
+    #[error("{0}")]
+    Locked(String),
     /// A request that makes no sense (an unknown format, a forbidden output name, …).
     #[error("{0}")]
     Usage(String),

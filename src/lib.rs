@@ -17,4 +17,5 @@ pub mod identity;
 pub mod lock;
 pub mod output;
 pub mod parse;
+pub mod project;
 pub mod render;

@@ -10,7 +10,9 @@ use anyhow::Context;
 use clap::Parser;
 
 use decksmith::build::{BuildOptions, load};
+use decksmith::lock::{self, ChangeKind};
 use decksmith::output::{check_package_name, default_package_name, write_outputs};
+use decksmith::project;
 use decksmith::templates::Templates;
 use decksmith::writers::{self, WriteContext};
 
@@ -63,17 +65,70 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         }
     }
     let templates = Templates::load(args.templates.as_deref())?;
-    let loaded = load(&BuildOptions {
+    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let root = project::find_root(&cwd);
+    let lock_path = args.lock.unwrap_or_else(|| project::lock_path(&root));
+    let old_lock = project::read_lock(&lock_path)?;
+
+    let mut loaded = load(&BuildOptions {
         inputs: args.inputs,
         deck: args.deck,
         templates,
         timestamp,
+        root,
     })?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
-    let ctx = WriteContext { timestamp };
-    let written = write_outputs(&loaded.package, &selected, &args.out_dir, &name, &ctx)?;
+    let (new_lock, changes) = lock::reconcile(
+        &mut loaded.package,
+        old_lock.as_ref().unwrap_or(&lock::Lock::default()),
+        timestamp,
+    );
+    if args.locked
+        && (old_lock.is_none() || !changes.is_unchanged() || old_lock.as_ref() != Some(&new_lock))
+    {
+        for d in lock::locked_violations(&changes) {
+            eprintln!("{}", d.message);
+        }
+        let why = if old_lock.is_none() {
+            "does not exist".to_owned()
+        } else {
+            format!("is out of date ({})", changes.summary())
+        };
+        return Err(decksmith::Error::Locked(format!(
+            "{} {why}; run `decksmith build` without --locked and commit the lock",
+            lock_path.display()
+        ))
+        .into());
+    }
+
+    // Collection timestamps come from the content, not the clock: unchanged content gives
+    // byte-identical packages.
+    let content_time = loaded
+        .package
+        .notes
+        .iter()
+        .map(|n| n.mtime)
+        .chain(loaded.package.note_types.iter().map(|n| n.mtime))
+        .max()
+        .unwrap_or(timestamp);
+    let ctx = WriteContext {
+        timestamp: content_time,
+    };
+    let mut extra = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
+    if let Some(report) = &args.report {
+        let json = serde_json::to_vec_pretty(&changes).context("serializing the report")?;
+        extra.push((report.clone(), json));
+    }
+    let written = write_outputs(
+        &loaded.package,
+        &selected,
+        &args.out_dir,
+        &name,
+        &ctx,
+        &extra,
+    )?;
     let mut stdout = std::io::stdout().lock();
     for w in &written {
         for warning in &w.report.warnings {
@@ -89,6 +144,17 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             w.report.media
         )
         .context("writing to stdout")?;
+    }
+    writeln!(stdout, "  notes {}", changes.summary()).context("writing to stdout")?;
+    for c in &changes.notes {
+        if matches!(c.kind, ChangeKind::Renamed) {
+            writeln!(
+                stdout,
+                "renamed {} ({}): kept its guid and review history",
+                c.source, c.guid
+            )
+            .context("writing to stdout")?;
+        }
     }
     Ok(())
 }

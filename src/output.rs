@@ -66,25 +66,43 @@ pub fn check_package_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Writes `package` with each writer to `out_dir/name<suffix>`, all or nothing: if any
-/// writer fails, no output file is created or changed.
+/// A temporary file next to where its content will end up.
+fn stage_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(".decksmith-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))
+}
+
+/// Writes `package` with each writer to `out_dir/name<suffix>`, and each `(path, bytes)` of
+/// `extra_files` (such as the lock file), all or nothing: if anything fails, no file is
+/// created or changed.
 pub fn write_outputs(
     package: &Package,
     writers: &[&dyn Writer],
     out_dir: &Path,
     name: &str,
     ctx: &WriteContext,
+    extra_files: &[(PathBuf, Vec<u8>)],
 ) -> Result<Vec<Written>> {
     check_package_name(name)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let mut extra = Vec::with_capacity(extra_files.len());
+    for (path, bytes) in extra_files {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut tmp = stage_in(dir)?;
+        tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+        extra.push((path.clone(), tmp));
+    }
     let mut staged = Vec::with_capacity(writers.len());
     for writer in writers {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
-        let tmp = tempfile::Builder::new()
-            .prefix(".decksmith-")
-            .suffix(".tmp")
-            .tempfile_in(out_dir)
-            .map_err(|e| Error::io(out_dir, e))?;
+        let tmp = stage_in(out_dir)?;
         let mut out = BufWriter::new(tmp);
         let report = writer.write(package, ctx, &mut out)?;
         out.flush().map_err(|e| Error::io(&path, e))?;
@@ -95,6 +113,10 @@ pub fn write_outputs(
         staged.push((writer.name(), path, report, tmp));
     }
     let mut written = Vec::with_capacity(staged.len());
+    for (path, tmp) in extra {
+        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    }
     for (format, path, report, tmp) in staged {
         make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
@@ -170,6 +192,7 @@ mod tests {
             dir.path(),
             "deck",
             &ctx,
+            &[(dir.path().join("decksmith.lock"), b"lock".to_vec())],
         )
         .unwrap_err();
         assert!(err.to_string().contains("boom"));
@@ -198,8 +221,10 @@ mod tests {
             dir.path(),
             "deck",
             &WriteContext { timestamp: 0 },
+            &[(dir.path().join("x.lock"), b"lock".to_vec())],
         )
         .unwrap();
+        assert_eq!(std::fs::read(dir.path().join("x.lock")).unwrap(), b"lock");
         assert_eq!(w[0].path, dir.path().join("deck.txt"));
         assert_eq!(std::fs::read_to_string(&w[0].path).unwrap(), "new");
     }

@@ -21,6 +21,7 @@ fn second() -> Loaded {
         deck: None,
         templates: Templates::default(),
         timestamp: 1_700_000_000,
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
     })
     .expect("the second document loads")
 }

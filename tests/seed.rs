@@ -15,6 +15,7 @@ fn seed() -> Loaded {
         deck: None,
         templates: Templates::default(),
         timestamp: 1_700_000_000,
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
     })
     .expect("the seed document loads")
 }
