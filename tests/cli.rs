@@ -74,9 +74,17 @@ fn build_with_no_arguments_converts_content_into_dist_in_the_default_formats() {
     );
     let stdout = stdout_of(&out);
     assert_eq!(
-        stdout.lines().count(),
+        stdout.lines().filter(|l| l.contains(" dist/")).count(),
         3,
         "one summary line per output:\n{stdout}"
+    );
+    assert!(
+        stdout.ends_with("  notes 8 added, 0 changed, 0 renamed, 0 unchanged, 0 removed\n"),
+        "{stdout}"
+    );
+    assert!(
+        p.path("decksmith.lock").is_file(),
+        "the lock is written in the project root"
     );
     assert!(
         stdout.contains("dist/content.apkg: 8 notes, 8 cards, 0 media"),

@@ -220,7 +220,7 @@ impl<'a> Plan<'a> {
         let mut warnings = Vec::new();
         let mut note_ids = HashSet::with_capacity(package.notes.len());
         let mut card_ids = HashSet::with_capacity(package.notes.len());
-        for (index, note) in package.notes.iter().enumerate() {
+        for note in &package.notes {
             let note_type = package.note_type(&note.note_type).ok_or_else(|| {
                 write_error(format!(
                     "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
@@ -274,7 +274,7 @@ impl<'a> Plan<'a> {
                 note_type,
                 id,
                 deck_id,
-                due: i64::try_from(index + 1).unwrap_or(i64::MAX),
+                due: note.due,
                 fields,
                 cards,
             });
@@ -622,7 +622,7 @@ fn col_conf(package: &Package, plan: &Plan<'_>) -> Value {
         "estTimes": true,
         "dueCounts": true,
         "curModel": package.note_types.first().map(|nt| nt.id),
-        "nextPos": plan.notes.last().map_or(1, |n| n.due + 1),
+        "nextPos": plan.notes.iter().map(|n| n.due).max().map_or(1, |d| d + 1),
         "sortType": "noteFld",
         "sortBackwards": false,
         "addToCur": true,
@@ -1420,6 +1420,7 @@ mod tests {
             label: None,
             media: Vec::new(),
             mtime: MTIME + line as i64,
+            due: line as i64,
         }
     }
 
@@ -1869,7 +1870,12 @@ mod tests {
         let expected: Vec<&str> = package.notes.iter().map(|n| n.guid.as_str()).collect();
         assert_eq!(guids, expected);
         let dues: Vec<i64> = rows.iter().map(|r| r.2).collect();
-        assert_eq!(dues, [1, 2, 3]);
+        let expected_dues: Vec<i64> = package.notes.iter().map(|n| n.due).collect();
+        assert_eq!(
+            dues, expected_dues,
+            "each card's due is its note's queue position"
+        );
+        assert!(dues.windows(2).all(|w| w[0] < w[1]));
         for (row, note) in rows.iter().zip(&package.notes) {
             assert_eq!((row.1, row.3, row.4, row.5), (0, 0, 0, -1));
             assert_eq!(row.6, note.mtime);
