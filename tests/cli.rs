@@ -253,3 +253,183 @@ fn images_are_counted_as_media() {
         stdout_of(&out)
     );
 }
+
+/// Every output file's bytes, by name.
+fn outputs(p: &Project, dir: &str) -> Vec<(String, Vec<u8>)> {
+    p.files(dir)
+        .into_iter()
+        .map(|n| {
+            let bytes = std::fs::read(p.path(&format!("{dir}/{n}"))).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    out
+}
+
+#[test]
+fn unchanged_content_gives_identical_bytes_in_every_format_even_after_a_fresh_clone() {
+    let p = Project::with_seed();
+    let all = ["-f", "apkg,csv,quizlet,json"];
+    // No SOURCE_DATE_EPOCH: the clock must not reach the bytes once the lock exists.
+    run_ok(
+        p.cmd()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args(["build", "-o", "a"])
+            .args(all),
+    );
+    run_ok(
+        p.cmd()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args(["build", "-o", "b"])
+            .args(all),
+    );
+    let a = outputs(&p, "a");
+    assert_eq!(a.len(), 4);
+    assert_eq!(a, outputs(&p, "b"), "two consecutive builds differ");
+
+    // Re-clone: commit content and lock, clone into a new directory (new inodes, new file
+    // times), and build there.
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", stderr_of(&out));
+    };
+    git(p.dir.path(), &["init", "-q"]);
+    git(p.dir.path(), &["add", "content", "decksmith.lock"]);
+    git(p.dir.path(), &["commit", "-qm", "deck"]);
+    let clone = tempfile::tempdir().unwrap();
+    git(
+        clone.path(),
+        &["clone", "-q", p.dir.path().to_str().unwrap(), "c"],
+    );
+    let c = Project {
+        dir: tempfile::TempDir::new_in(clone.path()).unwrap(),
+    };
+    std::fs::remove_dir_all(c.dir.path()).unwrap();
+    std::fs::rename(clone.path().join("c"), c.dir.path()).unwrap();
+    run_ok(
+        c.cmd()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args(["build", "-o", "a"])
+            .args(all),
+    );
+    assert_eq!(a, outputs(&c, "a"), "a fresh clone builds different bytes");
+}
+
+#[test]
+fn moving_a_document_changes_no_guid() {
+    let p = Project::with_seed();
+    run_ok(p.cmd().args(["build", "-f", "json", "-n", "before"]));
+    std::fs::create_dir_all(p.path("content/archive/2024")).unwrap();
+    std::fs::rename(
+        p.path("content/day-25.md"),
+        p.path("content/archive/2024/interview-prep.md"),
+    )
+    .unwrap();
+    let out = run_ok(p.cmd().args(["build", "-f", "json", "-n", "after"]));
+    let guids = |name: &str| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.path(&format!("dist/{name}.json"))).unwrap())
+                .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["guid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(guids("before"), guids("after"));
+    assert!(
+        stdout_of(&out).contains("0 added, 0 changed, 0 renamed, 8 unchanged, 0 removed"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn locked_fails_on_a_content_change_and_passes_on_none() {
+    let p = Project::with_seed();
+    // No lock yet: --locked refuses.
+    let out = p.cmd().args(["build", "--locked"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("decksmith.lock does not exist"),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(p.files("dist").is_empty());
+
+    run_ok(p.cmd().arg("build"));
+    let lock = std::fs::read(p.path("decksmith.lock")).unwrap();
+    run_ok(p.cmd().args(["build", "--locked", "-o", "again"]));
+
+    let doc = p.path("content/day-25.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        text.replacen("Circuit Complexity Theory", "Circuit theory", 1),
+    )
+    .unwrap();
+    let out = p
+        .cmd()
+        .args(["build", "--locked", "-o", "third"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("changed: content/day-25.md:6"), "{err}");
+    assert!(err.contains("out of date (0 added, 1 changed"), "{err}");
+    assert_eq!(
+        std::fs::read(p.path("decksmith.lock")).unwrap(),
+        lock,
+        "lock untouched"
+    );
+    assert!(!p.path("third").exists(), "nothing written");
+}
+
+#[test]
+fn the_report_lists_changes_by_guid() {
+    let p = Project::with_seed();
+    run_ok(p.cmd().arg("build"));
+    let doc = p.path("content/day-25.md");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    std::fs::write(
+        &doc,
+        text.replace("## Q8. What is TENER", "## Q8. What exactly is TENER"),
+    )
+    .unwrap();
+    let out = run_ok(p.cmd().args(["build", "--report", "changes.json"]));
+    assert!(
+        stdout_of(&out).contains("renamed content/day-25.md:"),
+        "{}",
+        stdout_of(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.path("changes.json")).unwrap()).unwrap();
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 8);
+    let renamed: Vec<_> = notes.iter().filter(|n| n["kind"] == "renamed").collect();
+    assert_eq!(renamed.len(), 1);
+    assert!(renamed[0]["guid"].as_str().unwrap().len() == 11);
+    assert!(
+        renamed[0]["old_key"]
+            .as_str()
+            .unwrap()
+            .ends_with("what is tener: adapting transformer encoder for name entity recognition?")
+    );
+}

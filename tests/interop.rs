@@ -762,3 +762,137 @@ fn html_helpers() {
     assert!(!has_question_label("What is Q1."));
     assert!(!has_question_label("Q. What"));
 }
+
+/// The second fixture document (GFM table, image, code with `<`/`&`, display math, a bold
+/// question) imports as cleanly as the seed: 4 notes, the image in the media folder, and
+/// Anki's renderer shows the escaped code and the MathJax.
+#[test]
+fn the_second_document_imports_cleanly() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let doc = manifest_dir().join("tests/fixtures/second/ml-notes.md");
+    let build = fx.build("ml", &[&doc], "apkg");
+    let report = anki.import(&fx.collection("ml"), &[&build.apkg()]);
+    report.imports[0].assert_counts(&[("new", 4)]);
+    let state = &report.state;
+    state.assert_notes(4);
+    assert_eq!(state.cards.len(), 4);
+    assert!(
+        state
+            .cards
+            .iter()
+            .all(|c| c.deck == "Machine Learning Review — Week 2")
+    );
+    let table = state.note_with_front("Which activation functions are common?");
+    assert_eq!(count_tags(table.field("Back"), "tr"), 4);
+    let image = state.note_with_front("What does a healthy training loss curve look like?");
+    assert_eq!(image.media_refs, ["loss-curve.png"]);
+    assert!(state.media.iter().any(|m| m.name == "loss-curve.png"));
+    let code = state.note_with_front("How do you compare floating-point numbers in C++?");
+    assert!(code.field("Back").contains("&lt; 1e-9 &amp;&amp;"));
+    let math = state.note_with_front("What is the softmax function?");
+    let card = state
+        .cards
+        .iter()
+        .find(|c| c.note_guid.as_deref() == Some(math.guid.as_str()))
+        .unwrap();
+    assert!(
+        card.answer.contains(r"\[\operatorname{softmax}(z)_i ="),
+        "{}",
+        card.answer
+    );
+}
+
+/// The scenario the lock exists for: build v1 and import it; edit the document (one answer
+/// changed, one question changed only in case and spacing, one question reworded, one note
+/// added, one deleted); rebuild in the same second and re-import into the same collection.
+/// Anki must update exactly the changed and reworded notes, add the new one, duplicate and
+/// conflict nothing, and leave the unchanged note untouched. Through the `.apkg` and the CSV.
+#[test]
+fn a_rebuilt_deck_updates_exactly_what_changed() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let doc = fx.path("content/deck.md");
+    std::fs::create_dir_all(doc.parent().unwrap()).unwrap();
+    let v1 = "# Lock deck\n\n\
+        ## Q1. What is WRN?\n\nWide residual networks.\n\n\
+        ## Q2. What is SIMCO?\n\nSimilarity-based counting.\n\n\
+        ## Q3. What is TENER?\n\nA transformer for NER.\n\n\
+        ## Q4. What is GLMNet?\n\nGraph learning-matching.\n\n\
+        ## Q5. What is SSAP?\n\nSingle-shot segmentation.\n";
+    let v2 = "# Lock deck\n\n\
+        ## Q1. What is WRN?\n\nWide residual networks.\n\n\
+        ## Q2. What is SIMCO?\n\nSimilarity-based object counting.\n\n\
+        ## Q3. what is  TENER?\n\nA transformer for NER.\n\n\
+        ## Q4. What is the GLMNet model?\n\nGraph learning-matching.\n\n\
+        ## Q5. What is CenterNet?\n\nKeypoint triplets.\n";
+    let epoch = [("SOURCE_DATE_EPOCH", "1700000000")];
+    std::fs::write(&doc, v1).unwrap();
+    let b1 = fx.build_with_env("v1", &[&doc], "apkg,csv,json", &epoch);
+    let g1: BTreeMap<String, String> = b1
+        .json_notes()
+        .into_iter()
+        .map(|n| (n.fields.front, n.guid))
+        .collect();
+    std::fs::write(&doc, v2).unwrap();
+    let b2 = fx.build_with_env("v2", &[&doc], "apkg,csv,json", &epoch);
+    let g2: BTreeMap<String, String> = b2
+        .json_notes()
+        .into_iter()
+        .map(|n| (n.fields.front, n.guid))
+        .collect();
+
+    let guid = |m: &BTreeMap<String, String>, front: &str| m[front].clone();
+    assert_eq!(guid(&g1, "What is TENER?"), guid(&g2, "what is  TENER?"));
+    assert_eq!(
+        guid(&g1, "What is GLMNet?"),
+        guid(&g2, "What is the GLMNet model?"),
+        "a reworded question keeps its guid"
+    );
+    let unchanged = guid(&g1, "What is WRN?");
+    let updated: BTreeSet<String> = [
+        guid(&g1, "What is SIMCO?"),
+        guid(&g1, "What is TENER?"),
+        guid(&g1, "What is GLMNet?"),
+    ]
+    .into();
+    let added = guid(&g2, "What is CenterNet?");
+    let deleted = guid(&g1, "What is SSAP?");
+    assert!(
+        !g1.values().any(|g| *g == added),
+        "the new note has a new guid"
+    );
+
+    for (kind, a, b) in [("apkg", b1.apkg(), b2.apkg()), ("csv", b1.csv(), b2.csv())] {
+        let report = anki.import(&fx.collection(kind), &[&a, &b]);
+        report.imports[0].assert_counts(&[("new", 5)]);
+        let second = &report.imports[1];
+        println!("{kind} v1 then v2:\n{}", second.summary());
+        second.assert_counts(&[("new", 1), ("updated", 3), ("duplicate", 1)]);
+        assert_eq!(second.guids("updated"), updated, "{kind}: updated notes");
+        assert_eq!(
+            second.guids("new"),
+            [added.clone()].into(),
+            "{kind}: new note"
+        );
+        assert_eq!(
+            second.guids("duplicate"),
+            [unchanged.clone()].into(),
+            "{kind}: the unchanged note is left alone"
+        );
+        let state = &report.state;
+        // Five from v1 (the deleted one stays: imports never delete) plus the new one.
+        state.assert_notes(6);
+        assert!(state.guids().contains(&deleted));
+        assert_eq!(
+            state.note(&guid(&g1, "What is GLMNet?")).field("Front"),
+            "What is the GLMNet model?",
+            "{kind}: the reworded question reached the collection"
+        );
+        assert_eq!(
+            state.note(&guid(&g1, "What is SIMCO?")).field("Back"),
+            "<p>Similarity-based object counting.</p>",
+            "{kind}: the changed answer reached the collection"
+        );
+    }
+}
