@@ -103,8 +103,16 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         note.due = i as i64 + 1;
     }
 
+    let mut used: Vec<&str> = notes.iter().map(|n| n.note_type.as_str()).collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut note_types: Vec<_> = used
+        .iter()
+        .filter_map(|name| opts.templates.note_type(name, opts.timestamp))
+        .collect();
+    note_types.sort_by_key(|nt| nt.id);
     let package = Package {
-        note_types: vec![opts.templates.basic(opts.timestamp)],
+        note_types,
         decks,
         notes,
         media,
@@ -198,15 +206,22 @@ fn load_document(
         }
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
-    let ctx = RenderContext {
+    let plain = RenderContext {
         base_dir,
         index: &index,
+        cloze: false,
+    };
+    let cloze = RenderContext {
+        cloze: true,
+        ..plain
     };
     for q in outline.questions {
-        let front = render::render(&q.inline, &ctx);
-        let back = render::render(&q.answer, &ctx);
+        let is_cloze = has_cloze(&q.inline) || has_cloze(&q.answer);
+        let ctx = if is_cloze { &cloze } else { &plain };
+        let front = render::render(&q.inline, ctx);
+        let back = render::render(&q.answer, ctx);
         let location = index.location(q.offset);
-        if back.html.trim().is_empty() {
+        if back.html.trim().is_empty() && !is_cloze {
             result.diagnostics.push(Diagnostic::warning(
                 location.clone(),
                 format!("question `{}` has an empty answer", q.text),
@@ -232,8 +247,17 @@ fn load_document(
             guid: identity::guid_for_key(&key),
             key,
             deck: deck.clone(),
-            note_type: templates::BASIC_NAME.to_owned(),
-            fields: vec![clean_field(&front.html), clean_field(&back.html)],
+            note_type: if is_cloze {
+                templates::CLOZE_NAME
+            } else {
+                templates::BASIC_NAME
+            }
+            .to_owned(),
+            fields: if is_cloze {
+                cloze_fields(&front.html, &back.html, &q.inline)
+            } else {
+                vec![clean_field(&front.html), clean_field(&back.html)]
+            },
             tags: Vec::new(),
             source: Source {
                 path: source_path.to_owned(),
@@ -246,6 +270,26 @@ fn load_document(
         });
     }
     result
+}
+
+/// Whether events contain a cloze deletion `{{c<n>::` in their text (not in code).
+fn has_cloze(events: &[parse::Spanned<'_>]) -> bool {
+    events.iter().any(|(e, _)| match e {
+        pulldown_cmark::Event::Text(t) => crate::cloze::contains(t),
+        _ => false,
+    })
+}
+
+/// The fields of a cloze note. Deletions in the question: the question is the `Text` and
+/// the answer the `Back Extra`. Deletions only in the answer: the `Text` is the question (as
+/// a heading line) followed by the answer, so the card shows what is being asked.
+fn cloze_fields(front: &str, back: &str, question: &[parse::Spanned<'_>]) -> Vec<String> {
+    if has_cloze(question) {
+        vec![clean_field(front), clean_field(back)]
+    } else {
+        let text = format!("<div class=\"ds-question\">{front}</div>\n{back}");
+        vec![clean_field(&text), String::new()]
+    }
 }
 
 /// Field text as Anki stores it: NFC, without control characters other than tab and newline.

@@ -26,13 +26,18 @@ impl Package {
         self.note_types.iter().find(|nt| nt.name == name)
     }
 
-    /// How many cards the package's notes make (one per template for standard note types).
+    /// How many cards the package's notes make: one per template for standard note types,
+    /// one per cloze number for cloze note types.
     pub fn card_count(&self) -> usize {
         self.notes
             .iter()
-            .map(|n| {
-                self.note_type(&n.note_type)
-                    .map_or(0, NoteType::cards_per_note)
+            .map(|n| match self.note_type(&n.note_type) {
+                Some(nt) if nt.kind == NoteTypeKind::Cloze => n
+                    .fields
+                    .first()
+                    .map_or(0, |text| crate::cloze::numbers(text).len()),
+                Some(nt) => nt.templates.len(),
+                None => 0,
             })
             .sum()
     }
@@ -70,16 +75,6 @@ pub struct NoteType {
     pub sort_field: usize,
     /// When the note type's templates or styling last changed (seconds since the epoch).
     pub mtime: i64,
-}
-
-impl NoteType {
-    /// Cards each note of this type makes.
-    pub fn cards_per_note(&self) -> usize {
-        match self.kind {
-            NoteTypeKind::Standard => self.templates.len(),
-            NoteTypeKind::Cloze => 1,
-        }
-    }
 }
 
 /// One field of a note type.

@@ -66,6 +66,11 @@ impl<'a> LineIndex<'a> {
         Location::new(&self.path, line, col)
     }
 
+    /// The document text (what the byte offsets point into).
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The 1-based line of byte `offset`.
     pub fn line(&self, offset: usize) -> usize {
         self.line_starts

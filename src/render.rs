@@ -6,6 +6,9 @@
 //!   inside a MathJax expression breaks it in Anki);
 //! - tab-separated line blocks (lines of cells separated by tabs, as pasted from a
 //!   spreadsheet or PDF) → a `<table>` whose first line is the header row;
+//! - math the author wrote as `\(…\)` or `\[…\]` passes through as math, while a `$` that
+//!   only looks like math (a price, `$5/$10`) stays text;
+//! - in cloze notes, a TeX `}}` is written `} }` so it cannot close a `{{c1::…}}` early;
 //! - local images → packaged media referenced by plain file name; remote images stay links.
 
 use std::fmt::Write as _;
@@ -23,6 +26,8 @@ pub struct RenderContext<'r> {
     pub base_dir: &'r Path,
     /// Maps byte offsets of the document to locations, for diagnostics.
     pub index: &'r LineIndex<'r>,
+    /// Whether the field belongs to a cloze note (TeX `}}` is then protected as `} }`).
+    pub cloze: bool,
 }
 
 /// A local image a field references.
@@ -93,21 +98,102 @@ fn transform<'a>(
                 continue;
             }
             Event::InlineMath(tex) => {
-                out.push(Event::InlineHtml(CowStr::from(format!(
-                    "\\({}\\)",
-                    escape_html(&one_line_tex(tex))
-                ))));
+                let source = ctx.index.text();
+                if source[range.end.min(source.len())..].starts_with(|c: char| c.is_ascii_digit()) {
+                    // `$5/$10`: a closing `$` right before a digit is a price, not math.
+                    out.push(Event::Text(CowStr::from(format!("${tex}$"))));
+                } else {
+                    out.push(math_html(tex, false, ctx));
+                }
             }
-            Event::DisplayMath(tex) => {
-                out.push(Event::InlineHtml(CowStr::from(format!(
-                    "\\[{}\\]",
-                    escape_html(&one_line_tex(tex))
-                ))));
+            Event::DisplayMath(tex) => out.push(math_html(tex, true, ctx)),
+            Event::Text(t) if escaped_math_opener(t, range, ctx).is_some() => {
+                let display = t.starts_with('[');
+                match find_escaped_math_closer(events, i, display, ctx) {
+                    Some((j, tex_range, rest)) => {
+                        let tex = &ctx.index.text()[tex_range];
+                        out.push(math_html(tex, display, ctx));
+                        if !rest.is_empty() {
+                            out.push(Event::Text(CowStr::from(rest.to_owned())));
+                        }
+                        i = j + 1;
+                        continue;
+                    }
+                    None => out.push(event.clone()),
+                }
             }
             other => out.push(other.clone()),
         }
         i += 1;
     }
+}
+
+/// The MathJax HTML for TeX source: `\(…\)` inline or `\[…\]` display, on one line,
+/// HTML-escaped, with `}}` spaced out in cloze notes.
+fn math_html<'a>(tex: &str, display: bool, ctx: &RenderContext<'_>) -> Event<'a> {
+    let mut tex = one_line_tex(tex);
+    if ctx.cloze {
+        while tex.contains("}}") {
+            tex = tex.replace("}}", "} }");
+        }
+    }
+    let (open, close) = if display {
+        ("\\[", "\\]")
+    } else {
+        ("\\(", "\\)")
+    };
+    Event::InlineHtml(CowStr::from(format!("{open}{}{close}", escape_html(&tex))))
+}
+
+/// Whether the source has an odd run of backslashes right before byte `at`.
+fn escaped_at(source: &str, at: usize) -> bool {
+    source.as_bytes()[..at.min(source.len())]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
+/// A text event that starts with an escaped `(` or `[` (the author wrote `\(` or `\[`).
+fn escaped_math_opener(
+    text: &str,
+    range: &std::ops::Range<usize>,
+    ctx: &RenderContext<'_>,
+) -> Option<()> {
+    ((text.starts_with('(') || text.starts_with('[')) && escaped_at(ctx.index.text(), range.start))
+        .then_some(())
+}
+
+/// Finds the `\)` (or `\]`) closing the math opened at event `open`, within the same block.
+/// Returns the closing event's index, the byte range of the TeX between the delimiters, and
+/// the closing event's text after the delimiter.
+fn find_escaped_math_closer<'e>(
+    events: &'e [Spanned<'_>],
+    open: usize,
+    display: bool,
+    ctx: &RenderContext<'_>,
+) -> Option<(usize, std::ops::Range<usize>, &'e str)> {
+    let source = ctx.index.text();
+    let closer = if display { ']' } else { ')' };
+    let tex_start = events[open].1.start + 1;
+    for (j, (event, range)) in events.iter().enumerate().skip(open + 1) {
+        match event {
+            Event::Text(t) if t.starts_with(closer) && escaped_at(source, range.start) => {
+                return Some((j, tex_start..range.start - 1, &t[1..]));
+            }
+            Event::Text(_) | Event::SoftBreak | Event::HardBreak | Event::InlineMath(_) => {}
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+            | Event::End(
+                pulldown_cmark::TagEnd::Emphasis
+                | pulldown_cmark::TagEnd::Strong
+                | pulldown_cmark::TagEnd::Strikethrough,
+            ) => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as
@@ -386,6 +472,7 @@ mod tests {
         let ctx = RenderContext {
             base_dir: dir.path(),
             index: &index,
+            cloze: md.contains("{{c1::"),
         };
         let mut r = render(&events, &ctx);
         for img in &mut r.images {
@@ -407,6 +494,48 @@ mod tests {
     fn display_math_is_one_line_without_comments() {
         let r = html("$$\na = b % why\n\\\\ c \\% d\n$$\n");
         assert_eq!(r.html, r"<p>\[a = b \\ c \% d\]</p>");
+    }
+
+    #[test]
+    fn mathjax_delimiters_written_directly_pass_through() {
+        let r = html("A \\(x^2 < y\\) and *b* \\[\n\\frac{a}{b} % c\n\\] end.\n");
+        assert_eq!(
+            r.html,
+            r"<p>A \(x^2 &lt; y\) and <em>b</em> \[\frac{a}{b}\] end.</p>"
+        );
+    }
+
+    #[test]
+    fn an_escaped_backslash_or_a_lone_paren_is_not_math() {
+        assert_eq!(html("\\\\(x\\\\)\n").html, r"<p>\(x\)</p>");
+        assert_eq!(html("\\(never closed\n").html, "<p>(never closed</p>");
+    }
+
+    #[test]
+    fn dollar_prices_are_not_math() {
+        assert_eq!(
+            html("It costs $5/$10 a month.\n").html,
+            "<p>It costs $5/$10 a month.</p>"
+        );
+        assert_eq!(
+            html("Between $5 and $10.\n").html,
+            "<p>Between $5 and $10.</p>"
+        );
+        assert_eq!(
+            html("Keep $x$ but $y$.\n").html,
+            r"<p>Keep \(x\) but \(y\).</p>"
+        );
+    }
+
+    #[test]
+    fn tex_double_braces_are_spaced_only_in_cloze_notes() {
+        let r = html("{{c1::$\\frac{1}{x^{2}}$}} is it\n");
+        assert_eq!(r.html, r"<p>{{c1::\(\frac{1}{x^{2} }\)}} is it</p>");
+        let r = html("$\\frac{1}{x^{2}}$\n");
+        assert_eq!(
+            r.html, r"<p>\(\frac{1}{x^{2}}\)</p>",
+            "byte-exact outside cloze"
+        );
     }
 
     #[test]

@@ -14,6 +14,13 @@ pub const BASIC_ID: i64 = 1_732_000_000_001;
 const BASIC_FIELD_IDS: [i64; 2] = [1_732_000_000_101, 1_732_000_000_102];
 const BASIC_TEMPLATE_ID: i64 = 1_732_000_000_201;
 
+/// Name of the note type of notes with cloze deletions (`{{c1::…}}`).
+pub const CLOZE_NAME: &str = "decksmith Cloze";
+/// Its fixed id, and those of its fields (`Text`, `Back Extra`) and template (`Cloze`).
+pub const CLOZE_ID: i64 = 1_732_000_000_002;
+const CLOZE_FIELD_IDS: [i64; 2] = [1_732_000_000_111, 1_732_000_000_112];
+const CLOZE_TEMPLATE_ID: i64 = 1_732_000_000_211;
+
 /// One template file: its path under a templates directory, and the built-in default.
 struct TemplateFile {
     path: &'static str,
@@ -33,6 +40,19 @@ const BASIC_CSS: TemplateFile = TemplateFile {
     default: include_str!("../templates/basic/style.css"),
 };
 
+const CLOZE_FRONT: TemplateFile = TemplateFile {
+    path: "cloze/front.html",
+    default: include_str!("../templates/cloze/front.html"),
+};
+const CLOZE_BACK: TemplateFile = TemplateFile {
+    path: "cloze/back.html",
+    default: include_str!("../templates/cloze/back.html"),
+};
+const CLOZE_CSS: TemplateFile = TemplateFile {
+    path: "cloze/style.css",
+    default: include_str!("../templates/cloze/style.css"),
+};
+
 /// The template files in effect: the built-in defaults, each replaced by a file of the same
 /// relative path in the override directory when that file exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +60,9 @@ pub struct Templates {
     basic_front: String,
     basic_back: String,
     basic_css: String,
+    cloze_front: String,
+    cloze_back: String,
+    cloze_css: String,
 }
 
 impl Default for Templates {
@@ -48,6 +71,9 @@ impl Default for Templates {
             basic_front: BASIC_FRONT.default.to_owned(),
             basic_back: BASIC_BACK.default.to_owned(),
             basic_css: BASIC_CSS.default.to_owned(),
+            cloze_front: CLOZE_FRONT.default.to_owned(),
+            cloze_back: CLOZE_BACK.default.to_owned(),
+            cloze_css: CLOZE_CSS.default.to_owned(),
         }
     }
 }
@@ -81,7 +107,39 @@ impl Templates {
             basic_front: read(&BASIC_FRONT)?,
             basic_back: read(&BASIC_BACK)?,
             basic_css: read(&BASIC_CSS)?,
+            cloze_front: read(&CLOZE_FRONT)?,
+            cloze_back: read(&CLOZE_BACK)?,
+            cloze_css: read(&CLOZE_CSS)?,
         })
+    }
+
+    /// The note type called `name`, if it is one of decksmith's, stamped with `mtime`.
+    pub fn note_type(&self, name: &str, mtime: i64) -> Option<NoteType> {
+        match name {
+            BASIC_NAME => Some(self.basic(mtime)),
+            CLOZE_NAME => Some(self.cloze(mtime)),
+            _ => None,
+        }
+    }
+
+    /// The `decksmith Cloze` note type (fields `Text`, `Back Extra`; one card per cloze
+    /// number), styled with the shared CSS plus the cloze rules.
+    pub fn cloze(&self, mtime: i64) -> NoteType {
+        NoteType {
+            id: CLOZE_ID,
+            name: CLOZE_NAME.to_owned(),
+            kind: NoteTypeKind::Cloze,
+            fields: named_fields(&["Text", "Back Extra"], &CLOZE_FIELD_IDS),
+            templates: vec![TemplateDef {
+                name: "Cloze".to_owned(),
+                id: CLOZE_TEMPLATE_ID,
+                front: self.cloze_front.clone(),
+                back: self.cloze_back.clone(),
+            }],
+            css: format!("{}\n{}", self.basic_css, self.cloze_css),
+            sort_field: 0,
+            mtime,
+        }
     }
 
     /// The `decksmith Basic` note type (fields `Front`, `Back`; one card) with these
@@ -91,14 +149,7 @@ impl Templates {
             id: BASIC_ID,
             name: BASIC_NAME.to_owned(),
             kind: NoteTypeKind::Standard,
-            fields: ["Front", "Back"]
-                .iter()
-                .zip(BASIC_FIELD_IDS)
-                .map(|(name, id)| FieldDef {
-                    name: (*name).to_owned(),
-                    id,
-                })
-                .collect(),
+            fields: named_fields(&["Front", "Back"], &BASIC_FIELD_IDS),
             templates: vec![TemplateDef {
                 name: "Card 1".to_owned(),
                 id: BASIC_TEMPLATE_ID,
@@ -110,6 +161,17 @@ impl Templates {
             mtime,
         }
     }
+}
+
+fn named_fields(names: &[&str], ids: &[i64]) -> Vec<FieldDef> {
+    names
+        .iter()
+        .zip(ids)
+        .map(|(name, &id)| FieldDef {
+            name: (*name).to_owned(),
+            id,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -95,3 +95,49 @@ fn every_field_of_the_second_document_matches_the_reviewed_snapshot() {
     }
     insta::assert_snapshot!(out);
 }
+
+fn cloze() -> Loaded {
+    load(&BuildOptions {
+        inputs: vec![fixture("cloze")],
+        deck: None,
+        templates: Templates::default(),
+        timestamp: 1_700_000_000,
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    })
+    .expect("the cloze document loads")
+}
+
+#[test]
+fn cloze_deletions_make_cloze_notes_with_one_card_per_number() {
+    let l = cloze();
+    let notes = &l.package.notes;
+    let types: Vec<&str> = notes.iter().map(|n| n.note_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["decksmith Cloze", "decksmith Cloze", "decksmith Basic"]
+    );
+    assert_eq!(l.package.card_count(), 2 + 3 + 1);
+    let names: Vec<&str> = l
+        .package
+        .note_types
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(names, ["decksmith Basic", "decksmith Cloze"]);
+
+    assert_eq!(
+        notes[0].fields,
+        [
+            "{{c1::Paris}} is the capital of {{c2::France::country}}.",
+            "<p>It has been since the 6th century.</p>"
+        ]
+    );
+    let text = &notes[1].fields[0];
+    assert!(text.starts_with("<div class=\"ds-question\">Which formulas describe a circle?</div>"));
+    assert!(
+        text.contains(r"{{c3::\(\kappa = \frac{1}{r^{2} }\)::curvature}}"),
+        "{text}"
+    );
+    assert_eq!(notes[1].fields[1], "", "no extra");
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+}

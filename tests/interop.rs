@@ -896,3 +896,71 @@ fn a_rebuilt_deck_updates_exactly_what_changed() {
         );
     }
 }
+
+/// A cloze document gives the right number of cards per note, through the `.apkg` (our
+/// `decksmith Cloze` note type) and the CSV (Anki's stock `Cloze`, named in a note-type
+/// column), and the TeX `}}` inside a deletion does not end it early.
+#[test]
+fn cloze_notes_make_one_card_per_deletion_number() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let doc = manifest_dir().join("tests/fixtures/cloze/geography.md");
+    let build = fx.build("cloze", &[&doc], "apkg,csv");
+    for (kind, file, cloze_type, basic_type) in [
+        ("apkg", build.apkg(), "decksmith Cloze", APKG_NOTETYPE),
+        ("csv", build.csv(), "Cloze", CSV_NOTETYPE),
+    ] {
+        let report = anki.import(&fx.collection(kind), &[&file]);
+        report.imports[0].assert_counts(&[("new", 3)]);
+        let state = &report.state;
+        state.assert_notes(3);
+        let cards_of = |guid: &str| {
+            state
+                .cards
+                .iter()
+                .filter(|c| c.note_guid.as_deref() == Some(guid))
+                .count()
+        };
+        let mut per_note: Vec<(String, usize)> = state
+            .notes
+            .iter()
+            .map(|n| (n.notetype.clone().unwrap_or_default(), cards_of(&n.guid)))
+            .collect();
+        per_note.sort();
+        let mut want = vec![
+            (cloze_type.to_owned(), 2),
+            (cloze_type.to_owned(), 3),
+            (basic_type.to_owned(), 1),
+        ];
+        want.sort();
+        assert_eq!(per_note, want, "{kind}: (note type, cards) per note");
+        // The third deletion renders its whole formula on its card's front.
+        let circle = state
+            .notes
+            .iter()
+            .find(|n| n.fields.values().any(|f| f.contains("circumference")))
+            .expect("the circle note");
+        let fronts: Vec<&str> = state
+            .cards
+            .iter()
+            .filter(|c| c.note_guid.as_deref() == Some(circle.guid.as_str()))
+            .map(|c| c.question.as_str())
+            .collect();
+        assert!(
+            fronts.iter().any(|q| q.contains("[curvature]")),
+            "{kind}: the hint shows on the third card: {fronts:#?}"
+        );
+        let backs: Vec<&str> = state
+            .cards
+            .iter()
+            .filter(|c| c.note_guid.as_deref() == Some(circle.guid.as_str()))
+            .map(|c| c.answer.as_str())
+            .collect();
+        assert!(
+            backs
+                .iter()
+                .any(|a| a.contains(r"\kappa = \frac{1}{r^{2} }")),
+            "{kind}: the whole formula is revealed: {backs:#?}"
+        );
+    }
+}

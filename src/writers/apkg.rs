@@ -407,7 +407,7 @@ fn card_ords(nt: &NoteType, fields: &[String]) -> Vec<u32> {
             }
             let mut ords = BTreeSet::new();
             for f in sources {
-                ords.extend(cloze_numbers(&fields[f]).into_iter().map(|n| {
+                ords.extend(crate::cloze::numbers(&fields[f]).into_iter().map(|n| {
                     let ord = n.saturating_sub(1);
                     ord.min(MAX_CLOZE_ORD)
                 }));
@@ -461,32 +461,6 @@ fn cloze_fields(template: &str, nt: &NoteType) -> Vec<usize> {
         }
     }
     ords.into_iter().collect()
-}
-
-/// The distinct cloze numbers in a field: `{{c1::…}}` → 1; `{{c1,3::…}}` → 1 and 3.
-/// Numbers below 1 are ignored.
-fn cloze_numbers(text: &str) -> BTreeSet<u32> {
-    let mut out = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{c") {
-        rest = &rest[start + 3..];
-        let Some(end) = rest.find("::") else { break };
-        let spec = &rest[..end];
-        let numbers: Option<Vec<u32>> = spec
-            .split(',')
-            .map(|n| {
-                if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) {
-                    Some(n.parse().unwrap_or(u32::MAX))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        if let Some(numbers) = numbers {
-            out.extend(numbers.into_iter().filter(|&n| n >= 1));
-        }
-    }
-    out
 }
 
 /// Whether a field counts as empty for card generation: only whitespace and `<br>`/`<div>`

@@ -39,8 +39,9 @@ use crate::model::{Note, Package};
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
 
-/// The header lines, in order, each written as `#<line>\n`. Keep them consistent with
-/// `record`, which produces the columns they describe.
+/// The header lines of a package whose notes are all question/answer notes, in order, each
+/// written as `#<line>\n`. Keep them consistent with `record`, which produces the columns
+/// they describe.
 pub const HEADERS: &[&str] = &[
     "separator:tab",
     "html:true",
@@ -50,17 +51,50 @@ pub const HEADERS: &[&str] = &[
     "tags column:5",
 ];
 
-/// The columns of one note's record, in the order the [`HEADERS`] describe: guid, deck,
-/// Front, Back (the note's first two fields, blank if missing), tags.
-fn record(note: &Note) -> [Cow<'_, str>; 5] {
+/// The header lines of a package that mixes note types (cloze notes, reversed notes): each
+/// row names its stock note type in column 2, and its fields follow positionally.
+pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
+    "separator:tab",
+    "html:true",
+    "guid column:1",
+    "notetype column:2",
+    "deck column:3",
+    "tags column:6",
+];
+
+/// The stock Anki note type a decksmith note type's notes go into when imported from CSV
+/// (CSV import cannot create note types; the stock ones exist in every new collection).
+pub fn stock_notetype(name: &str) -> &'static str {
+    match name {
+        crate::templates::CLOZE_NAME => "Cloze",
+        n if n.contains("reversed") => "Basic (and reversed card)",
+        _ => "Basic",
+    }
+}
+
+/// Whether every note can go into the stock `Basic` note type (the simple layout).
+fn all_basic(package: &Package) -> bool {
+    package
+        .notes
+        .iter()
+        .all(|n| stock_notetype(&n.note_type) == "Basic")
+}
+
+/// The columns of one note's record, in the order the headers describe: guid, [stock note
+/// type,] deck, the note's first two fields (blank if missing), tags.
+fn record(note: &Note, with_notetype: bool) -> Vec<Cow<'_, str>> {
     let field = |i: usize| Cow::Borrowed(note.fields.get(i).map_or("", String::as_str));
-    [
-        Cow::Borrowed(note.guid.as_str()),
+    let mut rec = vec![Cow::Borrowed(note.guid.as_str())];
+    if with_notetype {
+        rec.push(Cow::Borrowed(stock_notetype(&note.note_type)));
+    }
+    rec.extend([
         Cow::Borrowed(note.deck.as_str()),
         field(0),
         field(1),
         Cow::Owned(note.tags.join(" ")),
-    ]
+    ]);
+    rec
 }
 
 /// Writes the `csv` format.
@@ -91,8 +125,14 @@ impl Writer for CsvWriter {
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
+        let with_notetype = !all_basic(package);
+        let headers = if with_notetype {
+            HEADERS_WITH_NOTETYPE
+        } else {
+            HEADERS
+        };
         let mut head = String::new();
-        for h in HEADERS {
+        for h in headers {
             head.push('#');
             head.push_str(h);
             head.push('\n');
@@ -118,7 +158,7 @@ impl Writer for CsvWriter {
                     "csv: the question is empty, so Anki's importer will skip this note",
                 ));
             }
-            let rec = record(note);
+            let rec = record(note, with_notetype);
             csv.write_record(rec.iter().map(|c| c.as_bytes()))
                 .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
         }
@@ -126,8 +166,8 @@ impl Writer for CsvWriter {
             .map_err(|e| Self::err(format!("flushing: {e}")))?;
         Ok(WriteReport {
             notes: package.notes.len(),
-            // Each row becomes one stock `Basic` note, which makes one card.
-            cards: package.notes.len(),
+            // Anki makes the cards on import; it makes the same ones as the package's.
+            cards: package.card_count(),
             media: 0,
             warnings,
         })

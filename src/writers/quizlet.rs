@@ -192,9 +192,25 @@ impl Writer for QuizletWriter {
         let mut text = String::new();
         for note in &package.notes {
             let mut lost = Lost::default();
-            let (term, r1) = self.field(note.fields.first().map_or("", String::as_str), &mut lost);
-            let (definition, r2) =
-                self.field(note.fields.get(1).map_or("", String::as_str), &mut lost);
+            let first = note.fields.first().map_or("", String::as_str);
+            let second = note.fields.get(1).map_or("", String::as_str);
+            let is_cloze = package
+                .note_type(&note.note_type)
+                .is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
+            // A cloze note becomes: term = the text with blanks, definition = the text with
+            // the answers filled in, then any extra.
+            let (term_html, definition_html) = if is_cloze {
+                let full = if second.trim().is_empty() {
+                    crate::cloze::flatten(first, false)
+                } else {
+                    format!("{}\n{second}", crate::cloze::flatten(first, false))
+                };
+                (crate::cloze::flatten(first, true), full)
+            } else {
+                (first.to_owned(), second.to_owned())
+            };
+            let (term, r1) = self.field(&term_html, &mut lost);
+            let (definition, r2) = self.field(&definition_html, &mut lost);
             images.add(lost.images, note);
             tables.add(lost.tables, note);
             math.add(lost.math, note);
