@@ -459,6 +459,46 @@ mod tests {
     }
 
     #[test]
+    fn same_named_images_from_different_folders_are_both_packaged() {
+        let dir = tempfile::tempdir().unwrap();
+        for (sub, bytes) in [("a", b"first".as_slice()), ("b", b"second".as_slice())] {
+            std::fs::create_dir_all(dir.path().join(sub).join("img")).unwrap();
+            std::fs::write(dir.path().join(sub).join("img/fig1.png"), bytes).unwrap();
+            std::fs::write(
+                dir.path().join(sub).join("doc.md"),
+                format!("# Deck {sub}\n\n## Q1. Figure?\n\n![f](img/fig1.png)\n"),
+            )
+            .unwrap();
+        }
+        let l = load(&BuildOptions {
+            inputs: vec![dir.path().to_path_buf()],
+            deck: None,
+            templates: Templates::default(),
+            timestamp: 0,
+            root: dir.path().to_path_buf(),
+        })
+        .unwrap();
+        let names: Vec<&str> = l.package.media.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.starts_with("fig1-") && n.ends_with(".png"))
+        );
+        assert_ne!(names[0], names[1]);
+        assert_eq!(
+            l.package.notes[0].media,
+            [l.package.notes[0].fields[1]
+                .split("src=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()]
+        );
+    }
+
+    #[test]
     fn nested_decks_list_their_parents() {
         let l = load(&BuildOptions {
             inputs: vec![],

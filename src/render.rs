@@ -389,7 +389,29 @@ fn image_html(
         ));
         return img(url);
     }
-    let name = media_name(rel);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            rendered.diagnostics.push(Diagnostic::error(
+                location,
+                format!("image `{url}` cannot be read: {e}"),
+            ));
+            return img(url);
+        }
+    };
+    let ext = rel
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        rendered.diagnostics.push(Diagnostic::warning(
+            location.clone(),
+            format!(
+                "image `{url}` is not PNG, JPEG, GIF, SVG or WebP: some Anki clients may not show it"
+            ),
+        ));
+    }
+    let name = media_name(rel, &bytes);
     rendered.images.push(ImageRef {
         name: name.clone(),
         path,
@@ -398,14 +420,43 @@ fn image_html(
     img(&name)
 }
 
-/// A plain, Anki-safe media file name from an image path: its base name with the characters
-/// Anki refuses replaced by `_`, cut to 120 bytes (keeping the extension).
-pub fn media_name(path: &Path) -> String {
-    let base = path
-        .file_name()
+/// Image formats every Anki client shows.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
+
+/// The media file name of an image: its base name made Anki-safe, with a short hash of its
+/// content before the extension (`fig1.png` → `fig1-1a2b3c4d.png`). A changed figure gets a
+/// new name, so Anki's "keep the existing file" rule never shows a stale one, and two
+/// different `fig1.png` from different folders never collide. At most 120 bytes.
+pub fn media_name(path: &Path, content: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(content);
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let stem = path
+        .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "image".to_owned());
-    let mut name: String = base
+    let ext = path
+        .extension()
+        .map(|e| safe_name(&e.to_string_lossy()))
+        .filter(|e| !e.is_empty() && e.len() <= 16)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let mut stem = safe_name(&stem);
+    let budget = 120 - ext.len() - hash.len() - 1;
+    if stem.len() > budget {
+        let mut cut = budget;
+        while !stem.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        stem.truncate(cut);
+    }
+    format!("{stem}-{hash}{ext}")
+}
+
+/// A file-name part with the characters Anki refuses replaced by `_`.
+fn safe_name(part: &str) -> String {
+    let mut name: String = part
         .chars()
         .map(|c| match c {
             '[' | ']' | '<' | '>' | ':' | '"' | '/' | '?' | '*' | '^' | '\\' | '|' => '_',
@@ -414,21 +465,8 @@ pub fn media_name(path: &Path) -> String {
             c => c,
         })
         .collect();
-    if name.ends_with(' ') || name.ends_with('.') {
-        name.push('_');
-    }
-    if name.len() > 120 {
-        let ext = Path::new(&name)
-            .extension()
-            .map(|e| format!(".{}", e.to_string_lossy()))
-            .filter(|e| e.len() < 20)
-            .unwrap_or_default();
-        let mut stem_len = 120 - ext.len();
-        while !name.is_char_boundary(stem_len) {
-            stem_len -= 1;
-        }
-        name = format!("{}{ext}", &name[..stem_len]);
-    }
+    let trimmed = name.trim_end_matches([' ', '.']).len();
+    name.truncate(trimmed);
     name
 }
 
@@ -570,14 +608,14 @@ mod tests {
     }
 
     #[test]
-    fn local_images_are_packaged_under_their_plain_name() {
+    fn local_images_are_packaged_under_a_plain_content_hashed_name() {
         let r = html("![A figure](images/fig%201.png \"T\")\n");
         assert_eq!(
             r.html,
-            "<p><img src=\"fig 1.png\" alt=\"A figure\" title=\"T\"></p>"
+            "<p><img src=\"fig 1-8f8cbb7d.png\" alt=\"A figure\" title=\"T\"></p>"
         );
         assert_eq!(r.images.len(), 1);
-        assert_eq!(r.images[0].name, "fig 1.png");
+        assert_eq!(r.images[0].name, "fig 1-8f8cbb7d.png");
         assert_eq!(r.images[0].path, Path::new("images/fig 1.png"));
         assert!(r.diagnostics.is_empty());
     }
@@ -604,10 +642,22 @@ mod tests {
     }
 
     #[test]
-    fn media_names_are_made_safe_for_anki() {
-        assert_eq!(media_name(Path::new("a/b:c?.png")), "b_c_.png");
+    fn media_names_are_made_safe_for_anki_and_carry_a_content_hash() {
+        assert_eq!(
+            media_name(Path::new("a/b:c?.png"), b"x"),
+            "b_c_-2d711642.png"
+        );
+        assert_ne!(
+            media_name(Path::new("fig1.png"), b"one"),
+            media_name(Path::new("other/fig1.png"), b"two"),
+            "same name, different content: different media"
+        );
+        assert_eq!(
+            media_name(Path::new("a/fig1.png"), b"same"),
+            media_name(Path::new("b/fig1.png"), b"same")
+        );
         let long = format!("{}.png", "x".repeat(200));
-        let n = media_name(Path::new(&long));
+        let n = media_name(Path::new(&long), b"");
         assert_eq!(n.len(), 120);
         assert!(n.ends_with(".png"));
     }

@@ -57,8 +57,10 @@ fn the_second_document_gives_four_clean_notes() {
 
     let image = &notes[1].fields[1];
     assert!(image.starts_with("<p>It falls quickly"), "{image}");
-    assert!(image.contains(r#"<img src="loss-curve.png" alt="Training loss over epochs">"#));
-    assert_eq!(notes[1].media, ["loss-curve.png"]);
+    assert!(
+        image.contains(r#"<img src="loss-curve-06f0c5e9.png" alt="Training loss over epochs">"#)
+    );
+    assert_eq!(notes[1].media, ["loss-curve-06f0c5e9.png"]);
     assert_eq!(l.package.media.len(), 1);
     assert!(l.package.media[0].path.ends_with("images/loss-curve.png"));
 

@@ -786,8 +786,13 @@ fn the_second_document_imports_cleanly() {
     let table = state.note_with_front("Which activation functions are common?");
     assert_eq!(count_tags(table.field("Back"), "tr"), 4);
     let image = state.note_with_front("What does a healthy training loss curve look like?");
-    assert_eq!(image.media_refs, ["loss-curve.png"]);
-    assert!(state.media.iter().any(|m| m.name == "loss-curve.png"));
+    assert_eq!(image.media_refs, ["loss-curve-06f0c5e9.png"]);
+    assert!(
+        state
+            .media
+            .iter()
+            .any(|m| m.name == "loss-curve-06f0c5e9.png")
+    );
     let code = state.note_with_front("How do you compare floating-point numbers in C++?");
     assert!(code.field("Back").contains("&lt; 1e-9 &amp;&amp;"));
     let math = state.note_with_front("What is the softmax function?");
