@@ -40,8 +40,45 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Reads, parses and renders every input into one package. Fails with every error found.
+/// Everything reading the inputs finds: the package (built even when there are errors, so a
+/// check can report everything at once) and every diagnostic, in input order.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The note records (notes with errors may be missing or incomplete).
+    pub package: Package,
+    /// Errors and warnings, sorted by location.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Reads, parses and renders every input into one package. Fails with every error found;
+/// returns the warnings with the package.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
+    let analysis = analyze(opts)?;
+    let (errors, warnings): (Vec<_>, Vec<_>) = analysis
+        .diagnostics
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if !errors.is_empty() {
+        return Err(Error::Input(errors));
+    }
+    Ok(Loaded {
+        package: analysis.package,
+        warnings,
+    })
+}
+
+/// Reads, parses and renders every input, collecting every problem instead of stopping at
+/// the first. Fails only when an input cannot be read at all or the options are invalid.
+pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
     let deck_override = match &opts.deck {
         Some(d) => Some(
             normalize_deck_name(d)
@@ -84,11 +121,8 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
 
     check_duplicate_keys(&notes, &mut diagnostics);
     let media = collect_media(images, &mut diagnostics);
-
-    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.retain(|d| d.severity == Severity::Error);
-        return Err(Error::Input(diagnostics));
-    }
+    // Stable: diagnostics without a location, then by file and position.
+    diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
 
     let mut decks: Vec<String> = Vec::new();
     for note in &notes {
@@ -117,9 +151,9 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         notes,
         media,
     };
-    Ok(Loaded {
+    Ok(Analysis {
         package,
-        warnings: diagnostics,
+        diagnostics,
     })
 }
 
@@ -221,6 +255,16 @@ fn load_document(
         let front = render::render(&q.inline, ctx);
         let back = render::render(&q.answer, ctx);
         let location = index.location(q.offset);
+        let visible = crate::plain::html_to_text(&front.html);
+        if visible.text.trim().is_empty() && visible.lost.images == 0 {
+            result.diagnostics.push(Diagnostic::error(
+                location.clone(),
+                format!(
+                    "question `{}` would show an empty card front in Anki (it has no visible text or image)",
+                    q.text
+                ),
+            ));
+        }
         if back.html.trim().is_empty() && !is_cloze {
             result.diagnostics.push(Diagnostic::warning(
                 location.clone(),

@@ -20,6 +20,33 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Convert documents into deck files.
     Build(BuildArgs),
+    /// Check documents and report every problem, writing nothing.
+    Check(CheckArgs),
+}
+
+/// Arguments of `decksmith check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Markdown files or directories to check (directories are walked in sorted order).
+    #[arg(value_name = "INPUT", default_value = "content")]
+    pub(crate) inputs: Vec<PathBuf>,
+
+    /// Check as if every note were in this deck (as `build --deck`).
+    #[arg(long, value_name = "DECK")]
+    pub(crate) deck: Option<String>,
+
+    /// Directory with template files overriding the built-in ones (as `build --templates`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+
+    /// How to report: `human` (with source lines, coloured on a terminal) or `json` (one
+    /// object per line on stdout).
+    #[arg(long, value_enum, default_value = "human")]
+    pub(crate) message_format: crate::print::MessageFormat,
+
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
 }
 
 /// Arguments of `decksmith build`.

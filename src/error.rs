@@ -137,6 +137,16 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// `check` found problems (already reported one by one).
+    #[error("{errors} errors, {warnings} warnings{}", if *.deny_warnings { " (warnings denied)" } else { "" })]
+    Checked {
+        /// Errors found.
+        errors: usize,
+        /// Warnings found.
+        warnings: usize,
+        /// Whether warnings count as failure.
+        deny_warnings: bool,
+    },
     /// `--locked` was given and the build would change the lock file.
     #[error("{0}")]
     Locked(String),

@@ -2,6 +2,7 @@
 //! errors to exit codes (0 ok, 1 input error, 2 usage error).
 
 mod cli;
+mod print;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
+        cli::Command::Check(args) => check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -29,10 +31,11 @@ fn main() -> ExitCode {
                 Some(decksmith::Error::Usage(_))
             );
             match err.downcast_ref::<decksmith::Error>() {
-                // Input errors are already `path:line:col: error: …` lines.
+                // Input errors are `path:line:col: error: …` lines with the source line.
                 Some(decksmith::Error::Input(diags)) => {
+                    let mut printer = print::Printer::default();
                     for d in diags {
-                        eprintln!("{d}");
+                        printer.human(d);
                     }
                     eprintln!(
                         "error: {} error{} in the input; nothing was written",
@@ -40,6 +43,8 @@ fn main() -> ExitCode {
                         if diags.len() == 1 { "" } else { "s" }
                     );
                 }
+                // `check` has already printed everything.
+                Some(decksmith::Error::Checked { .. }) => {}
                 _ => eprintln!("error: {err:#}"),
             }
             ExitCode::from(if usage { 2 } else { 1 })
@@ -77,8 +82,9 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         timestamp,
         root,
     })?;
+    let mut printer = print::Printer::default();
     for w in &loaded.warnings {
-        eprintln!("{w}");
+        printer.human(w);
     }
     let (new_lock, changes) = lock::reconcile(
         &mut loaded.package,
@@ -155,6 +161,52 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             )
             .context("writing to stdout")?;
         }
+    }
+    Ok(())
+}
+
+/// `decksmith check`: everything `build` would report, and nothing written.
+fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
+    let templates = Templates::load(args.templates.as_deref())?;
+    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let analysis = decksmith::build::analyze(&BuildOptions {
+        inputs: args.inputs,
+        deck: args.deck,
+        templates,
+        timestamp: 0,
+        root: project::find_root(&cwd),
+    })?;
+    let mut printer = print::Printer::default();
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    for d in &analysis.diagnostics {
+        match d.severity {
+            decksmith::Severity::Error => errors += 1,
+            decksmith::Severity::Warning => warnings += 1,
+        }
+        match args.message_format {
+            print::MessageFormat::Human => printer.human(d),
+            print::MessageFormat::Json => printer.json(d),
+        }
+    }
+    let notes = analysis.package.notes.len();
+    match args.message_format {
+        print::MessageFormat::Human => eprintln!(
+            "checked {notes} notes: {errors} error{}, {warnings} warning{}",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        ),
+        print::MessageFormat::Json => println!(
+            "{}",
+            serde_json::json!({"type": "summary", "notes": notes, "errors": errors, "warnings": warnings})
+        ),
+    }
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        return Err(decksmith::Error::Checked {
+            errors,
+            warnings,
+            deny_warnings: args.deny_warnings,
+        }
+        .into());
     }
     Ok(())
 }

@@ -119,8 +119,42 @@ fn transform<'a>(
                         i = j + 1;
                         continue;
                     }
-                    None => out.push(event.clone()),
+                    None => {
+                        let opener = if display { "\\[" } else { "\\(" };
+                        let closer = if display { "\\]" } else { "\\)" };
+                        rendered.diagnostics.push(Diagnostic::warning(
+                            ctx.index.location(range.start.saturating_sub(1)),
+                            format!("unclosed math: `{opener}` has no matching `{closer}` in this paragraph"),
+                        ));
+                        out.push(event.clone());
+                    }
                 }
+            }
+            Event::Text(t) if t.as_ref() == "$" && !escaped_at(ctx.index.text(), range.start) => {
+                let source = ctx.index.text();
+                let next = source[range.end.min(source.len())..].chars().next();
+                if next == Some('$') {
+                    rendered.diagnostics.push(Diagnostic::warning(
+                        ctx.index.location(range.start),
+                        "unclosed math: `$$` has no closing `$$` (write `\\$` for a literal dollar sign)",
+                    ));
+                    // Report the pair once.
+                    if let Some((Event::Text(t2), r2)) = events.get(i + 1)
+                        && t2.as_ref() == "$"
+                        && r2.start == range.end
+                    {
+                        out.push(event.clone());
+                        out.push(events[i + 1].0.clone());
+                        i += 2;
+                        continue;
+                    }
+                } else if next.is_some_and(|c| c.is_alphabetic() || c == '\\' || c == '{') {
+                    rendered.diagnostics.push(Diagnostic::warning(
+                        ctx.index.location(range.start),
+                        "unclosed math: `$` has no closing `$` in this paragraph (write `\\$` for a literal dollar sign)",
+                    ));
+                }
+                out.push(event.clone());
             }
             other => out.push(other.clone()),
         }
@@ -547,6 +581,24 @@ mod tests {
     fn an_escaped_backslash_or_a_lone_paren_is_not_math() {
         assert_eq!(html("\\\\(x\\\\)\n").html, r"<p>\(x\)</p>");
         assert_eq!(html("\\(never closed\n").html, "<p>(never closed</p>");
+    }
+
+    #[test]
+    fn unclosed_math_is_a_warning_with_its_location() {
+        let r = html("a $$x + y\n\nb $x + y\n\nc \\(z\n\nIt costs $5.\n");
+        let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "doc.md:1:3: warning: unclosed math: `$$` has no closing `$$` (write `\\$` for a literal dollar sign)",
+                "doc.md:3:3: warning: unclosed math: `$` has no closing `$` in this paragraph (write `\\$` for a literal dollar sign)",
+                "doc.md:5:3: warning: unclosed math: `\\(` has no matching `\\)` in this paragraph",
+            ]
+        );
+        assert_eq!(
+            r.html,
+            "<p>a $$x + y</p>\n<p>b $x + y</p>\n<p>c (z</p>\n<p>It costs $5.</p>"
+        );
     }
 
     #[test]

@@ -433,3 +433,89 @@ fn the_report_lists_changes_by_guid() {
             .ends_with("what is tener: adapting transformer encoder for name entity recognition?")
     );
 }
+
+/// A document with one of each problem `check` reports.
+const FLAWED: &str = "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
+
+#[test]
+fn check_reports_every_problem_with_its_source_line_and_writes_nothing() {
+    let p = Project::new();
+    p.write("content/a.md", FLAWED);
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr_of(&out),
+        "content/a.md:7:1: error: image `images/missing.png` not found (looked for content/images/missing.png)\n\
+         7 | ![fig](images/missing.png)\n  | ^\n\
+         content/a.md:9:1: warning: question `Empty?` has an empty answer\n\
+         9 | ## Q2. Empty?\n  | ^\n\
+         content/a.md:13:7: warning: unclosed math: `$$` has no closing `$$` (write `\\$` for a literal dollar sign)\n\
+         13 | It is $$x + y\n   |       ^\n\
+         content/a.md:15:1: error: duplicate question in deck `Deck`: also at content/a.md:3; reword one or give it an explicit id like `{#my-id}`\n\
+         15 | ## Q1. Where is the figure?\n   | ^\n\
+         checked 4 notes: 2 errors, 2 warnings\n"
+    );
+    assert!(
+        p.files(".").iter().all(|f| f == "content"),
+        "check writes nothing: {:?}",
+        p.files(".")
+    );
+}
+
+#[test]
+fn check_speaks_json_for_machines() {
+    let p = Project::new();
+    p.write("content/a.md", FLAWED);
+    let out = p
+        .cmd()
+        .args(["check", "--message-format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout_of(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!(lines[0]["path"], "content/a.md");
+    assert_eq!(lines[0]["line"], 7);
+    assert_eq!(lines[0]["col"], 1);
+    assert_eq!(lines[0]["source"], "![fig](images/missing.png)");
+    assert_eq!(lines[4]["type"], "summary");
+    assert_eq!(lines[4]["errors"], 2);
+    assert_eq!(lines[4]["warnings"], 2);
+}
+
+#[test]
+fn check_passes_clean_content_and_denies_warnings_on_request() {
+    let p = Project::with_seed();
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "checked 8 notes: 0 errors, 0 warnings\n");
+
+    p.write("content/b.md", "# B\n\n## Q1. Unanswered?\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings alone pass");
+    let out = p.cmd().args(["check", "--deny-warnings"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+}
+
+#[test]
+fn build_refuses_to_write_when_check_finds_errors() {
+    let p = Project::new();
+    p.write("content/a.md", FLAWED);
+    let out = p.cmd().arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("content/a.md:15:1: error: duplicate question"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: 2 errors in the input; nothing was written\n"),
+        "{err}"
+    );
+    assert!(!p.path("dist").exists());
+    assert!(!p.path("decksmith.lock").exists());
+}
