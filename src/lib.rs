@@ -3,6 +3,34 @@
 //! The pipeline is: documents → [`parse`] (question/answer blocks) → [`render`] (HTML fields,
 //! media) → [`model::Package`] (the note records) → any number of [`writers`] (`.apkg`, Anki
 //! CSV, Quizlet text, JSON). One parse serves every writer.
+//!
+//! ```
+//! use std::io::Cursor;
+//! use decksmith::build::{BuildOptions, load};
+//! use decksmith::templates::Templates;
+//! use decksmith::writers::{self, WriteContext};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let doc = dir.path().join("deck.md");
+//! std::fs::write(&doc, "# Biology\n\n## Q1. What is a cell?\n\nAnswer: The unit of life.\n")?;
+//!
+//! let loaded = load(&BuildOptions {
+//!     inputs: vec![doc],
+//!     deck: None,
+//!     templates: Templates::default(),
+//!     timestamp: 1_700_000_000,
+//!     root: dir.path().to_path_buf(),
+//! })?;
+//! let note = &loaded.package.notes[0];
+//! assert_eq!(note.deck, "Biology");
+//! assert_eq!(note.fields, ["What is a cell?", "<p>The unit of life.</p>"]);
+//!
+//! let mut csv = Cursor::new(Vec::new());
+//! let writer = writers::find("csv").expect("registered");
+//! writer.write(&loaded.package, &WriteContext { timestamp: 1_700_000_000 }, &mut csv)?;
+//! assert!(String::from_utf8(csv.into_inner())?.starts_with("#separator:tab\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod error;
 pub mod model;
