@@ -519,3 +519,66 @@ fn build_refuses_to_write_when_check_finds_errors() {
     assert!(!p.path("dist").exists());
     assert!(!p.path("decksmith.lock").exists());
 }
+
+/// A seed-style document with `n` questions, big enough that building it takes a while.
+fn big_document(n: usize) -> String {
+    let mut s = String::from("# Big deck\n\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "## Q{i}. What is concept number {i}?\n\nAnswer:\n\n**Concept {i}** is explained at length: {}\n\n- first point $x_{i}$\n- second point\n\n",
+            "lorem ipsum dolor sit amet ".repeat(20)
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_build_killed_mid_write_leaves_the_old_or_the_complete_new_output_never_a_partial_one() {
+    let p = Project::new();
+    p.write("content/big.md", &big_document(3000));
+    // The complete new outputs, built elsewhere (builds are deterministic).
+    run_ok(p.cmd().args([
+        "build",
+        "-o",
+        "reference",
+        "--lock",
+        "ref.lock",
+        "-f",
+        "apkg,json",
+    ]));
+    let reference = outputs(&p, "reference");
+    for delay_ms in [30u64, 120, 300, 600] {
+        let dist = format!("dist-{delay_ms}");
+        std::fs::create_dir_all(p.path(&dist)).unwrap();
+        for (name, _) in &reference {
+            std::fs::write(p.path(&format!("{dist}/{name}")), b"previous good output").unwrap();
+        }
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("decksmith"))
+            .current_dir(p.dir.path())
+            .env("SOURCE_DATE_EPOCH", "1700000000")
+            .args([
+                "build",
+                "-o",
+                &dist,
+                "--lock",
+                "ref.lock",
+                "-f",
+                "apkg,json",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        for (name, complete) in &reference {
+            let now = std::fs::read(p.path(&format!("{dist}/{name}"))).unwrap();
+            assert!(
+                now == b"previous good output" || &now == complete,
+                "{dist}/{name} is neither the old output nor the complete new one ({} bytes)",
+                now.len()
+            );
+        }
+    }
+}
