@@ -3,17 +3,21 @@
 
 mod cli;
 
+use std::borrow::Cow;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 
 use decksmith::build::{BuildOptions, load};
+use decksmith::config;
 use decksmith::lock::{self, ChangeKind};
 use decksmith::output::{check_package_name, default_package_name, write_outputs};
 use decksmith::project;
 use decksmith::templates::Templates;
+use decksmith::writers::quizlet::QuizletWriter;
 use decksmith::writers::{self, WriteContext};
 
 fn main() -> ExitCode {
@@ -49,33 +53,62 @@ fn main() -> ExitCode {
 
 fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     let timestamp = build_timestamp()?;
-    let name = match args.name {
+    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let root = project::find_root(&cwd);
+    // Paths in decksmith.toml are relative to the project root; shown relative to the
+    // current directory when that is the root.
+    let base = if root == cwd {
+        PathBuf::new()
+    } else {
+        root.clone()
+    };
+    // Precedence: command line > decksmith.toml > built-in defaults.
+    let config = config::load(&root, &base)?.unwrap_or_default();
+    let inputs = if args.inputs.is_empty() {
+        config.inputs.unwrap_or_else(|| vec![base.join("content")])
+    } else {
+        args.inputs
+    };
+    let out_dir = args
+        .out_dir
+        .or(config.out_dir)
+        .unwrap_or_else(|| base.join("dist"));
+    let name = match args.name.or(config.name) {
         Some(n) => {
             check_package_name(&n)?;
             n
         }
-        None => default_package_name(&args.inputs),
+        None => default_package_name(&inputs),
+    };
+    let formats: Vec<String> = if !args.formats.is_empty() {
+        args.formats
+    } else if let Some(f) = config.formats {
+        f
+    } else {
+        writers::DEFAULT_FORMATS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
     };
     let mut selected: Vec<&'static dyn writers::Writer> = Vec::new();
-    for f in &args.formats {
+    for f in &formats {
         let w = writers::find(f)
             .ok_or_else(|| decksmith::Error::Usage(format!("unknown format `{f}`")))?;
         if !selected.iter().any(|s| s.name() == w.name()) {
             selected.push(w);
         }
     }
-    let templates = Templates::load(args.templates.as_deref())?;
-    let cwd = std::env::current_dir().context("finding the current directory")?;
-    let root = project::find_root(&cwd);
+    let templates = Templates::load(args.templates.or(config.templates).as_deref())?;
     let lock_path = args.lock.unwrap_or_else(|| project::lock_path(&root));
     let old_lock = project::read_lock(&lock_path)?;
 
     let mut loaded = load(&BuildOptions {
-        inputs: args.inputs,
+        inputs,
         deck: args.deck,
         templates,
         timestamp,
         root,
+        organization: config.organization,
     })?;
     for w in &loaded.warnings {
         eprintln!("{w}");
@@ -113,22 +146,20 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         .chain(loaded.package.note_types.iter().map(|n| n.mtime))
         .max()
         .unwrap_or(timestamp);
+    let quizlet = config.quizlet.map(|s| QuizletWriter {
+        term_separator: Cow::Owned(s.term),
+        card_separator: Cow::Owned(s.card),
+    });
     let ctx = WriteContext {
         timestamp: content_time,
+        quizlet: quizlet.clone(),
     };
     let mut extra = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
     if let Some(report) = &args.report {
         let json = serde_json::to_vec_pretty(&changes).context("serializing the report")?;
         extra.push((report.clone(), json));
     }
-    let written = write_outputs(
-        &loaded.package,
-        &selected,
-        &args.out_dir,
-        &name,
-        &ctx,
-        &extra,
-    )?;
+    let written = write_outputs(&loaded.package, &selected, &out_dir, &name, &ctx, &extra)?;
     let mut stdout = std::io::stdout().lock();
     for w in &written {
         for warning in &w.report.warnings {
@@ -144,6 +175,17 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             w.report.media
         )
         .context("writing to stdout")?;
+        if w.format == "quizlet"
+            && let Some(q) = &quizlet
+        {
+            writeln!(
+                stdout,
+                "         import it with Between term and definition: {}, Between cards: {}",
+                separator_choice(&q.term_separator, "Tab"),
+                separator_choice(&q.card_separator, "New line"),
+            )
+            .context("writing to stdout")?;
+        }
     }
     writeln!(stdout, "  notes {}", changes.summary()).context("writing to stdout")?;
     for c in &changes.notes {
@@ -157,6 +199,17 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// How to pick separator `sep` in Quizlet's import dialog.
+fn separator_choice(sep: &str, default_name: &str) -> String {
+    match sep {
+        "\t" if default_name == "Tab" => "Tab".to_owned(),
+        "\n" if default_name == "New line" => "New line".to_owned(),
+        "," if default_name == "Tab" => "Comma".to_owned(),
+        ";" if default_name == "New line" => "Semicolon".to_owned(),
+        other => format!("Custom {other:?}"),
+    }
 }
 
 /// Build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.

@@ -14,6 +14,14 @@ pub const BASIC_ID: i64 = 1_732_000_000_001;
 const BASIC_FIELD_IDS: [i64; 2] = [1_732_000_000_101, 1_732_000_000_102];
 const BASIC_TEMPLATE_ID: i64 = 1_732_000_000_201;
 
+/// Name of the note type with a second, reversed card (answer → question).
+pub const REVERSED_NAME: &str = "decksmith Basic (and reversed)";
+/// Its fixed id. Never change it.
+pub const REVERSED_ID: i64 = 1_732_000_000_010;
+/// Fixed ids of its fields (`Front`, `Back`) and templates (`Card 1`, `Card 2`).
+const REVERSED_FIELD_IDS: [i64; 2] = [1_732_000_000_111, 1_732_000_000_112];
+const REVERSED_TEMPLATE_IDS: [i64; 2] = [1_732_000_000_211, 1_732_000_000_212];
+
 /// One template file: its path under a templates directory, and the built-in default.
 struct TemplateFile {
     path: &'static str,
@@ -33,6 +41,15 @@ const BASIC_CSS: TemplateFile = TemplateFile {
     default: include_str!("../templates/basic/style.css"),
 };
 
+const REVERSED_FRONT: TemplateFile = TemplateFile {
+    path: "reversed/front.html",
+    default: include_str!("../templates/reversed/front.html"),
+};
+const REVERSED_BACK: TemplateFile = TemplateFile {
+    path: "reversed/back.html",
+    default: include_str!("../templates/reversed/back.html"),
+};
+
 /// The template files in effect: the built-in defaults, each replaced by a file of the same
 /// relative path in the override directory when that file exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +57,8 @@ pub struct Templates {
     basic_front: String,
     basic_back: String,
     basic_css: String,
+    reversed_front: String,
+    reversed_back: String,
 }
 
 impl Default for Templates {
@@ -48,6 +67,8 @@ impl Default for Templates {
             basic_front: BASIC_FRONT.default.to_owned(),
             basic_back: BASIC_BACK.default.to_owned(),
             basic_css: BASIC_CSS.default.to_owned(),
+            reversed_front: REVERSED_FRONT.default.to_owned(),
+            reversed_back: REVERSED_BACK.default.to_owned(),
         }
     }
 }
@@ -81,6 +102,8 @@ impl Templates {
             basic_front: read(&BASIC_FRONT)?,
             basic_back: read(&BASIC_BACK)?,
             basic_css: read(&BASIC_CSS)?,
+            reversed_front: read(&REVERSED_FRONT)?,
+            reversed_back: read(&REVERSED_BACK)?,
         })
     }
 
@@ -91,14 +114,7 @@ impl Templates {
             id: BASIC_ID,
             name: BASIC_NAME.to_owned(),
             kind: NoteTypeKind::Standard,
-            fields: ["Front", "Back"]
-                .iter()
-                .zip(BASIC_FIELD_IDS)
-                .map(|(name, id)| FieldDef {
-                    name: (*name).to_owned(),
-                    id,
-                })
-                .collect(),
+            fields: front_back(BASIC_FIELD_IDS),
             templates: vec![TemplateDef {
                 name: "Card 1".to_owned(),
                 id: BASIC_TEMPLATE_ID,
@@ -110,6 +126,49 @@ impl Templates {
             mtime,
         }
     }
+
+    /// The `decksmith Basic (and reversed)` note type, stamped with `mtime`: the fields of
+    /// `decksmith Basic`, its card (`basic/front.html`, `basic/back.html`) as `Card 1`, a
+    /// reversed `Card 2` (`reversed/front.html`, `reversed/back.html`: answer → question),
+    /// and its styling (`basic/style.css`).
+    pub fn reversed(&self, mtime: i64) -> NoteType {
+        let [card1, card2] = REVERSED_TEMPLATE_IDS;
+        NoteType {
+            id: REVERSED_ID,
+            name: REVERSED_NAME.to_owned(),
+            kind: NoteTypeKind::Standard,
+            fields: front_back(REVERSED_FIELD_IDS),
+            templates: vec![
+                TemplateDef {
+                    name: "Card 1".to_owned(),
+                    id: card1,
+                    front: self.basic_front.clone(),
+                    back: self.basic_back.clone(),
+                },
+                TemplateDef {
+                    name: "Card 2".to_owned(),
+                    id: card2,
+                    front: self.reversed_front.clone(),
+                    back: self.reversed_back.clone(),
+                },
+            ],
+            css: self.basic_css.clone(),
+            sort_field: 0,
+            mtime,
+        }
+    }
+}
+
+/// The fields `Front` and `Back` with the given ids.
+fn front_back(ids: [i64; 2]) -> Vec<FieldDef> {
+    ["Front", "Back"]
+        .iter()
+        .zip(ids)
+        .map(|(name, id)| FieldDef {
+            name: (*name).to_owned(),
+            id,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -134,6 +193,30 @@ mod tests {
         let t = Templates::load(Some(dir.path())).unwrap();
         assert_eq!(t.basic(1).css, ".card { color: red }");
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);
+    }
+
+    #[test]
+    fn the_reversed_note_type_has_its_own_ids_and_a_second_card_from_back_to_front() {
+        let t = Templates::default();
+        let (basic, rev) = (t.basic(1), t.reversed(1));
+        assert_eq!(rev.name, REVERSED_NAME);
+        let ids = |nt: &NoteType| {
+            let mut v = vec![nt.id];
+            v.extend(nt.fields.iter().map(|f| f.id));
+            v.extend(nt.templates.iter().map(|t| t.id));
+            v
+        };
+        let (b, r) = (ids(&basic), ids(&rev));
+        assert!(
+            r.iter().all(|id| *id != 0 && !b.contains(id)),
+            "{b:?} {r:?}"
+        );
+        assert_eq!(rev.cards_per_note(), 2);
+        assert_eq!(rev.templates[0].front, basic.templates[0].front);
+        assert!(rev.templates[1].front.contains("{{Back}}"));
+        assert!(!rev.templates[1].front.contains("{{Front}}"));
+        assert!(rev.templates[1].back.contains("{{Front}}"));
+        assert_eq!(rev.css, basic.css);
     }
 
     #[test]

@@ -216,7 +216,14 @@ pub(crate) mod tests {
 
     fn write(package: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = CsvWriter.write(package, &WriteContext { timestamp: 0 }, &mut buf)?;
+        let report = CsvWriter.write(
+            package,
+            &WriteContext {
+                timestamp: 0,
+                ..WriteContext::default()
+            },
+            &mut buf,
+        )?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| CsvWriter::err(e.to_string()))?;
         Ok((text, report))
