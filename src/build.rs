@@ -124,6 +124,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     for (i, note) in notes.iter_mut().enumerate() {
         note.due = i as i64 + 1;
     }
+    crate::tags::unify_case(notes.iter_mut().map(|n| &mut n.tags));
 
     // The note types the notes use (`decksmith Basic` for an empty package), sorted by id.
     let uses = |name: &str| notes.iter().any(|n| n.note_type == name);

@@ -68,6 +68,35 @@ impl TagSet {
     }
 }
 
+/// Gives every tag one spelling across `tag_lists`, as Anki would on import: tags (and `::`
+/// parents) that differ only in case take the spelling seen first. Each list is re-sorted.
+pub fn unify_case<'a>(tag_lists: impl IntoIterator<Item = &'a mut Vec<String>>) {
+    let mut spelling: std::collections::BTreeMap<String, String> = Default::default();
+    for list in tag_lists {
+        for tag in list.iter_mut() {
+            let mut prefix = String::new();
+            let mut out = String::new();
+            for (i, part) in tag.split("::").enumerate() {
+                if i > 0 {
+                    prefix.push_str("::");
+                    out.push_str("::");
+                }
+                prefix.push_str(part);
+                let canonical = spelling
+                    .entry(prefix.to_lowercase())
+                    .or_insert_with(|| format!("{out}{part}"));
+                out.clone_from(canonical);
+            }
+            *tag = out;
+        }
+        let mut set = TagSet::default();
+        for t in list.iter() {
+            set.insert(t);
+        }
+        *list = set.into_sorted();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,10 @@
 //! - `#tags column:5` — space-separated tags. Given explicitly; otherwise Anki would take "the
 //!   first column after the last field", which is the same column but only by coincidence.
 //!
+//! When some notes use `decksmith Basic (and reversed)`, `#notetype:Basic` is replaced by
+//! `#notetype column:2` (see [`MIXED_HEADERS`]): each record names the stock `Basic` or
+//! `Basic (and reversed card)` after its guid, and the later columns shift by one.
+//!
 //! Records follow as `guid, deck, Front, Back, tags`. No space follows a header's colon (Anki
 //! keeps it as part of the value). The file is UTF-8 without BOM, with `\n` line endings.
 //!
@@ -35,6 +39,7 @@ use std::borrow::Cow;
 use super::{Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::{Note, Package};
+use crate::templates;
 
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
@@ -50,17 +55,42 @@ pub const HEADERS: &[&str] = &[
     "tags column:5",
 ];
 
+/// The header lines when some notes are reversed: a note type column (stock `Basic` or
+/// `Basic (and reversed card)`) after the guid instead of the `#notetype:` line.
+pub const MIXED_HEADERS: &[&str] = &[
+    "separator:tab",
+    "html:true",
+    "guid column:1",
+    "notetype column:2",
+    "deck column:3",
+    "tags column:6",
+];
+
+/// The stock note type Anki's CSV import puts a note of `note_type` in.
+fn stock_note_type(note_type: &str) -> &'static str {
+    if note_type == templates::REVERSED_NAME {
+        "Basic (and reversed card)"
+    } else {
+        "Basic"
+    }
+}
+
 /// The columns of one note's record, in the order the [`HEADERS`] describe: guid, deck,
-/// Front, Back (the note's first two fields, blank if missing), tags.
-fn record(note: &Note) -> [Cow<'_, str>; 5] {
+/// Front, Back (the note's first two fields, blank if missing), tags; with `mixed`
+/// ([`MIXED_HEADERS`]) the stock note type follows the guid.
+fn record(note: &Note, mixed: bool) -> Vec<Cow<'_, str>> {
     let field = |i: usize| Cow::Borrowed(note.fields.get(i).map_or("", String::as_str));
-    [
-        Cow::Borrowed(note.guid.as_str()),
+    let mut rec = vec![Cow::Borrowed(note.guid.as_str())];
+    if mixed {
+        rec.push(Cow::Borrowed(stock_note_type(&note.note_type)));
+    }
+    rec.extend([
         Cow::Borrowed(note.deck.as_str()),
         field(0),
         field(1),
         Cow::Owned(note.tags.join(" ")),
-    ]
+    ]);
+    rec
 }
 
 /// Writes the `csv` format.
@@ -91,8 +121,12 @@ impl Writer for CsvWriter {
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
+        let mixed = package
+            .notes
+            .iter()
+            .any(|n| n.note_type == templates::REVERSED_NAME);
         let mut head = String::new();
-        for h in HEADERS {
+        for h in if mixed { MIXED_HEADERS } else { HEADERS } {
             head.push('#');
             head.push_str(h);
             head.push('\n');
@@ -118,7 +152,7 @@ impl Writer for CsvWriter {
                     "csv: the question is empty, so Anki's importer will skip this note",
                 ));
             }
-            let rec = record(note);
+            let rec = record(note, mixed);
             csv.write_record(rec.iter().map(|c| c.as_bytes()))
                 .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
         }
@@ -126,8 +160,13 @@ impl Writer for CsvWriter {
             .map_err(|e| Self::err(format!("flushing: {e}")))?;
         Ok(WriteReport {
             notes: package.notes.len(),
-            // Each row becomes one stock `Basic` note, which makes one card.
-            cards: package.notes.len(),
+            // Each row becomes one stock `Basic` note (one card) or one stock `Basic (and
+            // reversed card)` note (two cards).
+            cards: package
+                .notes
+                .iter()
+                .map(|n| 1 + usize::from(n.note_type == templates::REVERSED_NAME))
+                .sum(),
             media: 0,
             warnings,
         })
@@ -236,6 +275,23 @@ pub(crate) mod tests {
         assert_eq!((report.notes, report.cards, report.media), (2, 2, 0));
         assert!(!text.starts_with('\u{feff}'));
         assert!(!text.contains('\r'));
+        Ok(())
+    }
+
+    #[test]
+    fn reversed_notes_get_a_note_type_column_naming_the_stock_reversed_type() -> Result<()> {
+        let mut package = package();
+        package.notes[0].note_type = templates::REVERSED_NAME.into();
+        let (text, report) = write(&package)?;
+        let lines: Vec<&str> = text.lines().collect();
+        let headers: Vec<String> = MIXED_HEADERS.iter().map(|h| format!("#{h}")).collect();
+        assert_eq!(lines[..6], headers);
+        assert!(
+            lines[6].starts_with("b!T3x[wq9Z\tBasic (and reversed card)\tBiology::Cells\t"),
+            "{text}"
+        );
+        assert!(text.contains("\tBasic\tBiology\t"), "{text}");
+        assert_eq!((report.notes, report.cards), (2, 3));
         Ok(())
     }
 
