@@ -611,6 +611,81 @@ mod tests {
         );
     }
 
+    fn build_with(files: &[(&str, &str)], deck: Option<&str>, org: Organization) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        load(&BuildOptions {
+            inputs: vec![dir.path().join("content")],
+            deck: deck.map(str::to_owned),
+            templates: Templates::default(),
+            timestamp: 0,
+            root: dir.path().to_path_buf(),
+            organization: org,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn deck_precedence_is_flag_then_front_matter_then_config_then_directories_and_title() {
+        let files = [
+            (
+                "content/a/b/fm.md",
+                "---\ndeck: From FM\n---\n# T1\n\n## Q1?\n\nx\n",
+            ),
+            ("content/a/b/cfg.md", "# T2\n\n## Q2?\n\nx\n"),
+            ("content/a/b/dirs.md", "# T3\n\n## Q3?\n\nx\n"),
+            ("content/a/b/c/deep.md", "# T4\n\n## Q4?\n\nx\n"),
+        ];
+        let mut org = Organization {
+            directory_decks: true,
+            ..Organization::default()
+        };
+        org.decks
+            .insert("content/a/b/cfg.md".into(), "From Config".into());
+        org.decks.insert("content/a/b".into(), "B Deck".into());
+        let decks = |l: &Loaded| -> Vec<String> {
+            l.package.notes.iter().map(|n| n.deck.clone()).collect()
+        };
+        let l = build_with(&files, None, org.clone());
+        assert_eq!(
+            decks(&l),
+            ["B Deck::c::T4", "From Config", "B Deck::T3", "From FM"]
+        );
+        let l = build_with(&files, Some("Flag"), org.clone());
+        assert!(decks(&l).iter().all(|d| d == "Flag"));
+        // Without directory decks, only the directory override applies.
+        org.directory_decks = false;
+        org.decks.remove("content/a/b");
+        let l = build_with(&files, None, org);
+        assert_eq!(decks(&l), ["T4", "From Config", "T3", "From FM"]);
+    }
+
+    #[test]
+    fn the_id_prefix_prefixes_explicit_ids_and_directory_tags_follow_the_path() {
+        let org = Organization {
+            directory_tags: true,
+            tags: vec!["all".into()],
+            ..Organization::default()
+        };
+        let l = build_with(
+            &[(
+                "content/x y/doc.md",
+                "---\nid_prefix: w1/\ntags: [Doc]\n---\n# T\n\n## Q1. One? {#one .Inline}\n\nx\n\n## Q2. Two?\n\ny\n",
+            )],
+            None,
+            org,
+        );
+        let n = &l.package.notes;
+        assert_eq!(n[0].key, "id:w1/one");
+        assert_eq!(n[0].tags, ["all", "Doc", "Inline", "x_y"]);
+        assert_eq!(n[1].key, identity::question_key("T", "Two?"));
+        assert_eq!(n[1].tags, ["all", "Doc", "x_y"]);
+    }
+
     #[test]
     fn nested_decks_list_their_parents() {
         let l = load(&BuildOptions {
