@@ -34,7 +34,8 @@ pub(crate) struct BuildArgs {
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub(crate) out_dir: Option<PathBuf>,
 
-    /// Base name of the output files [default: the input file's stem or directory's name].
+    /// Base name of the output files [default: `name` in decksmith.toml, else the input
+    /// file's stem or directory's name].
     #[arg(short = 'n', long = "name", value_name = "NAME")]
     pub(crate) name: Option<String>,
 
@@ -50,7 +51,7 @@ pub(crate) struct BuildArgs {
     pub(crate) formats: Vec<String>,
 
     /// Put every note in this deck (`Parent::Child` for a subdeck) instead of the deck each
-    /// document's title names.
+    /// document's front matter, decksmith.toml, directories or title name.
     #[arg(long, value_name = "DECK")]
     pub(crate) deck: Option<String>,
 
@@ -70,7 +71,8 @@ pub(crate) struct BuildArgs {
     pub(crate) report: Option<PathBuf>,
 
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
-    /// `basic/back.html`, `basic/style.css`).
+    /// `basic/back.html`, `basic/style.css`, `reversed/front.html`, `reversed/back.html`)
+    /// [default: `templates` in decksmith.toml].
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
 }

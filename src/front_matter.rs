@@ -2,6 +2,9 @@
 //! document, and the keys it may set for that document's notes (`deck`, `tags`, `id_prefix`,
 //! `note_type`). Unknown keys and invalid values are errors at their `path:line:col` in the
 //! document.
+//!
+//! YAML is read with `serde-saphyr` (pure safe Rust, actively maintained, errors with line and
+//! column); `serde_yaml` is archived and its forks still wrap the transpiled C libyaml.
 
 use serde::Deserialize;
 
