@@ -3,16 +3,19 @@
 //! This is where per-document results meet: deck names, identity keys and media names must
 //! be unique across the whole package, and every error of every document is reported at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::config::{NoteKind, Organization};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
+use crate::front_matter;
 use crate::identity;
 use crate::model::{MediaFile, Note, Package, Source};
 use crate::parse::{self, LineIndex};
 use crate::render::{self, RenderContext};
+use crate::tags::{TagSet, normalize_tag};
 use crate::templates::{self, Templates};
 
 /// What a build reads and how it names things.
@@ -29,6 +32,8 @@ pub struct BuildOptions {
     pub timestamp: i64,
     /// The project root: note sources are recorded relative to it.
     pub root: PathBuf,
+    /// Deck overrides, default tags and note type from `decksmith.toml`.
+    pub organization: Organization,
 }
 
 /// A loaded package and the warnings found on the way.
@@ -86,11 +91,12 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         ),
         None => None,
     };
-    let files = collect_inputs(&opts.inputs)?;
+    let files = collect_documents(&opts.inputs)?;
     let mut diagnostics = Vec::new();
     let mut notes = Vec::new();
     let mut images = Vec::new();
-    for file in &files {
+    let mut used_overrides = BTreeSet::new();
+    for (file, input_dir) in &files {
         let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -107,11 +113,17 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
             }
         };
         let source = crate::project::relative_to_root(file, &opts.root);
+        let place = Placement::of(file, input_dir.as_deref(), &opts.root);
         let doc = load_document(
             file,
             &source,
             &text,
-            deck_override.as_deref(),
+            &mut DocumentSettings {
+                deck: deck_override.as_deref(),
+                organization: &opts.organization,
+                place: &place,
+                used_overrides: &mut used_overrides,
+            },
             opts.timestamp,
         );
         diagnostics.extend(doc.diagnostics);
@@ -119,6 +131,16 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         images.extend(doc.images);
     }
 
+    if deck_override.is_none() {
+        for key in opts.organization.decks.keys() {
+            if !used_overrides.contains(key) {
+                diagnostics.push(Diagnostic::global_warning(format!(
+                    "{}: [decks] `{key}` matches no document or directory of this build",
+                    crate::project::CONFIG_FILE
+                )));
+            }
+        }
+    }
     check_duplicate_keys(&notes, &mut diagnostics);
     let media = collect_media(images, &mut diagnostics);
     // Stable: diagnostics without a location, then by file and position.
@@ -136,10 +158,15 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
     for (i, note) in notes.iter_mut().enumerate() {
         note.due = i as i64 + 1;
     }
+    crate::tags::unify_case(notes.iter_mut().map(|n| &mut n.tags));
 
     let mut used: Vec<&str> = notes.iter().map(|n| n.note_type.as_str()).collect();
     used.sort_unstable();
     used.dedup();
+    if used.is_empty() {
+        // An empty package still names decksmith's default note type.
+        used.push(templates::BASIC_NAME);
+    }
     let mut note_types: Vec<_> = used
         .iter()
         .filter_map(|name| opts.templates.note_type(name, opts.timestamp))
@@ -161,16 +188,121 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
 /// (hidden entries skipped) for `.md`/`.markdown` files, each directory's files in sorted
 /// order. A missing input is an error.
 pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    Ok(collect_documents(inputs)?
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect())
+}
+
+/// Like [`collect_inputs`], with the input directory each document was found in (`None` for
+/// a file given directly).
+fn collect_documents(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
     let mut files = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
         if meta.is_dir() {
-            walk(input, &mut files)?;
+            let mut found = Vec::new();
+            walk(input, &mut found)?;
+            files.extend(found.into_iter().map(|f| (f, Some(input.clone()))));
         } else {
-            files.push(input.clone());
+            files.push((input.clone(), None));
         }
     }
     Ok(files)
+}
+
+/// Where a document sits: the directories between the input directory it was found in and
+/// the document, as root-relative keys (for `[decks]` overrides) and names (for decks and
+/// tags).
+#[derive(Debug, Clone, Default)]
+struct Placement {
+    /// The input directory's root-relative path, when the document was found by walking one.
+    input_key: Option<String>,
+    /// The subdirectories below the input directory, outermost first.
+    dirs: Vec<String>,
+}
+
+impl Placement {
+    fn of(file: &Path, input_dir: Option<&Path>, root: &Path) -> Self {
+        let Some(input_dir) = input_dir else {
+            return Placement::default();
+        };
+        let dirs = file
+            .parent()
+            .and_then(|p| p.strip_prefix(input_dir).ok())
+            .map(|rel| {
+                rel.components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let key = crate::project::relative_to_root(input_dir, root);
+        Placement {
+            input_key: Some(crate::config::normalize_path_key(&key)),
+            dirs,
+        }
+    }
+
+    /// The root-relative key of the input directory and of each subdirectory, outermost
+    /// first, each with the number of directory names below the input directory it covers.
+    fn keys(&self) -> Vec<(String, usize)> {
+        let Some(base) = &self.input_key else {
+            return Vec::new();
+        };
+        let mut keys = vec![(base.clone(), 0)];
+        let mut key = base.clone();
+        for (i, d) in self.dirs.iter().enumerate() {
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(d);
+            keys.push((key.clone(), i + 1));
+        }
+        keys
+    }
+
+    /// The deck the directories make, if any: the nearest `[decks]` override among them,
+    /// followed (with `directory_decks`) by the names of the directories below it.
+    fn deck_prefix(&self, org: &Organization, used: &mut BTreeSet<String>) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        let mut from = 0;
+        if let Some((key, covered)) = self
+            .keys()
+            .into_iter()
+            .rev()
+            .find(|(k, _)| org.decks.contains_key(k))
+        {
+            parts.push(org.decks[&key].clone());
+            used.insert(key);
+            from = covered;
+        }
+        if org.directory_decks {
+            parts.extend(
+                self.dirs[from..]
+                    .iter()
+                    .filter_map(|d| normalize_deck_name(d)),
+            );
+        }
+        (!parts.is_empty()).then(|| parts.join("::"))
+    }
+
+    /// The tag the subdirectories make (`week-1::cnn`), if any.
+    fn tag(&self) -> Option<String> {
+        normalize_tag(&self.dirs.join("::")).filter(|_| !self.dirs.is_empty())
+    }
+}
+
+/// What decides a document's deck, tags and note type besides its own text.
+struct DocumentSettings<'a> {
+    /// `--deck`, normalized.
+    deck: Option<&'a str>,
+    organization: &'a Organization,
+    place: &'a Placement,
+    /// `[decks]` keys that matched something (for the unused-override warning).
+    used_overrides: &'a mut BTreeSet<String>,
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
@@ -210,7 +342,7 @@ fn load_document(
     path: &Path,
     source_path: &str,
     text: &str,
-    deck: Option<&str>,
+    settings: &mut DocumentSettings<'_>,
     mtime: i64,
 ) -> DocumentResult {
     let index = LineIndex::new(path, text);
@@ -219,14 +351,36 @@ fn load_document(
         diagnostics: outline.diagnostics,
         ..DocumentResult::default()
     };
-    let deck = match deck {
+    let fm = match outline
+        .front_matter
+        .as_ref()
+        .map(|b| front_matter::parse(b, &index))
+    {
+        None => front_matter::FrontMatter::default(),
+        Some(Ok(fm)) => fm,
+        Some(Err(errors)) => {
+            result.diagnostics.extend(errors);
+            return result;
+        }
+    };
+    let org = settings.organization;
+    let file_override = org.decks.get(source_path);
+    if file_override.is_some() {
+        settings.used_overrides.insert(source_path.to_owned());
+    }
+    // Precedence: --deck > front matter > [decks] for the file > directories + title.
+    let deck = match settings
+        .deck
+        .or(fm.deck.as_deref())
+        .or(file_override.map(String::as_str))
+    {
         Some(d) => d.to_owned(),
         None => {
             let fallback = path.file_stem().map_or_else(
                 || "Default".to_owned(),
                 |s| s.to_string_lossy().into_owned(),
             );
-            match outline.title.as_deref().map(normalize_deck_name) {
+            let leaf = match outline.title.as_deref().map(normalize_deck_name) {
                 Some(Some(name)) => name,
                 Some(None) => {
                     result.diagnostics.push(Diagnostic::error(
@@ -236,8 +390,29 @@ fn load_document(
                     return result;
                 }
                 None => normalize_deck_name(&fallback).unwrap_or_else(|| "Default".to_owned()),
+            };
+            match settings.place.deck_prefix(org, settings.used_overrides) {
+                Some(prefix) => format!("{prefix}::{leaf}"),
+                None => leaf,
             }
         }
+    };
+    // Tags, most specific first (its spelling wins): document, directories, configuration.
+    let mut doc_tags = TagSet::default();
+    for t in &fm.tags {
+        doc_tags.insert(t);
+    }
+    if org.directory_tags
+        && let Some(t) = settings.place.tag()
+    {
+        doc_tags.insert(&t);
+    }
+    for t in &org.tags {
+        doc_tags.insert(t);
+    }
+    let note_type = match fm.note_type.unwrap_or(org.note_type) {
+        NoteKind::Basic => templates::BASIC_NAME,
+        NoteKind::Reversed => templates::REVERSED_NAME,
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let plain = RenderContext {
@@ -272,9 +447,23 @@ fn load_document(
             ));
         }
         let key = match &q.id {
-            Some(id) => identity::explicit_key(id),
+            Some(id) => identity::explicit_key(&format!(
+                "{}{id}",
+                fm.id_prefix.as_deref().unwrap_or_default()
+            )),
             None => identity::question_key(&deck, &q.text),
         };
+        let mut tags = TagSet::default();
+        for class in &q.classes {
+            match normalize_tag(class) {
+                Some(t) => tags.insert(&t),
+                None => result.diagnostics.push(Diagnostic::warning(
+                    location.clone(),
+                    format!("`.{class}` is not a valid tag; ignored"),
+                )),
+            }
+        }
+        tags.extend(&doc_tags);
         let mut media: Vec<String> = front
             .images
             .iter()
@@ -294,7 +483,7 @@ fn load_document(
             note_type: if is_cloze {
                 templates::CLOZE_NAME
             } else {
-                templates::BASIC_NAME
+                note_type
             }
             .to_owned(),
             fields: if is_cloze {
@@ -302,7 +491,7 @@ fn load_document(
             } else {
                 vec![clean_field(&front.html), clean_field(&back.html)]
             },
-            tags: Vec::new(),
+            tags: tags.into_sorted(),
             source: Source {
                 path: source_path.to_owned(),
                 line: location.line,
@@ -447,6 +636,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 1_700_000_000,
             root: dir.path().to_path_buf(),
+            organization: Organization::default(),
         })
     }
 
@@ -493,6 +683,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 0,
             root: PathBuf::from("."),
+            organization: Organization::default(),
         })
         .unwrap_err();
         assert!(
@@ -500,6 +691,81 @@ mod tests {
                 .ends_with("bad.md:3:3: error: invalid UTF-8 at byte offset 7"),
             "{err}"
         );
+    }
+
+    fn build_with(files: &[(&str, &str)], deck: Option<&str>, org: Organization) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        load(&BuildOptions {
+            inputs: vec![dir.path().join("content")],
+            deck: deck.map(str::to_owned),
+            templates: Templates::default(),
+            timestamp: 0,
+            root: dir.path().to_path_buf(),
+            organization: org,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn deck_precedence_is_flag_then_front_matter_then_config_then_directories_and_title() {
+        let files = [
+            (
+                "content/a/b/fm.md",
+                "---\ndeck: From FM\n---\n# T1\n\n## Q1?\n\nx\n",
+            ),
+            ("content/a/b/cfg.md", "# T2\n\n## Q2?\n\nx\n"),
+            ("content/a/b/dirs.md", "# T3\n\n## Q3?\n\nx\n"),
+            ("content/a/b/c/deep.md", "# T4\n\n## Q4?\n\nx\n"),
+        ];
+        let mut org = Organization {
+            directory_decks: true,
+            ..Organization::default()
+        };
+        org.decks
+            .insert("content/a/b/cfg.md".into(), "From Config".into());
+        org.decks.insert("content/a/b".into(), "B Deck".into());
+        let decks = |l: &Loaded| -> Vec<String> {
+            l.package.notes.iter().map(|n| n.deck.clone()).collect()
+        };
+        let l = build_with(&files, None, org.clone());
+        assert_eq!(
+            decks(&l),
+            ["B Deck::c::T4", "From Config", "B Deck::T3", "From FM"]
+        );
+        let l = build_with(&files, Some("Flag"), org.clone());
+        assert!(decks(&l).iter().all(|d| d == "Flag"));
+        // Without directory decks, only the directory override applies.
+        org.directory_decks = false;
+        org.decks.remove("content/a/b");
+        let l = build_with(&files, None, org);
+        assert_eq!(decks(&l), ["T4", "From Config", "T3", "From FM"]);
+    }
+
+    #[test]
+    fn the_id_prefix_prefixes_explicit_ids_and_directory_tags_follow_the_path() {
+        let org = Organization {
+            directory_tags: true,
+            tags: vec!["all".into()],
+            ..Organization::default()
+        };
+        let l = build_with(
+            &[(
+                "content/x y/doc.md",
+                "---\nid_prefix: w1/\ntags: [Doc]\n---\n# T\n\n## Q1. One? {#one .Inline}\n\nx\n\n## Q2. Two?\n\ny\n",
+            )],
+            None,
+            org,
+        );
+        let n = &l.package.notes;
+        assert_eq!(n[0].key, "id:w1/one");
+        assert_eq!(n[0].tags, ["all", "Doc", "Inline", "x_y"]);
+        assert_eq!(n[1].key, identity::question_key("T", "Two?"));
+        assert_eq!(n[1].tags, ["all", "Doc", "x_y"]);
     }
 
     #[test]
@@ -520,6 +786,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 0,
             root: dir.path().to_path_buf(),
+            organization: Organization::default(),
         })
         .unwrap();
         let names: Vec<&str> = l.package.media.iter().map(|m| m.name.as_str()).collect();
@@ -550,6 +817,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 0,
             root: PathBuf::from("."),
+            organization: Organization::default(),
         })
         .unwrap();
         assert!(l.package.decks.is_empty());

@@ -27,8 +27,9 @@ pub(crate) enum Command {
 /// Arguments of `decksmith check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Markdown files or directories to check (directories are walked in sorted order).
-    #[arg(value_name = "INPUT", default_value = "content")]
+    /// Markdown files or directories to check (directories are walked in sorted order)
+    /// [default: `inputs` from decksmith.toml, else content].
+    #[arg(value_name = "INPUT")]
     pub(crate) inputs: Vec<PathBuf>,
 
     /// Check as if every note were in this deck (as `build --deck`).
@@ -52,36 +53,33 @@ pub(crate) struct CheckArgs {
 /// Arguments of `decksmith build`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct BuildArgs {
-    /// Markdown files or directories to convert (directories are walked in sorted order).
-    #[arg(value_name = "INPUT", default_value = "content")]
+    /// Markdown files or directories to convert (directories are walked in sorted order)
+    /// [default: `inputs` in decksmith.toml, else content].
+    #[arg(value_name = "INPUT")]
     pub(crate) inputs: Vec<PathBuf>,
 
-    /// Directory to write the outputs to.
-    #[arg(
-        short = 'o',
-        long = "out-dir",
-        value_name = "DIR",
-        default_value = "dist"
-    )]
-    pub(crate) out_dir: PathBuf,
+    /// Directory to write the outputs to [default: `out_dir` in decksmith.toml, else dist].
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub(crate) out_dir: Option<PathBuf>,
 
-    /// Base name of the output files [default: the input file's stem or directory's name].
+    /// Base name of the output files [default: `name` in decksmith.toml, else the input
+    /// file's stem or directory's name].
     #[arg(short = 'n', long = "name", value_name = "NAME")]
     pub(crate) name: Option<String>,
 
-    /// Output formats, repeatable or comma-separated.
+    /// Output formats, repeatable or comma-separated [default: `formats` in decksmith.toml,
+    /// else apkg,csv,quizlet].
     #[arg(
         short = 'f',
         long = "format",
         value_name = "FMT",
         value_delimiter = ',',
         value_parser = PossibleValuesParser::new(decksmith::writers::WRITERS.iter().map(|w| w.name())),
-        default_values_t = decksmith::writers::DEFAULT_FORMATS.iter().map(|s| s.to_string()).collect::<Vec<_>>()
     )]
     pub(crate) formats: Vec<String>,
 
     /// Put every note in this deck (`Parent::Child` for a subdeck) instead of the deck each
-    /// document's title names.
+    /// document's front matter, decksmith.toml, directories or title name.
     #[arg(long, value_name = "DECK")]
     pub(crate) deck: Option<String>,
 
@@ -101,7 +99,8 @@ pub(crate) struct BuildArgs {
     pub(crate) report: Option<PathBuf>,
 
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
-    /// `basic/back.html`, `basic/style.css`).
+    /// `basic/back.html`, `basic/style.css`, `reversed/front.html`, `reversed/back.html`)
+    /// [default: `templates` in decksmith.toml].
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
 }

@@ -20,6 +20,7 @@
 //!     templates: Templates::default(),
 //!     timestamp: 1_700_000_000,
 //!     root: dir.path().to_path_buf(),
+//!     organization: Default::default(),
 //! })?;
 //! let note = &loaded.package.notes[0];
 //! assert_eq!(note.deck, "Biology");
@@ -27,7 +28,7 @@
 //!
 //! let mut csv = Cursor::new(Vec::new());
 //! let writer = writers::find("csv").expect("registered");
-//! writer.write(&loaded.package, &WriteContext { timestamp: 1_700_000_000 }, &mut csv)?;
+//! writer.write(&loaded.package, &WriteContext { timestamp: 1_700_000_000, ..Default::default() }, &mut csv)?;
 //! assert!(String::from_utf8(csv.into_inner())?.starts_with("#separator:tab\n"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -42,9 +43,12 @@ pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
 pub mod build;
 pub mod cloze;
+pub mod config;
+pub mod front_matter;
 pub mod identity;
 pub mod lock;
 pub mod output;
 pub mod parse;
 pub mod project;
 pub mod render;
+pub mod tags;

@@ -4,17 +4,21 @@
 mod cli;
 mod print;
 
+use std::borrow::Cow;
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 
 use decksmith::build::{BuildOptions, load};
+use decksmith::config;
 use decksmith::lock::{self, ChangeKind};
 use decksmith::output::{check_package_name, default_package_name, write_outputs};
 use decksmith::project;
 use decksmith::templates::Templates;
+use decksmith::writers::quizlet::QuizletWriter;
 use decksmith::writers::{self, WriteContext};
 
 fn main() -> ExitCode {
@@ -52,35 +56,91 @@ fn main() -> ExitCode {
     }
 }
 
+/// The project as the command line and `decksmith.toml` describe it.
+struct Project {
+    root: PathBuf,
+    /// Where paths from the config are relative to (empty when the root is the current
+    /// directory, so paths print as the user wrote them).
+    base: PathBuf,
+    config: config::Config,
+    inputs: Vec<PathBuf>,
+}
+
+/// Finds the project root and its config. Precedence: command line > decksmith.toml >
+/// built-in defaults.
+fn project(cli_inputs: Vec<PathBuf>) -> anyhow::Result<Project> {
+    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let root = project::find_root(&cwd);
+    let base = if root == cwd {
+        PathBuf::new()
+    } else {
+        root.clone()
+    };
+    let mut config = config::load(&root, &base)?.unwrap_or_default();
+    let inputs = if cli_inputs.is_empty() {
+        config
+            .inputs
+            .take()
+            .unwrap_or_else(|| vec![base.join("content")])
+    } else {
+        cli_inputs
+    };
+    Ok(Project {
+        root,
+        base,
+        config,
+        inputs,
+    })
+}
+
 fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     let timestamp = build_timestamp()?;
-    let name = match args.name {
+    let Project {
+        root,
+        base,
+        config,
+        inputs,
+    } = project(args.inputs)?;
+    let out_dir = args
+        .out_dir
+        .or(config.out_dir)
+        .unwrap_or_else(|| base.join("dist"));
+    let name = match args.name.or(config.name) {
         Some(n) => {
             check_package_name(&n)?;
             n
         }
-        None => default_package_name(&args.inputs),
+        None => default_package_name(&inputs),
+    };
+    let formats: Vec<String> = if !args.formats.is_empty() {
+        args.formats
+    } else if let Some(f) = config.formats {
+        f
+    } else {
+        writers::DEFAULT_FORMATS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
     };
     let mut selected: Vec<&'static dyn writers::Writer> = Vec::new();
-    for f in &args.formats {
+    for f in &formats {
         let w = writers::find(f)
             .ok_or_else(|| decksmith::Error::Usage(format!("unknown format `{f}`")))?;
         if !selected.iter().any(|s| s.name() == w.name()) {
             selected.push(w);
         }
     }
-    let templates = Templates::load(args.templates.as_deref())?;
-    let cwd = std::env::current_dir().context("finding the current directory")?;
-    let root = project::find_root(&cwd);
+    let templates = Templates::load(args.templates.or(config.templates).as_deref())?;
     let lock_path = args.lock.unwrap_or_else(|| project::lock_path(&root));
     let old_lock = project::read_lock(&lock_path)?;
 
     let mut loaded = load(&BuildOptions {
-        inputs: args.inputs,
+        inputs,
         deck: args.deck,
         templates,
         timestamp,
         root,
+        organization: config.organization,
     })?;
     let mut printer = print::Printer::default();
     for w in &loaded.warnings {
@@ -119,22 +179,20 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         .chain(loaded.package.note_types.iter().map(|n| n.mtime))
         .max()
         .unwrap_or(timestamp);
+    let quizlet = config.quizlet.map(|s| QuizletWriter {
+        term_separator: Cow::Owned(s.term),
+        card_separator: Cow::Owned(s.card),
+    });
     let ctx = WriteContext {
         timestamp: content_time,
+        quizlet: quizlet.clone(),
     };
     let mut extra = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
     if let Some(report) = &args.report {
         let json = serde_json::to_vec_pretty(&changes).context("serializing the report")?;
         extra.push((report.clone(), json));
     }
-    let written = write_outputs(
-        &loaded.package,
-        &selected,
-        &args.out_dir,
-        &name,
-        &ctx,
-        &extra,
-    )?;
+    let written = write_outputs(&loaded.package, &selected, &out_dir, &name, &ctx, &extra)?;
     let mut stdout = std::io::stdout().lock();
     for w in &written {
         for warning in &w.report.warnings {
@@ -150,6 +208,17 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             w.report.media
         )
         .context("writing to stdout")?;
+        if w.format == "quizlet"
+            && let Some(q) = &quizlet
+        {
+            writeln!(
+                stdout,
+                "         import it with Between term and definition: {}, Between cards: {}",
+                separator_choice(&q.term_separator, "Tab"),
+                separator_choice(&q.card_separator, "New line"),
+            )
+            .context("writing to stdout")?;
+        }
     }
     writeln!(stdout, "  notes {}", changes.summary()).context("writing to stdout")?;
     for c in &changes.notes {
@@ -167,14 +236,20 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
 
 /// `decksmith check`: everything `build` would report, and nothing written.
 fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
-    let templates = Templates::load(args.templates.as_deref())?;
-    let cwd = std::env::current_dir().context("finding the current directory")?;
+    let Project {
+        root,
+        config,
+        inputs,
+        ..
+    } = project(args.inputs)?;
+    let templates = Templates::load(args.templates.or(config.templates).as_deref())?;
     let analysis = decksmith::build::analyze(&BuildOptions {
-        inputs: args.inputs,
+        inputs,
         deck: args.deck,
         templates,
         timestamp: 0,
-        root: project::find_root(&cwd),
+        root,
+        organization: config.organization,
     })?;
     let mut printer = print::Printer::default();
     let (mut errors, mut warnings) = (0usize, 0usize);
@@ -209,6 +284,17 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// How to pick separator `sep` in Quizlet's import dialog.
+fn separator_choice(sep: &str, default_name: &str) -> String {
+    match sep {
+        "\t" if default_name == "Tab" => "Tab".to_owned(),
+        "\n" if default_name == "New line" => "New line".to_owned(),
+        "," if default_name == "Tab" => "Comma".to_owned(),
+        ";" if default_name == "New line" => "Semicolon".to_owned(),
+        other => format!("Custom {other:?}"),
+    }
 }
 
 /// Build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.

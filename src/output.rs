@@ -185,7 +185,10 @@ mod tests {
     fn a_failing_writer_leaves_every_previous_output_untouched() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
-        let ctx = WriteContext { timestamp: 0 };
+        let ctx = WriteContext {
+            timestamp: 0,
+            ..WriteContext::default()
+        };
         let err = write_outputs(
             &empty(),
             &[&Fixed("ok", false), &Fixed("fail", true)],
@@ -220,7 +223,10 @@ mod tests {
             &[&Fixed("ok", false)],
             dir.path(),
             "deck",
-            &WriteContext { timestamp: 0 },
+            &WriteContext {
+                timestamp: 0,
+                ..WriteContext::default()
+            },
             &[(dir.path().join("x.lock"), b"lock".to_vec())],
         )
         .unwrap();

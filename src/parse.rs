@@ -16,7 +16,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag};
 
 use crate::error::{Diagnostic, Location};
 
@@ -89,6 +89,8 @@ pub struct Question<'a> {
     pub text: String,
     /// An explicit id (`{#my-id}`), when given.
     pub id: Option<String>,
+    /// Inline tags: the classes of its attribute block (`{#id .tag .other}`), as written.
+    pub classes: Vec<String>,
     /// Byte offset of the question block.
     pub offset: usize,
     /// The answer's block events, answer marker removed.
@@ -100,12 +102,23 @@ pub struct Question<'a> {
 pub struct Outline<'a> {
     /// The title (text of the first H1 that is not a question, emphasis stripped).
     pub title: Option<String>,
-    /// Front matter text (between `---` or `+++`), if the document has one.
-    pub front_matter: Option<String>,
+    /// The front matter (between `---` or `+++` lines at the very start), if any.
+    pub front_matter: Option<FrontMatterBlock>,
     /// The questions in document order.
     pub questions: Vec<Question<'a>>,
     /// Problems found while outlining.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A document's raw front matter block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontMatterBlock {
+    /// `true` for TOML (`+++`), `false` for YAML (`---`).
+    pub toml: bool,
+    /// The text between the delimiter lines, exactly as in the source.
+    pub text: String,
+    /// Byte offset of `text` in the document.
+    pub offset: usize,
 }
 
 /// A top-level block: `events[start..end]`.
@@ -123,6 +136,7 @@ struct QuestionHead {
     inline: Range<usize>,
     level: usize,
     id: Option<String>,
+    classes: Vec<String>,
 }
 
 /// Finds the title, the questions and their answers in `text`.
@@ -135,16 +149,22 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
 
     // Front matter is only recognized at the very start of a document.
     if let Some(first) = blocks.first()
-        && let Event::Start(Tag::MetadataBlock(_)) = events[first.start].0
+        && let Event::Start(Tag::MetadataBlock(kind)) = events[first.start].0
     {
-        let fm: String = events[first.start..first.end]
+        let spans: Vec<&Range<usize>> = events[first.start..first.end]
             .iter()
-            .filter_map(|(e, _)| match e {
-                Event::Text(t) => Some(t.as_ref()),
-                _ => None,
-            })
+            .filter(|(e, _)| matches!(e, Event::Text(_)))
+            .map(|(_, r)| r)
             .collect();
-        out.front_matter = Some(fm);
+        let (start, end) = match (spans.first(), spans.last()) {
+            (Some(a), Some(b)) => (a.start, b.end),
+            _ => (events[first.start].1.start, events[first.start].1.start),
+        };
+        out.front_matter = Some(FrontMatterBlock {
+            toml: kind == MetadataBlockKind::PlusesStyle,
+            text: text.get(start..end).unwrap_or_default().to_owned(),
+            offset: start,
+        });
     }
 
     let heads: Vec<Option<QuestionHead>> = blocks
@@ -308,22 +328,28 @@ fn level_number(level: HeadingLevel) -> usize {
 
 /// A heading block as a question head (for documents without labels).
 fn heading_head(ev: &[Spanned<'_>], level: usize) -> QuestionHead {
-    let id = match &ev[0].0 {
-        Event::Start(Tag::Heading { id, .. }) => id.as_ref().map(|s| s.to_string()),
-        _ => None,
+    let (id, classes) = match &ev[0].0 {
+        Event::Start(Tag::Heading { id, classes, .. }) => (
+            id.as_ref().map(|s| s.to_string()),
+            classes.iter().map(|c| c.to_string()).collect(),
+        ),
+        _ => (None, Vec::new()),
     };
     QuestionHead {
         label: None,
         inline: 1..ev.len() - 1,
         level,
         id,
+        classes,
     }
 }
 
 /// The block as a labelled question: a heading or an all-bold paragraph starting `Q<n>`.
 fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
     match &ev[0].0 {
-        Event::Start(Tag::Heading { level, id, .. }) => {
+        Event::Start(Tag::Heading {
+            level, id, classes, ..
+        }) => {
             let inline = 1..ev.len() - 1;
             let (n, _) = split_label(&plain_text(&ev[inline.clone()]))?;
             Some(QuestionHead {
@@ -331,6 +357,7 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
                 inline,
                 level: level_number(*level),
                 id: id.as_ref().map(|s| s.to_string()),
+                classes: classes.iter().map(|c| c.to_string()).collect(),
             })
         }
         Event::Start(Tag::Paragraph) => {
@@ -340,11 +367,11 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
                 return None;
             }
             let close = matching_end(ev, 1)?;
-            let mut id = None;
+            let (mut id, mut classes) = (None, Vec::new());
             for (e, _) in &ev[close + 1..ev.len() - 1] {
                 match e {
                     Event::Text(t) if t.trim().is_empty() => {}
-                    Event::Text(t) => id = Some(parse_id_attribute(t.trim())?),
+                    Event::Text(t) => (id, classes) = parse_attribute_block(t.trim())?,
                     Event::SoftBreak | Event::HardBreak => {}
                     _ => return None,
                 }
@@ -356,16 +383,30 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
                 inline,
                 level: 7, // below every heading: bold questions never end an answer early
                 id,
+                classes,
             })
         }
         _ => None,
     }
 }
 
-/// `{#my-id}` → `my-id`.
-fn parse_id_attribute(s: &str) -> Option<String> {
-    let inner = s.strip_prefix("{#")?.strip_suffix('}')?.trim();
-    (!inner.is_empty() && !inner.contains(char::is_whitespace)).then(|| inner.to_owned())
+/// `{#my-id .tag .other}` → (`my-id`, [`tag`, `other`]), like a heading's attribute block:
+/// at most one `#id`, any number of `.class`es, nothing else.
+fn parse_attribute_block(s: &str) -> Option<(Option<String>, Vec<String>)> {
+    let inner = s.strip_prefix('{')?.strip_suffix('}')?;
+    let (mut id, mut classes) = (None, Vec::new());
+    for word in inner.split_whitespace() {
+        if let Some(i) = word.strip_prefix('#').filter(|i| !i.is_empty()) {
+            if id.replace(i.to_owned()).is_some() {
+                return None;
+            }
+        } else if let Some(c) = word.strip_prefix('.').filter(|c| !c.is_empty()) {
+            classes.push(c.to_owned());
+        } else {
+            return None;
+        }
+    }
+    (id.is_some() || !classes.is_empty()).then_some((id, classes))
 }
 
 /// Index of the End event matching the Start at `start`.
@@ -413,6 +454,7 @@ fn make_question<'a>(
         inline,
         text,
         id: head.id.clone(),
+        classes: head.classes.clone(),
         offset,
         answer: Vec::new(),
     })
@@ -742,6 +784,44 @@ mod tests {
         let ids: Vec<_> = o.questions.iter().map(|q| q.id.as_deref()).collect();
         assert_eq!(ids, [Some("one"), Some("two")]);
         assert_eq!(o.questions[0].text, "One?");
+    }
+
+    #[test]
+    fn attribute_classes_are_kept_as_inline_tags_on_headings_and_bold_questions() {
+        let o = outline_of(
+            "# T\n\n## Q1. One? {#one .cnn .ml::vision}\n\na\n\n**Q2. Two?** {.x #two}\n\nb\n\n**Q3. Three?** {.y}\n\nc\n",
+        );
+        let got: Vec<_> = o
+            .questions
+            .iter()
+            .map(|q| (q.id.as_deref(), q.classes.clone(), q.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("one"),
+                    vec!["cnn".to_owned(), "ml::vision".to_owned()],
+                    "One?"
+                ),
+                (Some("two"), vec!["x".to_owned()], "Two?"),
+                (None, vec!["y".to_owned()], "Three?"),
+            ]
+        );
+    }
+
+    #[test]
+    fn front_matter_is_returned_with_its_kind_and_offset() {
+        let text = "---\ndeck: X\ntags: [a]\n---\n# T\n\n## Q1. One?\n\na\n";
+        let fm = outline_of(text).front_matter.unwrap();
+        assert!(!fm.toml);
+        assert_eq!(&text[fm.offset..fm.offset + fm.text.len()], fm.text);
+        assert!(fm.text.starts_with("deck: X"), "{:?}", fm.text);
+        let text = "+++\ndeck = \"X\"\n+++\n# T\n\n## Q1. One?\n\na\n";
+        let fm = outline_of(text).front_matter.unwrap();
+        assert!(fm.toml);
+        assert_eq!(fm.offset, 4);
+        assert!(outline_of("# T\n\n---\nx: 1\n---\n").front_matter.is_none());
     }
 
     #[test]

@@ -18,8 +18,15 @@ const BASIC_TEMPLATE_ID: i64 = 1_732_000_000_201;
 pub const CLOZE_NAME: &str = "decksmith Cloze";
 /// Its fixed id, and those of its fields (`Text`, `Back Extra`) and template (`Cloze`).
 pub const CLOZE_ID: i64 = 1_732_000_000_002;
-const CLOZE_FIELD_IDS: [i64; 2] = [1_732_000_000_111, 1_732_000_000_112];
-const CLOZE_TEMPLATE_ID: i64 = 1_732_000_000_211;
+const CLOZE_FIELD_IDS: [i64; 2] = [1_732_000_000_121, 1_732_000_000_122];
+const CLOZE_TEMPLATE_ID: i64 = 1_732_000_000_221;
+/// Name of the note type with a second, reversed card (answer → question).
+pub const REVERSED_NAME: &str = "decksmith Basic (and reversed)";
+/// Its fixed id. Never change it.
+pub const REVERSED_ID: i64 = 1_732_000_000_010;
+/// Fixed ids of its fields (`Front`, `Back`) and templates (`Card 1`, `Card 2`).
+const REVERSED_FIELD_IDS: [i64; 2] = [1_732_000_000_111, 1_732_000_000_112];
+const REVERSED_TEMPLATE_IDS: [i64; 2] = [1_732_000_000_211, 1_732_000_000_212];
 
 /// One template file: its path under a templates directory, and the built-in default.
 struct TemplateFile {
@@ -52,6 +59,14 @@ const CLOZE_CSS: TemplateFile = TemplateFile {
     path: "cloze/style.css",
     default: include_str!("../templates/cloze/style.css"),
 };
+const REVERSED_FRONT: TemplateFile = TemplateFile {
+    path: "reversed/front.html",
+    default: include_str!("../templates/reversed/front.html"),
+};
+const REVERSED_BACK: TemplateFile = TemplateFile {
+    path: "reversed/back.html",
+    default: include_str!("../templates/reversed/back.html"),
+};
 
 /// The template files in effect: the built-in defaults, each replaced by a file of the same
 /// relative path in the override directory when that file exists.
@@ -63,6 +78,8 @@ pub struct Templates {
     cloze_front: String,
     cloze_back: String,
     cloze_css: String,
+    reversed_front: String,
+    reversed_back: String,
 }
 
 impl Default for Templates {
@@ -74,6 +91,8 @@ impl Default for Templates {
             cloze_front: CLOZE_FRONT.default.to_owned(),
             cloze_back: CLOZE_BACK.default.to_owned(),
             cloze_css: CLOZE_CSS.default.to_owned(),
+            reversed_front: REVERSED_FRONT.default.to_owned(),
+            reversed_back: REVERSED_BACK.default.to_owned(),
         }
     }
 }
@@ -110,6 +129,8 @@ impl Templates {
             cloze_front: read(&CLOZE_FRONT)?,
             cloze_back: read(&CLOZE_BACK)?,
             cloze_css: read(&CLOZE_CSS)?,
+            reversed_front: read(&REVERSED_FRONT)?,
+            reversed_back: read(&REVERSED_BACK)?,
         })
     }
 
@@ -118,6 +139,7 @@ impl Templates {
         match name {
             BASIC_NAME => Some(self.basic(mtime)),
             CLOZE_NAME => Some(self.cloze(mtime)),
+            REVERSED_NAME => Some(self.reversed(mtime)),
             _ => None,
         }
     }
@@ -161,6 +183,37 @@ impl Templates {
             mtime,
         }
     }
+
+    /// The `decksmith Basic (and reversed)` note type, stamped with `mtime`: the fields of
+    /// `decksmith Basic`, its card (`basic/front.html`, `basic/back.html`) as `Card 1`, a
+    /// reversed `Card 2` (`reversed/front.html`, `reversed/back.html`: answer → question),
+    /// and its styling (`basic/style.css`).
+    pub fn reversed(&self, mtime: i64) -> NoteType {
+        let [card1, card2] = REVERSED_TEMPLATE_IDS;
+        NoteType {
+            id: REVERSED_ID,
+            name: REVERSED_NAME.to_owned(),
+            kind: NoteTypeKind::Standard,
+            fields: named_fields(&["Front", "Back"], &REVERSED_FIELD_IDS),
+            templates: vec![
+                TemplateDef {
+                    name: "Card 1".to_owned(),
+                    id: card1,
+                    front: self.basic_front.clone(),
+                    back: self.basic_back.clone(),
+                },
+                TemplateDef {
+                    name: "Card 2".to_owned(),
+                    id: card2,
+                    front: self.reversed_front.clone(),
+                    back: self.reversed_back.clone(),
+                },
+            ],
+            css: self.basic_css.clone(),
+            sort_field: 0,
+            mtime,
+        }
+    }
 }
 
 fn named_fields(names: &[&str], ids: &[i64]) -> Vec<FieldDef> {
@@ -196,6 +249,30 @@ mod tests {
         let t = Templates::load(Some(dir.path())).unwrap();
         assert_eq!(t.basic(1).css, ".card { color: red }");
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);
+    }
+
+    #[test]
+    fn the_reversed_note_type_has_its_own_ids_and_a_second_card_from_back_to_front() {
+        let t = Templates::default();
+        let (basic, rev) = (t.basic(1), t.reversed(1));
+        assert_eq!(rev.name, REVERSED_NAME);
+        let ids = |nt: &NoteType| {
+            let mut v = vec![nt.id];
+            v.extend(nt.fields.iter().map(|f| f.id));
+            v.extend(nt.templates.iter().map(|t| t.id));
+            v
+        };
+        let (b, r) = (ids(&basic), ids(&rev));
+        assert!(
+            r.iter().all(|id| *id != 0 && !b.contains(id)),
+            "{b:?} {r:?}"
+        );
+        assert_eq!(rev.templates.len(), 2);
+        assert_eq!(rev.templates[0].front, basic.templates[0].front);
+        assert!(rev.templates[1].front.contains("{{Back}}"));
+        assert!(!rev.templates[1].front.contains("{{Front}}"));
+        assert!(rev.templates[1].back.contains("{{Front}}"));
+        assert_eq!(rev.css, basic.css);
     }
 
     #[test]

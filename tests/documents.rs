@@ -22,6 +22,7 @@ fn second() -> Loaded {
         templates: Templates::default(),
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        organization: decksmith::config::Organization::default(),
     })
     .expect("the second document loads")
 }
@@ -105,6 +106,7 @@ fn cloze() -> Loaded {
         templates: Templates::default(),
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        organization: Default::default(),
     })
     .expect("the cloze document loads")
 }

@@ -202,6 +202,7 @@ impl ImportReport {
 struct State {
     notes: Vec<AnkiNote>,
     cards: Vec<AnkiCard>,
+    decks: Vec<AnkiDeck>,
     media_dir: PathBuf,
     media: Vec<MediaEntry>,
 }
@@ -242,7 +243,15 @@ struct AnkiNote {
     notetype: Option<String>,
     field_names: Vec<String>,
     fields: BTreeMap<String, String>,
+    tags: Vec<String>,
     media_refs: Vec<String>,
+}
+
+/// A deck as Anki has it.
+#[derive(Debug, Deserialize)]
+struct AnkiDeck {
+    name: String,
+    cards: usize,
 }
 
 impl AnkiNote {
@@ -255,6 +264,7 @@ impl AnkiNote {
 #[derive(Debug, Deserialize)]
 struct AnkiCard {
     note_guid: Option<String>,
+    ord: u32,
     deck: String,
     question: String,
     answer: String,
@@ -966,6 +976,145 @@ fn cloze_notes_make_one_card_per_deletion_number() {
                 .iter()
                 .any(|a| a.contains(r"\kappa = \frac{1}{r^{2} }")),
             "{kind}: the whole formula is revealed: {backs:#?}"
+        );
+    }
+}
+
+/// Copies the directory tree `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("cannot create a directory");
+    for entry in std::fs::read_dir(from).expect("cannot read a fixture directory") {
+        let entry = entry.expect("cannot read a fixture directory entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("cannot copy a fixture file");
+        }
+    }
+}
+
+/// The fixture project (`tests/fixtures/project`: a nested directory tree, `decksmith.toml`
+/// with every key, front matter, inline tags, a reversed document), built with its own
+/// configuration and imported through the `.apkg` and, into another collection, the CSV:
+/// Anki ends up with the expected deck tree (parents included), the tags, and two cards for
+/// each reversed note.
+#[test]
+fn a_nested_directory_tree_gives_the_expected_deck_tree() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let project = fx.path("project");
+    copy_tree(&manifest_dir().join("tests/fixtures/project"), &project);
+    let output = Command::new(env!("CARGO_BIN_EXE_decksmith"))
+        .args(["build", "-f", "apkg,csv"])
+        .current_dir(&project)
+        .output()
+        .expect("cannot run decksmith");
+    if !output.status.success() {
+        fail("decksmith build (fixture project)", &output);
+    }
+    let want_decks = [
+        "Computer Vision",
+        "Computer Vision::Detection",
+        "Default",
+        "Languages",
+        "Languages::Spanish",
+        "Study",
+        "Study::Start Here",
+        "Study::ml",
+        "Study::ml::CNNs",
+    ];
+    let want_tags: &[(&str, &[&str])] = &[
+        ("What is a flashcard?", &["decksmith", "Study_Notes"]),
+        ("el gato", &["decksmith", "languages", "Study_Notes"]),
+        (
+            "What is WRN?",
+            &[
+                "architectures",
+                "decksmith",
+                "deep_learning",
+                "ml",
+                "neural_nets::cnn",
+                "ResNet",
+                "Study_Notes",
+            ],
+        ),
+        (
+            "What does IoU measure?",
+            &[
+                "decksmith",
+                "detection",
+                "exam",
+                "ml::vision",
+                "Study_Notes",
+            ],
+        ),
+    ];
+    for (kind, suffix, reversed_type) in [
+        ("apkg", ".apkg", "decksmith Basic (and reversed)"),
+        ("csv", ".csv", "Basic (and reversed card)"),
+    ] {
+        let file = project.join("out").join(format!("study{suffix}"));
+        let report = anki.import(&fx.collection(kind), &[&file]);
+        println!("{}", report.imports[0].summary());
+        report.imports[0].assert_counts(&[("new", 7)]);
+        let state = &report.state;
+        state.assert_notes(7);
+        let mut decks: Vec<&str> = state.decks.iter().map(|d| d.name.as_str()).collect();
+        decks.sort_unstable();
+        let mut want = want_decks.to_vec();
+        want.sort_unstable();
+        assert_eq!(decks, want, "{kind}: deck tree");
+        let cards_in = |name: &str| state.decks.iter().find(|d| d.name == name).map(|d| d.cards);
+        assert_eq!(cards_in("Study::ml::CNNs"), Some(3), "{kind}");
+        assert_eq!(
+            cards_in("Languages::Spanish"),
+            Some(4),
+            "{kind}: 2 notes × 2 cards"
+        );
+        assert_eq!(
+            cards_in("Study::ml"),
+            Some(0),
+            "{kind}: parents hold no cards"
+        );
+
+        for (front, tags) in want_tags {
+            let note = state.note_with_front(front);
+            let mut got: Vec<&str> = note.tags.iter().map(String::as_str).collect();
+            got.sort_by_key(|t| t.to_lowercase());
+            assert_eq!(got, *tags, "{kind}: tags of {front:?}");
+        }
+
+        // Reversed notes: two cards, the second asking with the Back.
+        let gato = state.note_with_front("el gato");
+        assert_eq!(gato.notetype.as_deref(), Some(reversed_type), "{kind}");
+        let cards: Vec<&AnkiCard> = state
+            .cards
+            .iter()
+            .filter(|c| c.note_guid.as_deref() == Some(gato.guid.as_str()))
+            .collect();
+        assert_eq!(cards.len(), 2, "{kind}: cards of a reversed note");
+        assert_eq!((cards[0].ord, cards[1].ord), (0, 1));
+        assert!(
+            cards[0].question.contains("el gato"),
+            "{}",
+            cards[0].question
+        );
+        assert!(
+            cards[1].question.contains("the cat"),
+            "{}",
+            cards[1].question
+        );
+        assert!(
+            !cards[1].question.contains("el gato"),
+            "{}",
+            cards[1].question
+        );
+        assert!(cards[1].answer.contains("el gato"), "{}", cards[1].answer);
+        assert_eq!(
+            state.cards.len(),
+            9,
+            "{kind}: 5 basic + 2 × 2 reversed cards"
         );
     }
 }

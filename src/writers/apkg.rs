@@ -1437,6 +1437,7 @@ mod tests {
     fn ctx() -> WriteContext {
         WriteContext {
             timestamp: 1_750_000_000,
+            ..WriteContext::default()
         }
     }
 

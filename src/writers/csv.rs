@@ -17,6 +17,10 @@
 //! - `#tags column:5` — space-separated tags. Given explicitly; otherwise Anki would take "the
 //!   first column after the last field", which is the same column but only by coincidence.
 //!
+//! When some notes use `decksmith Basic (and reversed)`, `#notetype:Basic` is replaced by
+//! `#notetype column:2` (see [`HEADERS_WITH_NOTETYPE`]): each record names the stock `Basic` or
+//! `Basic (and reversed card)` after its guid, and the later columns shift by one.
+//!
 //! Records follow as `guid, deck, Front, Back, tags`. No space follows a header's colon (Anki
 //! keeps it as part of the value). The file is UTF-8 without BOM, with `\n` line endings.
 //!
@@ -67,7 +71,7 @@ pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
 pub fn stock_notetype(name: &str) -> &'static str {
     match name {
         crate::templates::CLOZE_NAME => "Cloze",
-        n if n.contains("reversed") => "Basic (and reversed card)",
+        crate::templates::REVERSED_NAME => "Basic (and reversed card)",
         _ => "Basic",
     }
 }
@@ -256,7 +260,14 @@ pub(crate) mod tests {
 
     fn write(package: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = CsvWriter.write(package, &WriteContext { timestamp: 0 }, &mut buf)?;
+        let report = CsvWriter.write(
+            package,
+            &WriteContext {
+                timestamp: 0,
+                ..WriteContext::default()
+            },
+            &mut buf,
+        )?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| CsvWriter::err(e.to_string()))?;
         Ok((text, report))
@@ -269,6 +280,29 @@ pub(crate) mod tests {
         assert_eq!((report.notes, report.cards, report.media), (2, 2, 0));
         assert!(!text.starts_with('\u{feff}'));
         assert!(!text.contains('\r'));
+        Ok(())
+    }
+
+    #[test]
+    fn reversed_notes_get_a_note_type_column_naming_the_stock_reversed_type() -> Result<()> {
+        let mut package = package();
+        package.notes[0].note_type = crate::templates::REVERSED_NAME.into();
+        package
+            .note_types
+            .push(crate::templates::Templates::default().reversed(0));
+        let (text, report) = write(&package)?;
+        let lines: Vec<&str> = text.lines().collect();
+        let headers: Vec<String> = HEADERS_WITH_NOTETYPE
+            .iter()
+            .map(|h| format!("#{h}"))
+            .collect();
+        assert_eq!(lines[..6], headers);
+        assert!(
+            lines[6].starts_with("b!T3x[wq9Z\tBasic (and reversed card)\tBiology::Cells\t"),
+            "{text}"
+        );
+        assert!(text.contains("\tBasic\tBiology\t"), "{text}");
+        assert_eq!((report.notes, report.cards), (2, 3));
         Ok(())
     }
 

@@ -139,7 +139,14 @@ mod tests {
 
     fn write(p: &Package) -> Result<String> {
         let mut buf = Cursor::new(Vec::new());
-        JsonWriter.write(p, &WriteContext { timestamp: 0 }, &mut buf)?;
+        JsonWriter.write(
+            p,
+            &WriteContext {
+                timestamp: 0,
+                ..WriteContext::default()
+            },
+            &mut buf,
+        )?;
         String::from_utf8(buf.into_inner()).map_err(|e| err(e.to_string()))
     }
 

@@ -16,11 +16,14 @@ pub trait Output: Write + Seek {}
 impl<T: Write + Seek> Output for T {}
 
 /// What every writer gets besides the package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WriteContext {
     /// Build time in seconds since the epoch (`SOURCE_DATE_EPOCH` when set): used for
     /// collection timestamps, never for identity.
     pub timestamp: i64,
+    /// Quizlet separators from the configuration, replacing the registered writer's
+    /// (`quizlet::QuizletWriter::DEFAULT`) when set.
+    pub quizlet: Option<quizlet::QuizletWriter>,
 }
 
 /// What a writer reports after writing: counts for the summary line, and what it had to drop.

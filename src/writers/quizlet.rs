@@ -174,9 +174,17 @@ impl Writer for QuizletWriter {
     fn write(
         &self,
         package: &Package,
-        _ctx: &WriteContext,
+        ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
+        let this = ctx.quizlet.as_ref().unwrap_or(self);
+        this.write_with(package, out)
+    }
+}
+
+impl QuizletWriter {
+    /// Writes `package` with these separators.
+    fn write_with(&self, package: &Package, out: &mut dyn Output) -> Result<WriteReport> {
         if self.term_separator.is_empty() || self.card_separator.is_empty() {
             return Err(Self::err("separators must not be empty"));
         }
@@ -290,7 +298,14 @@ mod tests {
 
     fn write(w: &QuizletWriter, p: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = w.write(p, &WriteContext { timestamp: 0 }, &mut buf)?;
+        let report = w.write(
+            p,
+            &WriteContext {
+                timestamp: 0,
+                ..WriteContext::default()
+            },
+            &mut buf,
+        )?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| QuizletWriter::err(e.to_string()))?;
         Ok((text, report))

@@ -1,0 +1,204 @@
+//! Document front matter: the `---` (YAML) or `+++` (TOML) block at the very start of a
+//! document, and the keys it may set for that document's notes (`deck`, `tags`, `id_prefix`,
+//! `note_type`). Unknown keys and invalid values are errors at their `path:line:col` in the
+//! document.
+//!
+//! YAML is read with `serde-saphyr` (pure safe Rust, actively maintained, errors with line and
+//! column); `serde_yaml` is archived and its forks still wrap the transpiled C libyaml.
+
+use serde::Deserialize;
+
+use crate::build::normalize_deck_name;
+use crate::config::{NoteKind, TagList};
+use crate::error::{Diagnostic, Location};
+use crate::parse::{FrontMatterBlock, LineIndex};
+use crate::tags::normalize_tag;
+
+/// What a document's front matter sets. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontMatter {
+    /// `deck`: the full deck name (normalized) for every note of the document.
+    pub deck: Option<String>,
+    /// `tags`: tags for every note of the document (normalized).
+    pub tags: Vec<String>,
+    /// `id_prefix`: prepended to every explicit id (`{#q1}` → `<prefix>q1`).
+    pub id_prefix: Option<String>,
+    /// `note_type`: `basic` or `reversed`.
+    pub note_type: Option<NoteKind>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    deck: Option<String>,
+    tags: Option<TagList>,
+    id_prefix: Option<String>,
+    note_type: Option<NoteKind>,
+}
+
+/// Parses a front matter block of the document `index` describes. Errors are located in the
+/// document.
+pub fn parse(
+    block: &FrontMatterBlock,
+    index: &LineIndex<'_>,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
+    let raw = if block.text.trim().is_empty() {
+        Raw::default()
+    } else if block.toml {
+        toml::from_str::<Raw>(&block.text).map_err(|e| {
+            let offset = block.offset + e.span().map_or(0, |s| s.start);
+            vec![Diagnostic::error(
+                index.location(offset),
+                format!("front matter: {}", e.message().trim_end()),
+            )]
+        })?
+    } else {
+        serde_saphyr::from_str::<Raw>(&block.text).map_err(|e| {
+            let e = e.without_snippet();
+            let loc = match e.location() {
+                Some(l) if l.line() > 0 => {
+                    let line = index.location(block.offset).line + l.line() as usize - 1;
+                    Location::new(&index.location(0).path, line, l.column().max(1) as usize)
+                }
+                _ => index.location(block.offset),
+            };
+            vec![Diagnostic::error(
+                loc,
+                format!("front matter: {}", yaml_message(e)),
+            )]
+        })?
+    };
+
+    let mut errors = Vec::new();
+    let at = |key: &str| key_location(block, key, index);
+    let deck = raw.deck.and_then(|d| {
+        let n = normalize_deck_name(&d);
+        if n.is_none() {
+            errors.push(Diagnostic::error(
+                at("deck"),
+                format!("front matter: `{d}` is not a valid deck name"),
+            ));
+        }
+        n
+    });
+    let mut tags = Vec::new();
+    for t in raw.tags.as_ref().map(TagList::items).unwrap_or_default() {
+        match normalize_tag(t) {
+            Some(t) => tags.push(t),
+            None => errors.push(Diagnostic::error(
+                at("tags"),
+                format!("front matter: `{t}` is not a valid tag"),
+            )),
+        }
+    }
+    let id_prefix = raw.id_prefix.filter(|p| {
+        let ok = !p.trim().is_empty() && !p.contains(char::is_whitespace);
+        if !ok {
+            errors.push(Diagnostic::error(
+                at("id_prefix"),
+                format!("front matter: id prefix `{p}` must be non-empty and without spaces"),
+            ));
+        }
+        ok
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(FrontMatter {
+        deck,
+        tags,
+        id_prefix,
+        note_type: raw.note_type,
+    })
+}
+
+/// serde-saphyr's message without the location it appends (the caller locates it in the
+/// document instead).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let msg = e.to_string();
+    let msg = msg.lines().next().unwrap_or_default();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Where `key` is set in the block (a line starting with it), else the block's start.
+fn key_location(block: &FrontMatterBlock, key: &str, index: &LineIndex<'_>) -> Location {
+    let mut offset = 0;
+    for line in block.text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with([':', '='])
+        {
+            return index.location(block.offset + offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    index.location(block.offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::parse;
+
+    fn front_matter(doc: &str) -> Result<FrontMatter, String> {
+        let index = LineIndex::new(Path::new("doc.md"), doc);
+        let block = parse::outline(doc, &index)
+            .front_matter
+            .expect("front matter");
+        parse(&block, &index).map_err(|d| {
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    #[test]
+    fn yaml_and_toml_front_matter_set_the_same_keys() {
+        let want = FrontMatter {
+            deck: Some("Bio::Cells".into()),
+            tags: vec!["cell_biology".into(), "exam".into()],
+            id_prefix: Some("bio-".into()),
+            note_type: Some(NoteKind::Reversed),
+        };
+        let yaml = "---\ndeck: \"Bio :: Cells\"\ntags: [cell biology, exam]\nid_prefix: bio-\nnote_type: reversed\n---\n# T\n";
+        assert_eq!(front_matter(yaml), Ok(want.clone()));
+        let toml = "+++\ndeck = \"Bio :: Cells\"\ntags = \"cell_biology exam\"\nid_prefix = \"bio-\"\nnote_type = \"reversed\"\n+++\n# T\n";
+        assert_eq!(front_matter(toml), Ok(want));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_at_their_place_in_the_document() {
+        let err = front_matter("---\ndeck: X\ntgas: [a]\n---\n# T\n").unwrap_err();
+        assert!(
+            err.starts_with("doc.md:3:1: error: front matter: unknown field `tgas`"),
+            "{err}"
+        );
+        let err = front_matter("+++\ndeck = \"X\"\n  colour = 1\n+++\n# T\n").unwrap_err();
+        assert!(
+            err.starts_with("doc.md:3:3: error: front matter: unknown field `colour`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_their_key_line() {
+        let err = front_matter("---\nnote_type: basic\ndeck: \" :: \"\n---\n# T\n").unwrap_err();
+        assert_eq!(
+            err,
+            "doc.md:3:1: error: front matter: ` :: ` is not a valid deck name"
+        );
+        let err = front_matter("---\nnote_type: cloze\n---\n# T\n").unwrap_err();
+        assert!(err.starts_with("doc.md:2:"), "{err}");
+        assert!(err.contains("cloze"), "{err}");
+        assert_eq!(
+            front_matter("---\n# only a comment\n---\n# T\n"),
+            Ok(FrontMatter::default())
+        );
+    }
+}
