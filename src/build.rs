@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::identity;
 use crate::model::{MediaFile, Note, Package, Source};
 use crate::parse::{self, LineIndex};
-use crate::render::{self, RenderContext};
+use crate::render::{self, ContentRoot, RenderContext};
 use crate::templates::{self, Templates};
 
 /// What a build reads and how it names things.
@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub timestamp: i64,
     /// The project root: note sources are recorded relative to it.
     pub root: PathBuf,
+    /// Keep raw HTML in documents as written instead of sanitizing it (for trusted content).
+    pub trust_html: bool,
 }
 
 /// A loaded package and the warnings found on the way.
@@ -49,11 +51,23 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         ),
         None => None,
     };
-    let files = collect_inputs(&opts.inputs)?;
+    // Each document's content root: the input directory it was found under, or a file
+    // input's own directory. Images must stay inside it.
+    let mut files = Vec::new();
+    for input in &opts.inputs {
+        let found = collect_inputs(std::slice::from_ref(input))?;
+        let root_dir = if input.is_dir() {
+            input.as_path()
+        } else {
+            input.parent().unwrap_or(Path::new("."))
+        };
+        let root = ContentRoot::new(root_dir).map_err(|e| Error::io(root_dir, e))?;
+        files.extend(found.into_iter().map(|f| (f, root.clone())));
+    }
     let mut diagnostics = Vec::new();
     let mut notes = Vec::new();
     let mut images = Vec::new();
-    for file in &files {
+    for (file, content_root) in &files {
         let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -76,6 +90,8 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
             &text,
             deck_override.as_deref(),
             opts.timestamp,
+            content_root,
+            opts.trust_html,
         );
         diagnostics.extend(doc.diagnostics);
         notes.extend(doc.notes);
@@ -170,6 +186,8 @@ fn load_document(
     text: &str,
     deck: Option<&str>,
     mtime: i64,
+    content_root: &ContentRoot,
+    trust_html: bool,
 ) -> DocumentResult {
     let index = LineIndex::new(path, text);
     let outline = parse::outline(text, &index);
@@ -200,6 +218,8 @@ fn load_document(
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let ctx = RenderContext {
         base_dir,
+        content_root,
+        trust_html,
         index: &index,
     };
     for q in outline.questions {
@@ -224,8 +244,18 @@ fn load_document(
             .collect();
         media.sort();
         media.dedup();
-        result.diagnostics.extend(front.diagnostics);
-        result.diagnostics.extend(back.diagnostics);
+        // One warning of a kind per note: the back repeats nothing the front already said.
+        let mut note_diagnostics = front.diagnostics;
+        for d in back.diagnostics {
+            let repeated = d.severity == Severity::Warning
+                && note_diagnostics
+                    .iter()
+                    .any(|e| e.severity == Severity::Warning && e.message == d.message);
+            if !repeated {
+                note_diagnostics.push(d);
+            }
+        }
+        result.diagnostics.extend(note_diagnostics);
         result.images.extend(front.images);
         result.images.extend(back.images);
         result.notes.push(Note {
@@ -359,6 +389,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 1_700_000_000,
             root: dir.path().to_path_buf(),
+            trust_html: false,
         })
     }
 
@@ -405,6 +436,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 0,
             root: PathBuf::from("."),
+            trust_html: false,
         })
         .unwrap_err();
         assert!(
@@ -422,6 +454,7 @@ mod tests {
             templates: Templates::default(),
             timestamp: 0,
             root: PathBuf::from("."),
+            trust_html: false,
         })
         .unwrap();
         assert!(l.package.decks.is_empty());

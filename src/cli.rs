@@ -73,6 +73,11 @@ pub(crate) struct BuildArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
 
+    /// Keep raw HTML in the documents as written instead of removing scripts, event handlers,
+    /// unsafe URLs and other markup that could run code in Anki. Only for content you trust.
+    #[arg(long = "trust-html")]
+    pub(crate) trust_html: bool,
+
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
     /// `basic/back.html`, `basic/style.css`).
     #[arg(long, value_name = "DIR")]

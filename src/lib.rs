@@ -19,3 +19,4 @@ pub mod output;
 pub mod parse;
 pub mod project;
 pub mod render;
+pub mod sanitize;

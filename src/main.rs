@@ -76,6 +76,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         templates,
         timestamp,
         root,
+        trust_html: args.trust_html,
     })?;
     for w in &loaded.warnings {
         eprintln!("{w}");

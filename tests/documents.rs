@@ -22,6 +22,7 @@ fn second() -> Loaded {
         templates: Templates::default(),
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        trust_html: false,
     })
     .expect("the second document loads")
 }

@@ -16,6 +16,7 @@ fn seed() -> Loaded {
         templates: Templates::default(),
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        trust_html: false,
     })
     .expect("the seed document loads")
 }
