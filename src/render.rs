@@ -86,6 +86,7 @@ pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
         if scan.needs_cleaning {
             out.html = crate::sanitize::clean(&out.html);
             out.diagnostics.extend(scan.warnings);
+            out.diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
         }
     }
     out
@@ -356,7 +357,7 @@ fn image_html(
         rendered.diagnostics.push(Diagnostic::error(
             location,
             format!(
-                "image path `{url}` leaves the content root {}: images must be inside it",
+                "image path `{url}` leaves the content root `{}`: images must be inside it",
                 root.path.display()
             ),
         ));
@@ -377,7 +378,7 @@ fn image_html(
         rendered.diagnostics.push(Diagnostic::error(
             location,
             format!(
-                "image path `{url}` leaves the content root {} through a symbolic link: images must be inside it",
+                "image path `{url}` leaves the content root `{}` through a symbolic link: images must be inside it",
                 root.path.display()
             ),
         ));
@@ -639,11 +640,11 @@ mod tests {
             got,
             [
                 format!(
-                    "doc.md:3:1: error: image path `../../secret.png` leaves the content root {}: images must be inside it",
+                    "doc.md:3:1: error: image path `../../secret.png` leaves the content root `{}`: images must be inside it",
                     root.display()
                 ),
                 format!(
-                    "doc.md:5:1: error: image path `../img/../../secret.png` leaves the content root {}: images must be inside it",
+                    "doc.md:5:1: error: image path `../img/../../secret.png` leaves the content root `{}`: images must be inside it",
                     root.display()
                 ),
             ]
@@ -659,7 +660,7 @@ mod tests {
         assert_eq!(
             got,
             [format!(
-                "doc.md:1:1: error: image path `link.png` leaves the content root {} through a symbolic link: images must be inside it",
+                "doc.md:1:1: error: image path `link.png` leaves the content root `{}` through a symbolic link: images must be inside it",
                 root.display()
             )]
         );

@@ -28,7 +28,7 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use pulldown_cmark::{Event, Tag as MdTag, TagEnd};
+use pulldown_cmark::{Event, Tag as MdTag};
 
 use crate::error::{Diagnostic, Location};
 use crate::parse::{LineIndex, Spanned};
@@ -206,26 +206,15 @@ pub struct Scan {
 pub fn scan(events: &[Spanned<'_>], index: &LineIndex<'_>) -> Scan {
     let mut scan = Scan::default();
     let mut found: Vec<(Location, String)> = Vec::new();
-    let mut block: Option<Vec<(String, usize)>> = None;
+    // One tokenizer for all raw HTML of the field, fed piece by piece, so that a tag split
+    // over the lines of an HTML block, or an element opened in one inline piece and closed in
+    // another, is seen as a browser sees it.
+    let raw = RawScanner::new();
     for (event, range) in events {
         match event {
-            Event::Start(MdTag::HtmlBlock) => block = Some(Vec::new()),
-            Event::End(TagEnd::HtmlBlock) => {
-                if let Some(pieces) = block.take() {
-                    scan.needs_cleaning = true;
-                    scan_raw(&pieces, index, &mut found);
-                }
-            }
-            Event::Html(text) => match &mut block {
-                Some(pieces) => pieces.push((text.to_string(), range.start)),
-                None => {
-                    scan.needs_cleaning = true;
-                    scan_raw(&[(text.to_string(), range.start)], index, &mut found);
-                }
-            },
-            Event::InlineHtml(text) => {
+            Event::Html(text) | Event::InlineHtml(text) => {
                 scan.needs_cleaning = true;
-                scan_raw(&[(text.to_string(), range.start)], index, &mut found);
+                raw.feed(text, range.start, index, &mut found);
             }
             Event::Start(MdTag::Link { dest_url, .. }) => {
                 if let Some(scheme) = refused_scheme(dest_url) {
@@ -251,10 +240,7 @@ pub fn scan(events: &[Spanned<'_>], index: &LineIndex<'_>) -> Scan {
             _ => {}
         }
     }
-    if let Some(pieces) = block {
-        scan.needs_cleaning = true;
-        scan_raw(&pieces, index, &mut found);
-    }
+    raw.tokenizer.end();
     let mut seen = HashSet::new();
     for (location, message) in found {
         if seen.insert(message.clone()) {
@@ -289,37 +275,43 @@ fn attribute_allowed(tag: &str, attr: &str, value: &str) -> bool {
         })
 }
 
-/// Tokenizes raw HTML (the pieces of one block, each with its byte offset in the document)
-/// and records what the allow-list removes, with the location of the line it is on.
-fn scan_raw(
-    pieces: &[(String, usize)],
-    index: &LineIndex<'_>,
-    found: &mut Vec<(Location, String)>,
-) {
-    let mut text = String::new();
-    // (first line of the piece in `text`, byte offset of the piece in the document)
-    let mut starts = Vec::with_capacity(pieces.len());
-    let mut line = 1u64;
-    for (piece, offset) in pieces {
-        starts.push((line, *offset));
-        line += piece.matches('\n').count() as u64;
-        text.push_str(piece);
-    }
-    let sink = Finder::default();
-    let input = BufferQueue::default();
-    input.push_back(text.as_str().into());
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    for (line, message) in tokenizer.sink.found.take() {
-        let k = starts.partition_point(|(first, _)| *first <= line).max(1) - 1;
-        let (first, offset) = starts[k];
-        let mut location = index.location(offset);
-        if line > first {
-            location.line += (line - first) as usize;
-            location.col = 1;
+/// Tokenizes a field's raw HTML pieces in order and records what the allow-list removes,
+/// located on the line of the piece where each tag ends.
+struct RawScanner {
+    tokenizer: Tokenizer<Finder>,
+    /// Line (as the tokenizer counts them) on which the next piece starts.
+    next_line: std::cell::Cell<u64>,
+}
+
+impl RawScanner {
+    fn new() -> Self {
+        RawScanner {
+            tokenizer: Tokenizer::new(Finder::default(), TokenizerOpts::default()),
+            next_line: std::cell::Cell::new(1),
         }
-        found.push((location, format!("{message} from raw HTML")));
+    }
+
+    fn feed(
+        &self,
+        piece: &str,
+        offset: usize,
+        index: &LineIndex<'_>,
+        found: &mut Vec<(Location, String)>,
+    ) {
+        let first = self.next_line.get();
+        self.next_line
+            .set(first + piece.matches('\n').count() as u64);
+        let input = BufferQueue::default();
+        input.push_back(piece.into());
+        let _ = self.tokenizer.feed(&input);
+        for (line, message) in self.tokenizer.sink.found.take() {
+            let mut location = index.location(offset);
+            if line > first {
+                location.line += (line - first) as usize;
+                location.col = 1;
+            }
+            found.push((location, format!("{message} from raw HTML")));
+        }
     }
 }
 
@@ -335,12 +327,28 @@ impl Finder {
     fn start_tag(&self, tag: &Tag, line: u64) {
         let name = tag.name.to_string();
         let mut found = self.found.borrow_mut();
-        if CLEAN_CONTENT_TAGS.contains(&name.as_str()) {
-            found.push((line, format!("removed <{name}> element and its content")));
-            return;
-        }
+        let void = matches!(
+            name.as_str(),
+            "area"
+                | "base"
+                | "embed"
+                | "frame"
+                | "keygen"
+                | "link"
+                | "meta"
+                | "param"
+                | "source"
+                | "track"
+        );
         if !TAGS.contains(&name.as_str()) {
-            found.push((line, format!("removed <{name}> element (its text is kept)")));
+            let what = if void {
+                ""
+            } else if CLEAN_CONTENT_TAGS.contains(&name.as_str()) {
+                " and its content"
+            } else {
+                " (its text is kept)"
+            };
+            found.push((line, format!("removed <{name}> element{what}")));
             return;
         }
         for attr in &tag.attrs {
@@ -399,7 +407,8 @@ impl TokenSink for Finder {
             return TokenSinkResult::Continue;
         }
         self.start_tag(&tag, line);
-        if CLEAN_CONTENT_TAGS.contains(&name) && !tag.self_closing {
+        let void = matches!(name, "embed" | "frame");
+        if CLEAN_CONTENT_TAGS.contains(&name) && !tag.self_closing && !void {
             *self.skipping.borrow_mut() = Some((name.to_owned(), 1));
         }
         // Switch the tokenizer into the text states a browser's tree builder would.
