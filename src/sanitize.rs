@@ -209,12 +209,13 @@ pub fn scan(events: &[Spanned<'_>], index: &LineIndex<'_>) -> Scan {
     // One tokenizer for all raw HTML of the field, fed piece by piece, so that a tag split
     // over the lines of an HTML block, or an element opened in one inline piece and closed in
     // another, is seen as a browser sees it.
-    let raw = RawScanner::new();
+    let mut raw: Option<RawScanner> = None; // made on the first raw piece: most fields have none
     for (event, range) in events {
         match event {
             Event::Html(text) | Event::InlineHtml(text) => {
                 scan.needs_cleaning = true;
-                raw.feed(text, range.start, index, &mut found);
+                raw.get_or_insert_with(RawScanner::new)
+                    .feed(text, range.start, index, &mut found);
             }
             Event::Start(MdTag::Link { dest_url, .. }) => {
                 if let Some(scheme) = refused_scheme(dest_url) {
@@ -240,7 +241,17 @@ pub fn scan(events: &[Spanned<'_>], index: &LineIndex<'_>) -> Scan {
             _ => {}
         }
     }
-    raw.tokenizer.end();
+    if let Some(raw) = &raw {
+        raw.tokenizer.end();
+        found.extend(raw.tokenizer.sink.found.take().into_iter().map(|(_, m)| {
+            // Only an element left open at the very end can report here; place it at the
+            // field's last raw piece.
+            (
+                index.location(raw.last_offset.get()),
+                format!("{m} from raw HTML"),
+            )
+        }));
+    }
     let mut seen = HashSet::new();
     for (location, message) in found {
         if seen.insert(message.clone()) {
@@ -281,6 +292,8 @@ struct RawScanner {
     tokenizer: Tokenizer<Finder>,
     /// Line (as the tokenizer counts them) on which the next piece starts.
     next_line: std::cell::Cell<u64>,
+    /// Byte offset of the last piece fed.
+    last_offset: std::cell::Cell<usize>,
 }
 
 impl RawScanner {
@@ -288,6 +301,7 @@ impl RawScanner {
         RawScanner {
             tokenizer: Tokenizer::new(Finder::default(), TokenizerOpts::default()),
             next_line: std::cell::Cell::new(1),
+            last_offset: std::cell::Cell::new(0),
         }
     }
 
@@ -299,6 +313,7 @@ impl RawScanner {
         found: &mut Vec<(Location, String)>,
     ) {
         let first = self.next_line.get();
+        self.last_offset.set(offset);
         self.next_line
             .set(first + piece.matches('\n').count() as u64);
         let input = BufferQueue::default();
