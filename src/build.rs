@@ -14,7 +14,7 @@ use crate::front_matter;
 use crate::identity;
 use crate::model::{MediaFile, Note, Package, Source};
 use crate::parse::{self, LineIndex};
-use crate::render::{self, RenderContext};
+use crate::render::{self, ContentRoot, RenderContext};
 use crate::tags::{TagSet, normalize_tag};
 use crate::templates::{self, Templates};
 
@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Deck overrides, default tags and note type from `decksmith.toml`.
     pub organization: Organization,
+    /// Keep raw HTML in documents as written instead of sanitizing it (for trusted content).
+    pub trust_html: bool,
 }
 
 /// A loaded package and the warnings found on the way.
@@ -92,11 +94,27 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         None => None,
     };
     let files = collect_documents(&opts.inputs)?;
+    // Each document's content root: the input directory it was found under, or a file
+    // input's own directory. Images must stay inside it.
+    let mut roots: BTreeMap<PathBuf, ContentRoot> = BTreeMap::new();
     let mut diagnostics = Vec::new();
     let mut notes = Vec::new();
     let mut images = Vec::new();
     let mut used_overrides = BTreeSet::new();
     for (file, input_dir) in &files {
+        let root_dir = match input_dir {
+            Some(dir) => dir.clone(),
+            None => file.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        };
+        let content_root = match roots.get(&root_dir) {
+            Some(r) => r.clone(),
+            None => {
+                let r = ContentRoot::new(&root_dir).map_err(|e| Error::io(&root_dir, e))?;
+                roots.insert(root_dir, r.clone());
+                r
+            }
+        };
+        let content_root = &content_root;
         let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -125,6 +143,8 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
                 used_overrides: &mut used_overrides,
             },
             opts.timestamp,
+            content_root,
+            opts.trust_html,
         );
         diagnostics.extend(doc.diagnostics);
         notes.extend(doc.notes);
@@ -344,6 +364,8 @@ fn load_document(
     text: &str,
     settings: &mut DocumentSettings<'_>,
     mtime: i64,
+    content_root: &ContentRoot,
+    trust_html: bool,
 ) -> DocumentResult {
     let index = LineIndex::new(path, text);
     let outline = parse::outline(text, &index);
@@ -417,6 +439,8 @@ fn load_document(
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let plain = RenderContext {
         base_dir,
+        content_root,
+        trust_html,
         index: &index,
         cloze: false,
     };
@@ -472,8 +496,18 @@ fn load_document(
             .collect();
         media.sort();
         media.dedup();
-        result.diagnostics.extend(front.diagnostics);
-        result.diagnostics.extend(back.diagnostics);
+        // One warning of a kind per note: the back repeats nothing the front already said.
+        let mut note_diagnostics = front.diagnostics;
+        for d in back.diagnostics {
+            let repeated = d.severity == Severity::Warning
+                && note_diagnostics
+                    .iter()
+                    .any(|e| e.severity == Severity::Warning && e.message == d.message);
+            if !repeated {
+                note_diagnostics.push(d);
+            }
+        }
+        result.diagnostics.extend(note_diagnostics);
         result.images.extend(front.images);
         result.images.extend(back.images);
         result.notes.push(Note {
@@ -637,6 +671,7 @@ mod tests {
             timestamp: 1_700_000_000,
             root: dir.path().to_path_buf(),
             organization: Organization::default(),
+            trust_html: false,
         })
     }
 
@@ -684,6 +719,7 @@ mod tests {
             timestamp: 0,
             root: PathBuf::from("."),
             organization: Organization::default(),
+            trust_html: false,
         })
         .unwrap_err();
         assert!(
@@ -707,6 +743,7 @@ mod tests {
             timestamp: 0,
             root: dir.path().to_path_buf(),
             organization: org,
+            trust_html: false,
         })
         .unwrap()
     }
@@ -787,6 +824,7 @@ mod tests {
             timestamp: 0,
             root: dir.path().to_path_buf(),
             organization: Organization::default(),
+            trust_html: false,
         })
         .unwrap();
         let names: Vec<&str> = l.package.media.iter().map(|m| m.name.as_str()).collect();
@@ -818,6 +856,7 @@ mod tests {
             timestamp: 0,
             root: PathBuf::from("."),
             organization: Organization::default(),
+            trust_html: false,
         })
         .unwrap();
         assert!(l.package.decks.is_empty());

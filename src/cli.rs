@@ -48,6 +48,10 @@ pub(crate) struct CheckArgs {
     /// Treat warnings as errors (exit 1 when there are any).
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+
+    /// Check as if raw HTML were trusted (as `build --trust-html`).
+    #[arg(long)]
+    pub(crate) trust_html: bool,
 }
 
 /// Arguments of `decksmith build`.
@@ -97,6 +101,11 @@ pub(crate) struct BuildArgs {
     /// as JSON to this file.
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
+
+    /// Keep raw HTML in the documents as written instead of removing scripts, event handlers,
+    /// unsafe URLs and other markup that could run code in Anki. Only for content you trust.
+    #[arg(long = "trust-html")]
+    pub(crate) trust_html: bool,
 
     /// Directory with template files overriding the built-in ones (`basic/front.html`,
     /// `basic/back.html`, `basic/style.css`, `reversed/front.html`, `reversed/back.html`)

@@ -21,6 +21,7 @@
 //!     timestamp: 1_700_000_000,
 //!     root: dir.path().to_path_buf(),
 //!     organization: Default::default(),
+//!     trust_html: false,
 //! })?;
 //! let note = &loaded.package.notes[0];
 //! assert_eq!(note.deck, "Biology");
@@ -51,4 +52,5 @@ pub mod output;
 pub mod parse;
 pub mod project;
 pub mod render;
+pub mod sanitize;
 pub mod tags;

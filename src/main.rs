@@ -141,6 +141,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         timestamp,
         root,
         organization: config.organization,
+        trust_html: args.trust_html,
     })?;
     let mut printer = print::Printer::default();
     for w in &loaded.warnings {
@@ -250,6 +251,7 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         timestamp: 0,
         root,
         organization: config.organization,
+        trust_html: args.trust_html,
     })?;
     let mut printer = print::Printer::default();
     let (mut errors, mut warnings) = (0usize, 0usize);

@@ -24,10 +24,39 @@ use crate::parse::{LineIndex, Spanned, matching_end};
 pub struct RenderContext<'r> {
     /// Directory that relative image paths are resolved against (the document's directory).
     pub base_dir: &'r Path,
+    /// The directory images must stay inside (the input directory the document was found
+    /// under, or a file input's own directory).
+    pub content_root: &'r ContentRoot,
+    /// Keep raw HTML as written instead of passing it through [`crate::sanitize`].
+    pub trust_html: bool,
     /// Maps byte offsets of the document to locations, for diagnostics.
     pub index: &'r LineIndex<'r>,
     /// Whether the field belongs to a cloze note (TeX `}}` is then protected as `} }`).
     pub cloze: bool,
+}
+
+/// A content root: nothing outside it is ever read into a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentRoot {
+    /// The root as the user named it (for messages and the lexical `..` check).
+    pub path: PathBuf,
+    /// The root with symbolic links resolved (for the containment check).
+    pub canonical: PathBuf,
+}
+
+impl ContentRoot {
+    /// The content root at `path`, which must exist.
+    pub fn new(path: &Path) -> std::io::Result<Self> {
+        let path = if path.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            path
+        };
+        Ok(ContentRoot {
+            canonical: std::fs::canonicalize(path)?,
+            path: path.to_path_buf(),
+        })
+    }
 }
 
 /// A local image a field references.
@@ -52,8 +81,24 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Renders events (blocks or inline) to HTML.
+/// Renders events (blocks or inline) to HTML. Unless `ctx.trust_html`, a field with raw
+/// HTML (or other markup that could carry script) goes through [`crate::sanitize`], and what
+/// it removes is reported as warnings.
 pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
+    let mut out = render_unsanitized(events, ctx);
+    if !ctx.trust_html {
+        let scan = crate::sanitize::scan(events, ctx.index);
+        if scan.needs_cleaning {
+            out.html = crate::sanitize::clean(&out.html);
+            out.diagnostics.extend(scan.warnings);
+            out.diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+        }
+    }
+    out
+}
+
+/// Renders events to HTML as written.
+fn render_unsanitized(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
     let mut out = Rendered::default();
     let mut mapped = Vec::with_capacity(events.len());
     transform(events, ctx, &mut mapped, &mut out);
@@ -341,7 +386,7 @@ fn table_html(
         html.push_str("<tr>");
         for c in 0..columns {
             let inner = row.get(c).map_or_else(String::new, |cell| {
-                let mut cell_out = render(cell, ctx);
+                let mut cell_out = render_unsanitized(cell, ctx);
                 rendered.images.append(&mut cell_out.images);
                 rendered.diagnostics.append(&mut cell_out.diagnostics);
                 cell_out.html.trim().to_owned()
@@ -391,6 +436,18 @@ fn image_html(
             escape_html(alt)
         )
     };
+    if !ctx.trust_html
+        && let Some(scheme) = crate::sanitize::refused_scheme(url)
+    {
+        rendered.diagnostics.push(Diagnostic::warning(
+            location,
+            format!(
+                "removed `{scheme}:` URL from a Markdown image ({})",
+                crate::sanitize::TRUST_HINT
+            ),
+        ));
+        return format!("<img alt=\"{}\"{title_attr}>", escape_html(alt));
+    }
     if is_remote(url) {
         rendered.diagnostics.push(Diagnostic::warning(
             location,
@@ -415,11 +472,35 @@ fn image_html(
         ));
         return img(url);
     }
-    let path = ctx.base_dir.join(rel);
-    if !path.is_file() {
+    let root = ctx.content_root;
+    if leaves_root(ctx.base_dir, rel, &root.path) {
         rendered.diagnostics.push(Diagnostic::error(
             location,
-            format!("image `{url}` not found (looked for {})", path.display()),
+            format!(
+                "image path `{url}` leaves the content root `{}`: images must be inside it",
+                root.path.display()
+            ),
+        ));
+        return img(url);
+    }
+    let joined = ctx.base_dir.join(rel);
+    let path = match std::fs::canonicalize(&joined) {
+        Ok(p) if p.is_file() => p,
+        _ => {
+            rendered.diagnostics.push(Diagnostic::error(
+                location,
+                format!("image `{url}` not found (looked for {})", joined.display()),
+            ));
+            return img(url);
+        }
+    };
+    if !path.starts_with(&root.canonical) {
+        rendered.diagnostics.push(Diagnostic::error(
+            location,
+            format!(
+                "image path `{url}` leaves the content root `{}` through a symbolic link: images must be inside it",
+                root.path.display()
+            ),
         ));
         return img(url);
     }
@@ -452,6 +533,24 @@ fn image_html(
         location,
     });
     img(&name)
+}
+
+/// True when `rel`, taken relative to `base_dir`, climbs out of `root` with `..` (judged on
+/// the names alone, before anything on disk is looked at).
+fn leaves_root(base_dir: &Path, rel: &Path, root: &Path) -> bool {
+    let Ok(inside) = base_dir.strip_prefix(root) else {
+        return false; // not lexically comparable; the canonical check decides
+    };
+    let mut depth: usize = 0;
+    for c in inside.components().chain(rel.components()) {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::ParentDir if depth == 0 => return true,
+            Component::ParentDir => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Image formats every Anki client shows.
@@ -534,6 +633,10 @@ mod tests {
     use crate::parse::markdown_options;
 
     fn html(md: &str) -> Rendered {
+        html_with(md, false)
+    }
+
+    fn html_with(md: &str, trust_html: bool) -> Rendered {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("images")).unwrap();
         std::fs::write(dir.path().join("images/fig 1.png"), b"png").unwrap();
@@ -541,14 +644,21 @@ mod tests {
         let events: Vec<Spanned<'_>> = pulldown_cmark::Parser::new_ext(md, markdown_options())
             .into_offset_iter()
             .collect();
+        let root = ContentRoot::new(dir.path()).unwrap();
         let ctx = RenderContext {
             base_dir: dir.path(),
+            content_root: &root,
+            trust_html,
             index: &index,
             cloze: md.contains("{{c1::"),
         };
         let mut r = render(&events, &ctx);
         for img in &mut r.images {
-            img.path = img.path.strip_prefix(dir.path()).unwrap().to_path_buf();
+            img.path = img
+                .path
+                .strip_prefix(&root.canonical)
+                .unwrap()
+                .to_path_buf();
         }
         r
     }
@@ -691,6 +801,107 @@ mod tests {
             "<p><img src=\"https://example.com/a.png\" alt=\"x\"></p>"
         );
         assert_eq!(r.diagnostics[0].severity, crate::Severity::Warning);
+    }
+
+    /// Renders `md` as a document in `root/notes/` with `root` as the content root; beside
+    /// `root` lies `secret.png`, and `root/notes/link.png` is a symlink to it.
+    fn confined(md: &str) -> (Rendered, PathBuf) {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("root");
+        std::fs::create_dir_all(root.join("notes")).unwrap();
+        std::fs::create_dir_all(root.join("img")).unwrap();
+        std::fs::write(root.join("img/a.png"), b"inside").unwrap();
+        std::fs::write(outer.path().join("secret.png"), b"outside").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(
+                outer.path().join("secret.png"),
+                root.join("notes/link.png"),
+            )
+            .unwrap();
+            std::os::unix::fs::symlink(root.join("img/a.png"), root.join("notes/ok.png")).unwrap();
+        }
+        let index = LineIndex::new(Path::new("doc.md"), md);
+        let events: Vec<Spanned<'_>> = pulldown_cmark::Parser::new_ext(md, markdown_options())
+            .into_offset_iter()
+            .collect();
+        let content_root = ContentRoot::new(&root).unwrap();
+        let ctx = RenderContext {
+            base_dir: &root.join("notes"),
+            content_root: &content_root,
+            trust_html: false,
+            index: &index,
+            cloze: md.contains("{{c1::"),
+        };
+        let mut r = render(&events, &ctx);
+        for img in &mut r.images {
+            img.path = img
+                .path
+                .strip_prefix(&content_root.canonical)
+                .unwrap()
+                .to_path_buf();
+        }
+        (r, root)
+    }
+
+    #[test]
+    fn dot_dot_that_stays_inside_the_content_root_is_fine() {
+        let (r, _) = confined("![a](../img/a.png) ![b](../notes/../img/a.png)\n");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.images.len(), 2);
+        assert_eq!(r.images[0].path, Path::new("img/a.png"));
+    }
+
+    #[test]
+    fn an_image_path_climbing_out_of_the_content_root_is_an_error() {
+        let (r, root) = confined("x\n\n![s](../../secret.png)\n\n![t](../img/../../secret.png)\n");
+        let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                format!(
+                    "doc.md:3:1: error: image path `../../secret.png` leaves the content root `{}`: images must be inside it",
+                    root.display()
+                ),
+                format!(
+                    "doc.md:5:1: error: image path `../img/../../secret.png` leaves the content root `{}`: images must be inside it",
+                    root.display()
+                ),
+            ]
+        );
+        assert!(r.images.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_leading_out_of_the_content_root_is_an_error_and_one_inside_is_fine() {
+        let (r, root) = confined("![l](link.png) ![o](ok.png)\n");
+        let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [format!(
+                "doc.md:1:1: error: image path `link.png` leaves the content root `{}` through a symbolic link: images must be inside it",
+                root.display()
+            )]
+        );
+        // The symlink inside the root is packaged as the file it points to, under its own name.
+        assert_eq!(r.images.len(), 1);
+        assert!(r.images[0].name.starts_with("ok-"), "{}", r.images[0].name);
+        assert_eq!(r.images[0].path, Path::new("img/a.png"));
+    }
+
+    #[test]
+    fn unsafe_image_urls_are_dropped_with_a_warning() {
+        let r = html("![x](javascript:alert(1)) ![y](data:image/png;base64,AAAA)\n");
+        assert_eq!(r.html, "<p><img alt=\"x\"> <img alt=\"y\"></p>");
+        let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "doc.md:1:1: warning: removed `javascript:` URL from a Markdown image (use --trust-html for trusted content)",
+                "doc.md:1:27: warning: removed `data:` URL from a Markdown image (use --trust-html for trusted content)",
+            ]
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ fn second() -> Loaded {
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         organization: decksmith::config::Organization::default(),
+        trust_html: false,
     })
     .expect("the second document loads")
 }
@@ -107,6 +108,7 @@ fn cloze() -> Loaded {
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         organization: Default::default(),
+        trust_html: false,
     })
     .expect("the cloze document loads")
 }

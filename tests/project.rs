@@ -65,6 +65,7 @@ fn the_fixture_project_gives_the_expected_decks_tags_and_note_types() {
         timestamp: 1_700_000_000,
         root: root.clone(),
         organization: cfg.organization.clone(),
+        trust_html: false,
     })
     .unwrap();
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);

@@ -17,6 +17,7 @@ fn seed() -> Loaded {
         timestamp: 1_700_000_000,
         root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         organization: decksmith::config::Organization::default(),
+        trust_html: false,
     })
     .expect("the seed document loads")
 }
