@@ -13,6 +13,7 @@ pub mod writers;
 pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
 pub mod build;
+pub mod highlight;
 pub mod identity;
 pub mod lock;
 pub mod output;

@@ -6,12 +6,13 @@
 //!   inside a MathJax expression breaks it in Anki);
 //! - tab-separated line blocks (lines of cells separated by tabs, as pasted from a
 //!   spreadsheet or PDF) → a `<table>` whose first line is the header row;
-//! - local images → packaged media referenced by plain file name; remote images stay links.
+//! - local images → packaged media referenced by plain file name; remote images stay links;
+//! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, Tag};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
 use crate::error::{Diagnostic, Location};
 use crate::parse::{LineIndex, Spanned, matching_end};
@@ -92,6 +93,21 @@ fn transform<'a>(
                 i = end + 1;
                 continue;
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                if let Some(end) = matching_end(events, i)
+                    && let Some(html) = highlighted_code(info, &events[i + 1..end])
+                {
+                    // pulldown-cmark still writes the `<pre><code class="language-…">` wrapper.
+                    out.extend([
+                        event.clone(),
+                        Event::InlineHtml(CowStr::from(html)),
+                        events[end].0.clone(),
+                    ]);
+                    i = end + 1;
+                    continue;
+                }
+                out.push(event.clone());
+            }
             Event::InlineMath(tex) => {
                 out.push(Event::InlineHtml(CowStr::from(format!(
                     "\\({}\\)",
@@ -108,6 +124,23 @@ fn transform<'a>(
         }
         i += 1;
     }
+}
+
+/// The highlighted inside of a fenced code block, or `None` (plain escaped code) when its
+/// language is unknown.
+fn highlighted_code(info: &str, body: &[Spanned<'_>]) -> Option<String> {
+    let language = crate::highlight::fence_language(info);
+    if !crate::highlight::is_supported(language) {
+        return None;
+    }
+    let mut code = String::new();
+    for (event, _) in body {
+        match event {
+            Event::Text(t) => code.push_str(t),
+            _ => return None,
+        }
+    }
+    crate::highlight::highlight(language, &code)
 }
 
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as

@@ -85,7 +85,9 @@ impl Templates {
     }
 
     /// The `decksmith Basic` note type (fields `Front`, `Back`; one card) with these
-    /// templates, stamped with `mtime`.
+    /// templates, stamped with `mtime`. Its CSS is the code-highlighting colours
+    /// ([`crate::highlight::css`]) followed by `basic/style.css`, so the style sheet (default or
+    /// override) can restyle highlighted code.
     pub fn basic(&self, mtime: i64) -> NoteType {
         NoteType {
             id: BASIC_ID,
@@ -105,7 +107,7 @@ impl Templates {
                 front: self.basic_front.clone(),
                 back: self.basic_back.clone(),
             }],
-            css: self.basic_css.clone(),
+            css: format!("{}{}", crate::highlight::css(), self.basic_css),
             sort_field: 0,
             mtime,
         }
@@ -132,7 +134,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("basic")).unwrap();
         std::fs::write(dir.path().join("basic/style.css"), ".card { color: red }").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
-        assert_eq!(t.basic(1).css, ".card { color: red }");
+        let css = t.basic(1).css;
+        assert!(css.ends_with("\n.card { color: red }"), "{css}");
+        assert!(
+            css.starts_with(&crate::highlight::css()),
+            "highlight colours stay: {css}"
+        );
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);
     }
 
