@@ -452,6 +452,22 @@ mod tests {
     }
 
     #[test]
+    fn fenced_code_in_a_known_language_is_highlighted_inside_the_usual_wrapper() {
+        let r = html("- item\n\n  ```rust,ignore\n  let x = \"$y$\" < 2;\n  ```\n");
+        assert_eq!(
+            r.html,
+            "<ul>\n<li>\n<p>item</p>\n<pre><code class=\"language-rust,ignore\">\
+             <span class=\"ds-kw\">let</span> x = <span class=\"ds-st\">\"$y$\"</span> &lt; \
+             <span class=\"ds-cn\">2</span>;\n</code></pre>\n</li>\n</ul>"
+        );
+        let plain = html("```klingon\na < b\n```\n");
+        assert_eq!(
+            plain.html,
+            "<pre><code class=\"language-klingon\">a &lt; b\n</code></pre>"
+        );
+    }
+
+    #[test]
     fn tab_separated_lines_become_a_table_with_a_header_row() {
         let r = html("name\t# params\n$B(3, 3)$\t1.5M\n**x**\t2\n");
         insta::assert_snapshot!(r.html, @r"
