@@ -19,7 +19,7 @@ use crate::tags::{TagSet, normalize_tag};
 use crate::templates::{self, Templates};
 
 /// What a build reads and how it names things.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Files and directories to read; directories are walked in sorted order for `.md` and
     /// `.markdown` files.

@@ -46,6 +46,7 @@ pub mod build;
 pub mod cloze;
 pub mod config;
 pub mod front_matter;
+pub mod highlight;
 pub mod identity;
 pub mod lock;
 pub mod output;

@@ -9,12 +9,13 @@
 //! - math the author wrote as `\(…\)` or `\[…\]` passes through as math, while a `$` that
 //!   only looks like math (a price, `$5/$10`) stays text;
 //! - in cloze notes, a TeX `}}` is written `} }` so it cannot close a `{{c1::…}}` early;
-//! - local images → packaged media referenced by plain file name; remote images stay links.
+//! - local images → packaged media referenced by plain file name; remote images stay links;
+//! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, Tag};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
 use crate::error::{Diagnostic, Location};
 use crate::parse::{LineIndex, Spanned, matching_end};
@@ -141,6 +142,21 @@ fn transform<'a>(
                 ))));
                 i = end + 1;
                 continue;
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                if let Some(end) = matching_end(events, i)
+                    && let Some(html) = highlighted_code(info, &events[i + 1..end])
+                {
+                    // pulldown-cmark still writes the `<pre><code class="language-…">` wrapper.
+                    out.extend([
+                        event.clone(),
+                        Event::InlineHtml(CowStr::from(html)),
+                        events[end].0.clone(),
+                    ]);
+                    i = end + 1;
+                    continue;
+                }
+                out.push(event.clone());
             }
             Event::InlineMath(tex) => {
                 let source = ctx.index.text();
@@ -273,6 +289,23 @@ fn find_escaped_math_closer<'e>(
         }
     }
     None
+}
+
+/// The highlighted inside of a fenced code block, or `None` (plain escaped code) when its
+/// language is unknown.
+fn highlighted_code(info: &str, body: &[Spanned<'_>]) -> Option<String> {
+    let language = crate::highlight::fence_language(info);
+    if !crate::highlight::is_supported(language) {
+        return None;
+    }
+    let mut code = String::new();
+    for (event, _) in body {
+        match event {
+            Event::Text(t) => code.push_str(t),
+            _ => return None,
+        }
+    }
+    crate::highlight::highlight(language, &code)
 }
 
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as
@@ -744,6 +777,22 @@ mod tests {
         assert_eq!(
             r.html,
             "<p><code>$x$</code> and</p>\n<pre><code>$y$ &lt;z&gt;\n</code></pre>"
+        );
+    }
+
+    #[test]
+    fn fenced_code_in_a_known_language_is_highlighted_inside_the_usual_wrapper() {
+        let r = html("- item\n\n  ```rust,ignore\n  let x = \"$y$\" < 2;\n  ```\n");
+        assert_eq!(
+            r.html,
+            "<ul>\n<li>\n<p>item</p>\n<pre><code class=\"language-rust,ignore\">\
+             <span class=\"ds-kw\">let</span> x = <span class=\"ds-st\">\"$y$\"</span> &lt; \
+             <span class=\"ds-cn\">2</span>;\n</code></pre>\n</li>\n</ul>"
+        );
+        let plain = html("```klingon\na < b\n```\n");
+        assert_eq!(
+            plain.html,
+            "<pre><code class=\"language-klingon\">a &lt; b\n</code></pre>"
         );
     }
 

@@ -764,7 +764,7 @@ mod tests {
         <table><thead><tr><th style="text-align:left">a</th><th style="text-align:right">b</th></tr></thead><tbody>
         <tr><td style="text-align:left">1</td><td style="text-align:right">2</td></tr>
         </tbody></table>
-        <pre><code class="language-rust">let x = "&lt;script&gt;";
+        <pre><code class="language-rust"><span class="ds-kw">let</span> x = <span class="ds-st">"&lt;script&gt;"</span>;
         </code></pre>
         <ul>
         <li><input disabled="" type="checkbox" checked="">

@@ -134,6 +134,13 @@ impl Templates {
         })
     }
 
+    /// The styling every decksmith note type shares: the code-highlighting colours
+    /// ([`crate::highlight::css`]) followed by `basic/style.css`, so that the style sheet
+    /// (built-in or overridden) wins over the highlight rules at equal specificity.
+    fn shared_css(&self) -> String {
+        format!("{}{}", crate::highlight::css(), self.basic_css)
+    }
+
     /// The note type called `name`, if it is one of decksmith's, stamped with `mtime`.
     pub fn note_type(&self, name: &str, mtime: i64) -> Option<NoteType> {
         match name {
@@ -158,14 +165,16 @@ impl Templates {
                 front: self.cloze_front.clone(),
                 back: self.cloze_back.clone(),
             }],
-            css: format!("{}\n{}", self.basic_css, self.cloze_css),
+            css: format!("{}\n{}", self.shared_css(), self.cloze_css),
             sort_field: 0,
             mtime,
         }
     }
 
     /// The `decksmith Basic` note type (fields `Front`, `Back`; one card) with these
-    /// templates, stamped with `mtime`.
+    /// templates, stamped with `mtime`. Its CSS is the code-highlighting colours
+    /// ([`crate::highlight::css`]) followed by `basic/style.css`, so the style sheet (default or
+    /// override) can restyle highlighted code.
     pub fn basic(&self, mtime: i64) -> NoteType {
         NoteType {
             id: BASIC_ID,
@@ -178,7 +187,7 @@ impl Templates {
                 front: self.basic_front.clone(),
                 back: self.basic_back.clone(),
             }],
-            css: self.basic_css.clone(),
+            css: self.shared_css(),
             sort_field: 0,
             mtime,
         }
@@ -209,7 +218,7 @@ impl Templates {
                     back: self.reversed_back.clone(),
                 },
             ],
-            css: self.basic_css.clone(),
+            css: self.shared_css(),
             sort_field: 0,
             mtime,
         }
@@ -247,7 +256,12 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("basic")).unwrap();
         std::fs::write(dir.path().join("basic/style.css"), ".card { color: red }").unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
-        assert_eq!(t.basic(1).css, ".card { color: red }");
+        let css = t.basic(1).css;
+        assert!(css.ends_with("\n.card { color: red }"), "{css}");
+        assert!(
+            css.starts_with(&crate::highlight::css()),
+            "highlight colours stay: {css}"
+        );
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);
     }
 

@@ -68,7 +68,10 @@ fn the_second_document_gives_four_clean_notes() {
 
     let code = &notes[2].fields[1];
     assert!(code.contains("<pre><code class=\"language-cpp\">"));
-    assert!(code.contains("a - b) &lt; 1e-9 &amp;&amp; !(std::isnan"));
+    assert!(
+        code.contains(r#"(a - b) &lt; <span class="ds-cn">1e-9</span> &amp;&amp; !("#),
+        "code is escaped and highlighted: {code}"
+    );
     assert!(code.contains("<code>std::vector&lt;double&gt;</code>"));
     assert!(!code.contains(r"\("), "no math inside code");
 

@@ -804,7 +804,10 @@ fn the_second_document_imports_cleanly() {
             .any(|m| m.name == "loss-curve-06f0c5e9.png")
     );
     let code = state.note_with_front("How do you compare floating-point numbers in C++?");
-    assert!(code.field("Back").contains("&lt; 1e-9 &amp;&amp;"));
+    assert!(
+        code.field("Back")
+            .contains(r#"&lt; <span class="ds-cn">1e-9</span> &amp;&amp;"#)
+    );
     let math = state.note_with_front("What is the softmax function?");
     let card = state
         .cards
@@ -816,6 +819,78 @@ fn the_second_document_imports_cleanly() {
         "{}",
         card.answer
     );
+}
+
+/// The `ds-…` classes of the `<span>`s in an HTML fragment, sorted.
+fn highlight_classes(html: &str) -> BTreeSet<String> {
+    html.match_indices("<span class=\"ds-")
+        .filter_map(|(i, m)| {
+            let rest = &html[i + m.len() - 3..];
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+        .collect()
+}
+
+/// Highlighted code survives Anki's renderer: the card answer Anki renders for the highlight
+/// fixture's Rust and Python notes contains the `ds-…` spans, and the style Anki renders with
+/// it (the note type's CSS) colours every class used, in light and in night mode.
+#[test]
+fn highlighted_code_renders_with_its_colours_in_anki() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let doc = manifest_dir().join("tests/fixtures/highlight/code.md");
+    let build = fx.build("code", &[&doc], "apkg");
+    let report = anki.import(&fx.collection("code"), &[&build.apkg()]);
+    report.imports[0].assert_counts(&[("new", 4)]);
+    let state = &report.state;
+    let answer_of = |front: &str| {
+        let note = state.note_with_front(front);
+        let card = state
+            .cards
+            .iter()
+            .find(|c| c.note_guid.as_deref() == Some(note.guid.as_str()))
+            .unwrap_or_else(|| panic!("no card for {front:?}"));
+        assert_eq!(note.notetype.as_deref(), Some(APKG_NOTETYPE));
+        card.answer.as_str()
+    };
+    let rust = answer_of("How do you sum a slice in Rust?");
+    let python = answer_of("How do you read a file in Python?");
+    let plain = answer_of("What does a Mermaid diagram look like?");
+
+    let (style, body) = rust
+        .strip_prefix("<style>")
+        .and_then(|r| r.split_once("</style>"))
+        .unwrap_or_else(|| panic!("Anki's answer has no leading <style>: {rust}"));
+    assert!(
+        body.contains(r#"<span class="ds-kw">pub fn</span> <span class="ds-fn">sum</span>"#),
+        "{body}"
+    );
+    assert!(
+        python.contains(r#"<span class="ds-st">"data.txt"</span>"#),
+        "{python}"
+    );
+    assert!(
+        plain.contains("graph TD; A--&gt;B &amp; C&lt;D") && highlight_classes(plain).is_empty(),
+        "{plain}"
+    );
+
+    let used: BTreeSet<String> = highlight_classes(body)
+        .into_iter()
+        .chain(highlight_classes(python))
+        .collect();
+    assert!(used.len() >= 5, "classes used: {used:?}");
+    for class in &used {
+        assert!(
+            style.contains(&format!("\n.{class} {{ color: #")),
+            "no light colour for {class} in the card's style:\n{style}"
+        );
+        assert!(
+            style.contains(&format!(
+                ".nightMode .{class}, .night_mode .{class} {{ color: #"
+            )),
+            "no night-mode colour for {class} in the card's style:\n{style}"
+        );
+    }
 }
 
 /// The scenario the lock exists for: build v1 and import it; edit the document (one answer
