@@ -6,8 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use unicode_normalization::UnicodeNormalization;
-
 use crate::config::{NoteKind, Organization};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::front_matter;
@@ -97,58 +95,73 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
     // Each document's content root: the input directory it was found under, or a file
     // input's own directory. Images must stay inside it.
     let mut roots: BTreeMap<PathBuf, ContentRoot> = BTreeMap::new();
-    let mut diagnostics = Vec::new();
-    let mut notes = Vec::new();
-    let mut images = Vec::new();
-    let mut used_overrides = BTreeSet::new();
+    let mut jobs = Vec::with_capacity(files.len());
     for (file, input_dir) in &files {
         let root_dir = match input_dir {
             Some(dir) => dir.clone(),
             None => file.parent().unwrap_or(Path::new(".")).to_path_buf(),
         };
-        let content_root = match roots.get(&root_dir) {
-            Some(r) => r.clone(),
-            None => {
-                let r = ContentRoot::new(&root_dir).map_err(|e| Error::io(&root_dir, e))?;
-                roots.insert(root_dir, r.clone());
-                r
-            }
-        };
-        let content_root = &content_root;
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
-                let mut loc = Location::from_offset(file, prefix, valid);
-                loc.col = loc.col.max(1);
-                diagnostics.push(Diagnostic::error(
-                    loc,
-                    format!("invalid UTF-8 at byte offset {valid}"),
-                ));
-                continue;
-            }
-        };
-        let source = crate::project::relative_to_root(file, &opts.root);
-        let place = Placement::of(file, input_dir.as_deref(), &opts.root);
-        let doc = load_document(
-            file,
-            &source,
-            &text,
-            &mut DocumentSettings {
-                deck: deck_override.as_deref(),
-                organization: &opts.organization,
-                place: &place,
-                used_overrides: &mut used_overrides,
-            },
-            opts.timestamp,
-            content_root,
-            opts.trust_html,
-        );
+        if !roots.contains_key(&root_dir) {
+            let r = ContentRoot::new(&root_dir).map_err(|e| Error::io(&root_dir, e))?;
+            roots.insert(root_dir.clone(), r);
+        }
+        jobs.push((file, input_dir, root_dir));
+    }
+
+    // Documents are independent: read, parse and render them in parallel, then merge the
+    // results in input order so everything downstream stays deterministic.
+    use rayon::prelude::*;
+    let outcomes: Vec<Result<DocumentResult>> = jobs
+        .par_iter()
+        .map(|(file, input_dir, root_dir)| {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(*file, e))?;
+            let text = match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+                    let mut loc = Location::from_offset(file, prefix, valid);
+                    loc.col = loc.col.max(1);
+                    return Ok(DocumentResult {
+                        diagnostics: vec![Diagnostic::error(
+                            loc,
+                            format!("invalid UTF-8 at byte offset {valid}"),
+                        )],
+                        ..DocumentResult::default()
+                    });
+                }
+            };
+            let source = crate::project::relative_to_root(file, &opts.root);
+            let place = Placement::of(file, input_dir.as_deref(), &opts.root);
+            let mut used_overrides = BTreeSet::new();
+            let mut doc = load_document(
+                file,
+                &source,
+                &text,
+                &mut DocumentSettings {
+                    deck: deck_override.as_deref(),
+                    organization: &opts.organization,
+                    place: &place,
+                    used_overrides: &mut used_overrides,
+                },
+                opts.timestamp,
+                &roots[root_dir],
+                opts.trust_html,
+            );
+            doc.used_overrides = used_overrides;
+            Ok(doc)
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut notes = Vec::new();
+    let mut images = Vec::new();
+    let mut used_overrides = BTreeSet::new();
+    for outcome in outcomes {
+        let doc = outcome?;
         diagnostics.extend(doc.diagnostics);
         notes.extend(doc.notes);
         images.extend(doc.images);
+        used_overrides.extend(doc.used_overrides);
     }
 
     if deck_override.is_none() {
@@ -353,6 +366,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 /// One document's notes, images and diagnostics.
 #[derive(Debug, Default)]
 struct DocumentResult {
+    /// `[decks]` keys this document matched.
+    used_overrides: BTreeSet<String>,
     notes: Vec<Note>,
     images: Vec<render::ImageRef>,
     diagnostics: Vec<Diagnostic>,
@@ -561,9 +576,13 @@ fn cloze_fields(front: &str, back: &str, question: &[parse::Spanned<'_>]) -> Vec
 
 /// Field text as Anki stores it: NFC, without control characters other than tab and newline.
 fn clean_field(html: &str) -> String {
-    html.nfc()
-        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
-        .collect()
+    let unwanted = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let nfc = crate::nfc::nfc(html);
+    if nfc.contains(unwanted) {
+        nfc.chars().filter(|&c| !unwanted(c)).collect()
+    } else {
+        nfc.into_owned()
+    }
 }
 
 /// A deck name as Anki normalizes it: `::`-separated components, each NFC and trimmed of
@@ -571,7 +590,10 @@ fn clean_field(html: &str) -> String {
 pub fn normalize_deck_name(name: &str) -> Option<String> {
     let mut parts = Vec::new();
     for part in name.split("::") {
-        let cleaned: String = part.nfc().filter(|c| !c.is_control()).collect();
+        let cleaned: String = crate::nfc::nfc(part)
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
         let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace() || c == ':');
         if trimmed.is_empty() {
             return None;

@@ -5,7 +5,6 @@
 //! rebuilding a deck after edits updates the notes already in a user's collection.
 
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 
 /// The key of a note with an explicit id.
 pub fn explicit_key(id: &str) -> String {
@@ -20,7 +19,7 @@ pub fn question_key(deck: &str, question: &str) -> String {
 
 /// Unicode NFC, runs of whitespace collapsed to one space, trimmed, lower-cased.
 pub fn normalize(text: &str) -> String {
-    let nfc: String = text.nfc().collect();
+    let nfc = crate::nfc::nfc(text);
     let mut out = String::with_capacity(nfc.len());
     for word in nfc.split_whitespace() {
         if !out.is_empty() {

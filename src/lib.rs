@@ -49,6 +49,7 @@ pub mod front_matter;
 pub mod highlight;
 pub mod identity;
 pub mod lock;
+pub mod nfc;
 pub mod output;
 pub mod parse;
 pub mod project;

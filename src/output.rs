@@ -99,19 +99,38 @@ pub fn write_outputs(
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
         extra.push((path.clone(), tmp));
     }
-    let mut staged = Vec::with_capacity(writers.len());
-    for writer in writers {
+    // The writers only read the package: run them side by side, each into its own
+    // temporary file, and keep the results in writer order.
+    let write_one = |writer: &&dyn Writer| -> Result<_> {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
         let tmp = stage_in(out_dir)?;
-        let mut out = BufWriter::new(tmp);
+        let mut out = BufWriter::with_capacity(256 * 1024, tmp);
         let report = writer.write(package, ctx, &mut out)?;
         out.flush().map_err(|e| Error::io(&path, e))?;
         let tmp = out
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-        staged.push((writer.name(), path, report, tmp));
-    }
+        Ok((writer.name(), path, report, tmp))
+    };
+    let results: Vec<Result<_>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = writers
+            .iter()
+            .map(|w| scope.spawn(move || write_one(w)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Write {
+                        format: "output",
+                        message: "a writer thread panicked".to_owned(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
     let mut written = Vec::with_capacity(staged.len());
     for (path, tmp) in extra {
         make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;

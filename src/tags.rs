@@ -7,11 +7,12 @@
 //! tag becomes `_` (so `machine learning` stays one tag), components are trimmed, and an empty
 //! component becomes `blank` as Anki names it.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// `tag` as Anki stores it, or `None` when nothing is left of it.
 pub fn normalize_tag(tag: &str) -> Option<String> {
-    let cleaned: String = tag.nfc().filter(|c| !c.is_control()).collect();
+    let cleaned: String = crate::nfc::nfc(tag)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
     if cleaned.split("::").all(|p| p.trim().is_empty()) {
         return None;
     }

@@ -23,7 +23,6 @@ use std::io::{Read, Write};
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
-use unicode_normalization::{UnicodeNormalization, is_nfc};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
@@ -163,8 +162,11 @@ impl Writer for ApkgWriter {
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         let plan = Plan::new(package)?;
+        // The collection is built in a temporary file rather than in memory: a 100k-note
+        // collection is over 100 MB, and the operating system's page cache holds it better
+        // than our heap. It is then streamed into the zip.
         let collection = build_collection(package, ctx, &plan)?;
-        let media = write_zip(package, &collection, out)?;
+        let media = write_zip(package, collection.as_file(), out)?;
         Ok(WriteReport {
             notes: plan.notes.len(),
             cards: plan.notes.iter().map(|n| n.cards.len()).sum(),
@@ -204,7 +206,7 @@ struct PlannedNote<'a> {
     /// 1-based position of the note in `package.notes`: the new-card queue position.
     due: i64,
     /// The field values as Anki stores them (NFC, no control characters but `\n`, `\t`).
-    fields: Vec<String>,
+    fields: Vec<std::borrow::Cow<'a, str>>,
     /// `(card id, ord)` of each card the note makes.
     cards: Vec<(i64, u32)>,
 }
@@ -251,7 +253,8 @@ impl<'a> Plan<'a> {
                         ))
                     })?
             };
-            let fields: Vec<String> = note.fields.iter().map(|f| clean_field(f)).collect();
+            let fields: Vec<std::borrow::Cow<'_, str>> =
+                note.fields.iter().map(|f| clean_field(f)).collect();
             let ords = card_ords(note_type, &fields);
             if ords.is_empty() {
                 let why = match note_type.kind {
@@ -371,20 +374,18 @@ fn unique_id(seed: i64, used: &mut HashSet<i64>) -> i64 {
 
 /// A field as Anki stores it: ASCII control characters other than `\n` and `\t` removed
 /// (this includes the field separator U+001F), NFC-normalized.
-fn clean_field(field: &str) -> String {
-    let cleaned: String = field
-        .chars()
-        .filter(|&c| !c.is_ascii_control() || c == '\n' || c == '\t')
-        .collect();
-    if is_nfc(&cleaned) {
-        cleaned
+fn clean_field(field: &str) -> std::borrow::Cow<'_, str> {
+    let unwanted = |c: char| c.is_ascii_control() && c != '\n' && c != '\t';
+    if field.contains(unwanted) {
+        let cleaned: String = field.chars().filter(|&c| !unwanted(c)).collect();
+        std::borrow::Cow::Owned(crate::nfc::nfc(&cleaned).into_owned())
     } else {
-        cleaned.nfc().collect()
+        crate::nfc::nfc(field)
     }
 }
 
 /// The card ordinals a note makes, in increasing order.
-fn card_ords(nt: &NoteType, fields: &[String]) -> Vec<u32> {
+fn card_ords<S: AsRef<str>>(nt: &NoteType, fields: &[S]) -> Vec<u32> {
     match nt.kind {
         NoteTypeKind::Standard => nt
             .templates
@@ -393,7 +394,7 @@ fn card_ords(nt: &NoteType, fields: &[String]) -> Vec<u32> {
             .filter(|(_, t)| {
                 referenced_fields(&t.front, nt)
                     .iter()
-                    .any(|&f| !field_is_empty(&fields[f]))
+                    .any(|&f| !field_is_empty(fields[f].as_ref()))
             })
             .map(|(ord, _)| u32::try_from(ord).unwrap_or(u32::MAX))
             .collect(),
@@ -407,10 +408,14 @@ fn card_ords(nt: &NoteType, fields: &[String]) -> Vec<u32> {
             }
             let mut ords = BTreeSet::new();
             for f in sources {
-                ords.extend(crate::cloze::numbers(&fields[f]).into_iter().map(|n| {
-                    let ord = n.saturating_sub(1);
-                    ord.min(MAX_CLOZE_ORD)
-                }));
+                ords.extend(
+                    crate::cloze::numbers(fields[f].as_ref())
+                        .into_iter()
+                        .map(|n| {
+                            let ord = n.saturating_sub(1);
+                            ord.min(MAX_CLOZE_ORD)
+                        }),
+                );
             }
             ords.into_iter().collect()
         }
@@ -499,10 +504,23 @@ fn sql_error(e: rusqlite::Error) -> Error {
 }
 
 /// Builds the schema-11 collection in memory and returns the bytes of its database file.
-fn build_collection(package: &Package, ctx: &WriteContext, plan: &Plan<'_>) -> Result<Vec<u8>> {
-    let mut conn = Connection::open_in_memory().map_err(sql_error)?;
-    conn.execute_batch("PRAGMA page_size = 4096; PRAGMA encoding = 'UTF-8';")
-        .map_err(sql_error)?;
+fn build_collection(
+    package: &Package,
+    ctx: &WriteContext,
+    plan: &Plan<'_>,
+) -> Result<tempfile::NamedTempFile> {
+    let file = tempfile::Builder::new()
+        .prefix(".decksmith-collection-")
+        .tempfile()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let mut conn = Connection::open(file.path()).map_err(sql_error)?;
+    // A scratch file: no rollback journal and no fsync while building (a failed build
+    // throws the file away); rollback-journal mode, as Anki expects, is what the header says.
+    conn.execute_batch(
+        "PRAGMA page_size = 4096; PRAGMA encoding = 'UTF-8'; \
+         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;",
+    )
+    .map_err(sql_error)?;
     let tx = conn.transaction().map_err(sql_error)?;
     tx.execute_batch(SCHEMA).map_err(sql_error)?;
 
@@ -567,9 +585,8 @@ fn build_collection(package: &Package, ctx: &WriteContext, plan: &Plan<'_>) -> R
     }
     tx.execute_batch(INDEXES).map_err(sql_error)?;
     tx.commit().map_err(sql_error)?;
-
-    let data = conn.serialize("main").map_err(sql_error)?;
-    Ok(data.to_vec())
+    conn.close().map_err(|(_, e)| sql_error(e))?;
+    Ok(file)
 }
 
 /// Anki's tag column: `" a b "`, or `""` without tags.
@@ -1299,7 +1316,11 @@ fn is_precompressed(name: &str) -> bool {
 }
 
 /// Writes the package zip; returns how many media files it holds.
-fn write_zip(package: &Package, collection: &[u8], out: &mut dyn Output) -> Result<usize> {
+fn write_zip(
+    package: &Package,
+    mut collection: &std::fs::File,
+    out: &mut dyn Output,
+) -> Result<usize> {
     let mut seen = HashSet::new();
     for m in &package.media {
         if m.name.is_empty() || m.name.contains(['/', '\\']) || m.name == "." || m.name == ".." {
@@ -1326,13 +1347,17 @@ fn write_zip(package: &Package, collection: &[u8], out: &mut dyn Output) -> Resu
     let stored = base.compression_method(CompressionMethod::Stored);
     const ZIP64_LIMIT: u64 = 0xFFFF_FFFF;
 
+    let collection_len = collection
+        .metadata()
+        .map_err(|e| Error::io("collection.anki2", e))?
+        .len();
     let mut zip = ZipWriter::new(out);
     zip.start_file(
         "collection.anki2",
-        deflated.large_file(collection.len() as u64 >= ZIP64_LIMIT),
+        deflated.large_file(collection_len >= ZIP64_LIMIT),
     )
     .map_err(zip_error)?;
-    zip.write_all(collection).map_err(out_error)?;
+    std::io::copy(&mut collection, &mut zip).map_err(out_error)?;
 
     let mut map = Map::new();
     let mut buf = vec![0u8; 64 * 1024];

@@ -109,16 +109,24 @@ impl Writer for JsonWriter {
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        let records = package
-            .notes
-            .iter()
-            .map(|n| record(package, n))
-            .collect::<Result<Vec<_>>>()?;
-        // Serialize to memory first so a failure leaves nothing half-written.
-        let mut text = serde_json::to_string_pretty(&records).map_err(|e| err(e.to_string()))?;
-        text.push('\n');
-        out.write_all(text.as_bytes())
+        // Validate every note first, then stream: the output is staged in a temporary file
+        // (see `crate::output`), so a failure never leaves a half-written file behind, and
+        // memory does not grow with the deck.
+        for note in &package.notes {
+            record(package, note)?;
+        }
+        let mut ser = serde_json::Serializer::with_formatter(
+            &mut *out,
+            serde_json::ser::PrettyFormatter::with_indent(b"  "),
+        );
+        let mut seq = serde::Serializer::serialize_seq(&mut ser, Some(package.notes.len()))
             .map_err(|e| err(e.to_string()))?;
+        for note in &package.notes {
+            serde::ser::SerializeSeq::serialize_element(&mut seq, &record(package, note)?)
+                .map_err(|e| err(e.to_string()))?;
+        }
+        serde::ser::SerializeSeq::end(seq).map_err(|e| err(e.to_string()))?;
+        out.write_all(b"\n").map_err(|e| err(e.to_string()))?;
         out.flush().map_err(|e| err(e.to_string()))?;
         Ok(WriteReport {
             notes: package.notes.len(),

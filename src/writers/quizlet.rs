@@ -199,6 +199,7 @@ impl QuizletWriter {
             (Tally::new(), Tally::new(), Tally::new(), Tally::new());
         let mut text = String::new();
         for note in &package.notes {
+            text.clear();
             let mut lost = Lost::default();
             let first = note.fields.first().map_or("", String::as_str);
             let second = note.fields.get(1).map_or("", String::as_str);
@@ -227,9 +228,10 @@ impl QuizletWriter {
             text.push_str(&self.term_separator);
             text.push_str(&definition);
             text.push_str(&self.card_separator);
+            // Streamed card by card: the output is staged in a temporary file.
+            out.write_all(text.as_bytes())
+                .map_err(|e| Self::err(e.to_string()))?;
         }
-        out.write_all(text.as_bytes())
-            .map_err(|e| Self::err(e.to_string()))?;
         out.flush().map_err(|e| Self::err(e.to_string()))?;
         let warnings = [
             images.warning("image", "images", "dropped"),
