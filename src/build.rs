@@ -54,7 +54,13 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let mut notes = Vec::new();
     let mut images = Vec::new();
     for file in &files {
-        let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+        let bytes = match read_document(file)? {
+            Ok(bytes) => bytes,
+            Err(too_big) => {
+                diagnostics.push(too_big);
+                continue;
+            }
+        };
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -81,7 +87,65 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
         notes.extend(doc.notes);
         images.extend(doc.images);
     }
+    assemble(notes, images, diagnostics, &opts.templates, opts.timestamp)
+}
 
+/// Parses and renders one document already in memory, as [`load`] does with each file it
+/// reads: the entry point of the fuzz target (`fuzz/`). `path` names the document in
+/// diagnostics, gives the fallback deck name and anchors relative image paths; nothing else
+/// is read from disk. The [`MAX_DOCUMENT_BYTES`] limit is not applied here.
+pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) -> Result<Loaded> {
+    let source = path.to_string_lossy();
+    let doc = load_document(path, &source, text, None, timestamp);
+    assemble(doc.notes, doc.images, doc.diagnostics, templates, timestamp)
+}
+
+/// The largest document [`load`] reads, in bytes (32 MiB). Parsing holds every Markdown event
+/// of a document in memory at once (up to about a hundred times the document's size for
+/// pathological input), so a limit is what keeps memory bounded; real study documents are
+/// far smaller (a 10,000-card deck is a few MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads a document, or returns the error diagnostic for one over [`MAX_DOCUMENT_BYTES`]. The
+/// size is checked before reading, and the read stops past the limit (a file that grows or
+/// reports no size, like a pipe, still can't exhaust memory).
+fn read_document(file: &Path) -> Result<std::result::Result<Vec<u8>, Diagnostic>> {
+    use std::io::Read;
+    let too_big = |size: u64| {
+        const MB: u64 = 1024 * 1024;
+        Diagnostic::error(
+            Location::new(file, 1, 1),
+            format!(
+                "document is {} MB, over the {} MB limit",
+                size.div_ceil(MB),
+                MAX_DOCUMENT_BYTES / MB
+            ),
+        )
+    };
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let size = f.metadata().map_err(|e| Error::io(file, e))?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Ok(Err(too_big(size)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    f.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(file, e))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Ok(Err(too_big(bytes.len() as u64)));
+    }
+    Ok(Ok(bytes))
+}
+
+/// The package-wide checks and bookkeeping once every document is loaded: duplicate keys,
+/// media, the deck list, due order.
+fn assemble(
+    mut notes: Vec<Note>,
+    images: Vec<render::ImageRef>,
+    mut diagnostics: Vec<Diagnostic>,
+    templates: &Templates,
+    timestamp: i64,
+) -> Result<Loaded> {
     check_duplicate_keys(&notes, &mut diagnostics);
     let media = collect_media(images, &mut diagnostics);
 
@@ -104,7 +168,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     }
 
     let package = Package {
-        note_types: vec![opts.templates.basic(opts.timestamp)],
+        note_types: vec![templates.basic(timestamp)],
         decks,
         notes,
         media,
