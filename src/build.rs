@@ -67,7 +67,11 @@ impl Analysis {
 /// Reads, parses and renders every input into one package. Fails with every error found;
 /// returns the warnings with the package.
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
-    let analysis = analyze(opts)?;
+    loaded(analyze(opts)?)
+}
+
+/// An analysis as a build result: its errors, or the package with its warnings.
+fn loaded(analysis: Analysis) -> Result<Loaded> {
     let (errors, warnings): (Vec<_>, Vec<_>) = analysis
         .diagnostics
         .into_iter()
@@ -114,7 +118,16 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
     let outcomes: Vec<Result<DocumentResult>> = jobs
         .par_iter()
         .map(|(file, input_dir, root_dir)| {
-            let bytes = std::fs::read(file).map_err(|e| Error::io(*file, e))?;
+            let bytes = match read_document(file)? {
+                Ok(bytes) => bytes,
+                Err(too_big) => {
+                    return Ok(DocumentResult {
+                        path: file.to_path_buf(),
+                        diagnostics: vec![too_big],
+                        ..DocumentResult::default()
+                    });
+                }
+            };
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
@@ -123,6 +136,7 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
                     let mut loc = Location::from_offset(file, prefix, valid);
                     loc.col = loc.col.max(1);
                     return Ok(DocumentResult {
+                        path: file.to_path_buf(),
                         diagnostics: vec![Diagnostic::error(
                             loc,
                             format!("invalid UTF-8 at byte offset {valid}"),
@@ -149,22 +163,100 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
                 opts.trust_html,
             );
             doc.used_overrides = used_overrides;
+            doc.path = file.to_path_buf();
             Ok(doc)
         })
         .collect();
+    let docs = outcomes.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(assemble(docs, opts, deck_override.is_none()))
+}
+
+/// Parses and renders one document already in memory, as [`load`] does with each file it
+/// reads: the entry point of the fuzz target (`fuzz/`). `path` names the document in
+/// diagnostics, gives the fallback deck name and anchors relative image paths (resolved
+/// against the current directory as the content root). The [`MAX_DOCUMENT_BYTES`] limit is
+/// not applied here.
+pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) -> Result<Loaded> {
+    let opts = BuildOptions {
+        templates: templates.clone(),
+        timestamp,
+        ..BuildOptions::default()
+    };
+    let root = ContentRoot::new(Path::new(".")).map_err(|e| Error::io(".", e))?;
+    let mut used_overrides = BTreeSet::new();
+    let place = Placement::default();
+    let doc = load_document(
+        path,
+        &path.to_string_lossy(),
+        text,
+        &mut DocumentSettings {
+            deck: None,
+            organization: &opts.organization,
+            place: &place,
+            used_overrides: &mut used_overrides,
+        },
+        timestamp,
+        &root,
+        false,
+    );
+    loaded(assemble(vec![doc], &opts, false))
+}
+
+/// The largest document [`load`] reads, in bytes (32 MiB). Parsing holds every Markdown event
+/// of a document in memory at once (up to about a hundred times the document's size for
+/// pathological input), so a limit is what keeps memory bounded; real study documents are
+/// far smaller (a 10,000-card deck is a few MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads a document, or returns the error diagnostic for one over [`MAX_DOCUMENT_BYTES`]. The
+/// size is checked before reading, and the read stops past the limit (a file that grows or
+/// reports no size, like a pipe, still can't exhaust memory).
+fn read_document(file: &Path) -> Result<std::result::Result<Vec<u8>, Diagnostic>> {
+    use std::io::Read;
+    let too_big = |size: u64| {
+        const MB: u64 = 1024 * 1024;
+        Diagnostic::error(
+            Location::new(file, 1, 1),
+            format!(
+                "document is {} MB, over the {} MB limit",
+                size.div_ceil(MB),
+                MAX_DOCUMENT_BYTES / MB
+            ),
+        )
+    };
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let size = f.metadata().map_err(|e| Error::io(file, e))?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Ok(Err(too_big(size)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    f.take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(file, e))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Ok(Err(too_big(bytes.len() as u64)));
+    }
+    Ok(Ok(bytes))
+}
+
+/// The package-wide checks and bookkeeping once every document is loaded: unused deck
+/// overrides, duplicate keys, media, the deck list, queue order, tag spelling, note types.
+fn assemble(docs: Vec<DocumentResult>, opts: &BuildOptions, check_overrides: bool) -> Analysis {
     let mut diagnostics = Vec::new();
     let mut notes = Vec::new();
     let mut images = Vec::new();
     let mut used_overrides = BTreeSet::new();
-    for outcome in outcomes {
-        let doc = outcome?;
+    let mut order: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for doc in docs {
+        let n = order.len();
+        order.entry(doc.path).or_insert(n);
         diagnostics.extend(doc.diagnostics);
         notes.extend(doc.notes);
         images.extend(doc.images);
         used_overrides.extend(doc.used_overrides);
     }
 
-    if deck_override.is_none() {
+    if check_overrides {
         for key in opts.organization.decks.keys() {
             if !used_overrides.contains(key) {
                 diagnostics.push(Diagnostic::global_warning(format!(
@@ -176,8 +268,17 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
     }
     check_duplicate_keys(&notes, &mut diagnostics);
     let media = collect_media(images, &mut diagnostics);
-    // Stable: diagnostics without a location, then by file and position.
-    diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+    // Diagnostics without a location first, then in input order: by document, line, column.
+    diagnostics.sort_by_key(|d| {
+        d.location.as_ref().map(|l| {
+            (
+                order.get(&l.path).copied().unwrap_or(usize::MAX),
+                l.path.clone(),
+                l.line,
+                l.col,
+            )
+        })
+    });
 
     let mut decks: Vec<String> = Vec::new();
     for note in &notes {
@@ -211,10 +312,10 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         notes,
         media,
     };
-    Ok(Analysis {
+    Analysis {
         package,
         diagnostics,
-    })
+    }
 }
 
 /// Expands the inputs into document paths: files as given, directories walked recursively
@@ -366,6 +467,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
 /// One document's notes, images and diagnostics.
 #[derive(Debug, Default)]
 struct DocumentResult {
+    /// The document (as read; diagnostics use this path).
+    path: PathBuf,
     /// `[decks]` keys this document matched.
     used_overrides: BTreeSet<String>,
     notes: Vec<Note>,

@@ -20,22 +20,38 @@ pub(crate) enum MessageFormat {
 /// Prints diagnostics, reading each document once to quote the offending lines.
 #[derive(Debug, Default)]
 pub(crate) struct Printer {
-    sources: BTreeMap<PathBuf, Option<Vec<String>>>,
+    sources: BTreeMap<PathBuf, Option<Vec<Option<String>>>>,
 }
 
 impl Printer {
+    /// The line a diagnostic points at, for quoting: `None` for files too large to read
+    /// again, lines that are not valid UTF-8 (binary files) and blank lines.
     fn source_line(&mut self, d: &Diagnostic) -> Option<String> {
+        const MAX_QUOTED_FILE: u64 = 8 * 1024 * 1024;
         let loc = d.location.as_ref()?;
         let lines = self
             .sources
             .entry(loc.path.clone())
             .or_insert_with(|| {
+                let size = std::fs::metadata(&loc.path).ok()?.len();
+                if size > MAX_QUOTED_FILE {
+                    return None;
+                }
                 let bytes = std::fs::read(&loc.path).ok()?;
-                let text = String::from_utf8_lossy(&bytes);
-                Some(text.lines().map(str::to_owned).collect())
+                Some(
+                    bytes
+                        .split(|&b| b == b'\n')
+                        .map(|l| {
+                            std::str::from_utf8(l)
+                                .ok()
+                                .map(|s| s.trim_end_matches('\r').to_owned())
+                        })
+                        .collect(),
+                )
             })
             .as_ref()?;
-        lines.get(loc.line.checked_sub(1)?).cloned()
+        let line = lines.get(loc.line.checked_sub(1)?)?.clone()?;
+        (!line.trim().is_empty()).then_some(line)
     }
 
     /// Writes one diagnostic for people to `out` (stderr), with colour when it is a terminal.

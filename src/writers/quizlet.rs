@@ -82,7 +82,55 @@ impl QuizletWriter {
                 replaced += n;
             }
         }
+        let with = self.replacement();
+        replaced += self.guard_edges(&mut text, with);
+        if text.is_empty() && self.separators_overlap() {
+            // The two separators around an empty field would touch and could read as a
+            // third (`-;` then `;;` makes `-;;;`): keep them apart.
+            text.push(with);
+        }
         (text, replaced)
+    }
+
+    /// Whether the end of one separator can be the start of another (or of itself), so that
+    /// separators written next to each other could read differently.
+    fn separators_overlap(&self) -> bool {
+        let seps = [&*self.term_separator, &*self.card_separator];
+        seps.iter().any(|a| {
+            seps.iter()
+                .any(|b| (1..a.len()).any(|k| a.is_char_boundary(k) && b.starts_with(&a[k..])))
+        })
+    }
+
+    /// A field is written between separators, so a separator can also appear *across* its
+    /// edge: `a;` before the card separator `;;` reads as `a` + `;;` + `;`. Replaces the last
+    /// character when the field ends with the start of a separator, and the first when it
+    /// begins with the end of one; `with` is in neither separator, so one character each
+    /// suffices. Returns how many characters were replaced.
+    fn guard_edges(&self, text: &mut String, with: char) -> usize {
+        let seps = [&*self.term_separator, &*self.card_separator];
+        let mut replaced = 0;
+        let ends_with_a_start = |t: &str| {
+            seps.iter()
+                .any(|s| (1..s.len()).any(|k| s.is_char_boundary(k) && t.ends_with(&s[..k])))
+        };
+        if let Some((i, _)) = text.char_indices().next_back()
+            && ends_with_a_start(text)
+        {
+            text.replace_range(i.., with.encode_utf8(&mut [0; 4]));
+            replaced += 1;
+        }
+        let starts_with_an_end = |t: &str| {
+            seps.iter()
+                .any(|s| (1..s.len()).any(|k| s.is_char_boundary(k) && t.starts_with(&s[k..])))
+        };
+        if let Some(c) = text.chars().next()
+            && starts_with_an_end(text)
+        {
+            text.replace_range(..c.len_utf8(), with.encode_utf8(&mut [0; 4]));
+            replaced += 1;
+        }
+        replaced
     }
 
     /// What replaces a separator found inside card text: a space, or failing that (the space
