@@ -639,9 +639,9 @@ fn load_document(
             }
             .to_owned(),
             fields: if is_cloze {
-                cloze_fields(&front.html, &back.html, &q.inline)
+                cloze_fields(front.html, back.html, &q.inline)
             } else {
-                vec![clean_field(&front.html), clean_field(&back.html)]
+                vec![clean_field(front.html), clean_field(back.html)]
             },
             tags: tags.into_sorted(),
             source: Source {
@@ -668,24 +668,27 @@ fn has_cloze(events: &[parse::Spanned<'_>]) -> bool {
 /// The fields of a cloze note. Deletions in the question: the question is the `Text` and
 /// the answer the `Back Extra`. Deletions only in the answer: the `Text` is the question (as
 /// a heading line) followed by the answer, so the card shows what is being asked.
-fn cloze_fields(front: &str, back: &str, question: &[parse::Spanned<'_>]) -> Vec<String> {
+fn cloze_fields(front: String, back: String, question: &[parse::Spanned<'_>]) -> Vec<String> {
     if has_cloze(question) {
         vec![clean_field(front), clean_field(back)]
     } else {
         let text = format!("<div class=\"ds-question\">{front}</div>\n{back}");
-        vec![clean_field(&text), String::new()]
+        vec![clean_field(text), String::new()]
     }
 }
 
 /// Field text as Anki stores it: NFC, without control characters other than tab and newline.
-fn clean_field(html: &str) -> String {
+fn clean_field(html: String) -> String {
     let unwanted = |c: char| c.is_control() && c != '\n' && c != '\t';
-    let nfc = crate::nfc::nfc(html);
-    if nfc.contains(unwanted) {
-        nfc.chars().filter(|&c| !unwanted(c)).collect()
-    } else {
-        nfc.into_owned()
+    let mut html = match crate::nfc::nfc(&html) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(normalized) => normalized,
+    };
+    if html.contains(unwanted) {
+        html.retain(|c| !unwanted(c));
     }
+    html.shrink_to_fit();
+    html
 }
 
 /// A deck name as Anki normalizes it: `::`-separated components, each NFC and trimmed of

@@ -192,6 +192,11 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     let ctx = WriteContext {
         timestamp: content_time,
         quizlet: quizlet.clone(),
+        compression: match args.compression {
+            cli::CompressionArg::None => writers::Compression::None,
+            cli::CompressionArg::Fast => writers::Compression::Fast,
+            cli::CompressionArg::Best => writers::Compression::Best,
+        },
     };
     let mut extra = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
     if let Some(report) = &args.report {

@@ -166,7 +166,7 @@ impl Writer for ApkgWriter {
         // collection is over 100 MB, and the operating system's page cache holds it better
         // than our heap. It is then streamed into the zip.
         let collection = build_collection(package, ctx, &plan)?;
-        let media = write_zip(package, collection.as_file(), out)?;
+        let media = write_zip(package, collection.as_file(), ctx.compression, out)?;
         Ok(WriteReport {
             notes: plan.notes.len(),
             cards: plan.notes.iter().map(|n| n.cards.len()).sum(),
@@ -1319,6 +1319,7 @@ fn is_precompressed(name: &str) -> bool {
 fn write_zip(
     package: &Package,
     mut collection: &std::fs::File,
+    compression: super::Compression,
     out: &mut dyn Output,
 ) -> Result<usize> {
     let mut seen = HashSet::new();
@@ -1341,10 +1342,13 @@ fn write_zip(
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
         .system(System::Unix);
-    let deflated = base
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6));
     let stored = base.compression_method(CompressionMethod::Stored);
+    let deflated = match compression.deflate_level() {
+        Some(level) => base
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(level)),
+        None => stored,
+    };
     const ZIP64_LIMIT: u64 = 0xFFFF_FFFF;
 
     let collection_len = collection

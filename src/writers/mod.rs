@@ -24,6 +24,32 @@ pub struct WriteContext {
     /// Quizlet separators from the configuration, replacing the registered writer's
     /// (`quizlet::QuizletWriter::DEFAULT`) when set.
     pub quizlet: Option<quizlet::QuizletWriter>,
+    /// How hard to compress packages (`.apkg`).
+    pub compression: Compression,
+}
+
+/// How the `.apkg` zip compresses the collection and text media (see `bench/README.md` for
+/// the measured size and time of each).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Compression {
+    /// Stored, not compressed: the fastest build, the largest file.
+    None,
+    /// Deflate level 2: a few percent larger than level 6, several times faster.
+    #[default]
+    Fast,
+    /// Deflate level 9: the smallest file, the slowest build.
+    Best,
+}
+
+impl Compression {
+    /// The deflate level, or `None` for stored entries.
+    pub fn deflate_level(self) -> Option<i64> {
+        match self {
+            Compression::None => None,
+            Compression::Fast => Some(2),
+            Compression::Best => Some(9),
+        }
+    }
 }
 
 /// What a writer reports after writing: counts for the summary line, and what it had to drop.
