@@ -267,7 +267,14 @@ fn assemble(docs: Vec<DocumentResult>, opts: &BuildOptions, check_overrides: boo
         }
     }
     check_duplicate_keys(&notes, &mut diagnostics);
-    let media = collect_media(images, &mut diagnostics);
+    let mut media = collect_media(images, &mut diagnostics);
+    // Template assets ship with every package (Anki imports `_` files even unreferenced).
+    media.extend(opts.templates.assets().iter().map(|a| MediaFile {
+        name: a.name.clone(),
+        path: a.path.clone(),
+    }));
+    media.sort_by(|a, b| a.name.cmp(&b.name));
+    media.dedup_by(|a, b| a.name == b.name);
     // Diagnostics without a location first, then in input order: by document, line, column.
     diagnostics.sort_by_key(|d| {
         d.location.as_ref().map(|l| {

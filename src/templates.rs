@@ -68,8 +68,23 @@ const REVERSED_BACK: TemplateFile = TemplateFile {
     default: include_str!("../templates/reversed/back.html"),
 };
 
+/// A file the templates or CSS use (a font, a script, an image), shipped with the package.
+///
+/// Anki imports a media file that no note references only when its name starts with `_`, and
+/// never replaces a file it already has; so assets are shipped as `_<name>-<content hash>.<ext>`
+/// and every `assets/<name>` in the templates and CSS is rewritten to that name. A changed
+/// asset therefore reaches users who imported an older version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateAsset {
+    /// The media name in the package (`_font-1a2b3c4d.woff2`).
+    pub name: String,
+    /// The file in the templates directory.
+    pub path: PathBuf,
+}
+
 /// The template files in effect: the built-in defaults, each replaced by a file of the same
-/// relative path in the override directory when that file exists.
+/// relative path in the override directory when that file exists, plus the files of its
+/// `assets/` directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Templates {
     basic_front: String,
@@ -80,10 +95,18 @@ pub struct Templates {
     cloze_css: String,
     reversed_front: String,
     reversed_back: String,
+    assets: Vec<TemplateAsset>,
 }
 
 impl Default for Templates {
     fn default() -> Self {
+        Templates::builtin()
+    }
+}
+
+impl Templates {
+    /// The built-in templates.
+    pub fn builtin() -> Self {
         Templates {
             basic_front: BASIC_FRONT.default.to_owned(),
             basic_back: BASIC_BACK.default.to_owned(),
@@ -93,17 +116,16 @@ impl Default for Templates {
             cloze_css: CLOZE_CSS.default.to_owned(),
             reversed_front: REVERSED_FRONT.default.to_owned(),
             reversed_back: REVERSED_BACK.default.to_owned(),
+            assets: Vec::new(),
         }
     }
-}
 
-impl Templates {
     /// Loads the templates, overriding the defaults with the files found in `dir`, if given.
     /// A directory that does not exist is an error; a file missing from it falls back to the
     /// default.
     pub fn load(dir: Option<&Path>) -> Result<Self> {
         let Some(dir) = dir else {
-            return Ok(Templates::default());
+            return Ok(Templates::builtin());
         };
         if !dir.is_dir() {
             return Err(Error::io(
@@ -122,7 +144,7 @@ impl Templates {
                 Err(e) => Err(Error::io(path, e)),
             }
         };
-        Ok(Templates {
+        let mut t = Templates {
             basic_front: read(&BASIC_FRONT)?,
             basic_back: read(&BASIC_BACK)?,
             basic_css: read(&BASIC_CSS)?,
@@ -131,7 +153,60 @@ impl Templates {
             cloze_css: read(&CLOZE_CSS)?,
             reversed_front: read(&REVERSED_FRONT)?,
             reversed_back: read(&REVERSED_BACK)?,
-        })
+            assets: Vec::new(),
+        };
+        t.load_assets(&dir.join("assets"))?;
+        Ok(t)
+    }
+
+    /// Ships every file of `assets_dir` (if it exists) and rewrites `assets/<file>` references
+    /// in the templates and CSS to the shipped names.
+    fn load_assets(&mut self, assets_dir: &Path) -> Result<()> {
+        let entries = match std::fs::read_dir(assets_dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(assets_dir, e)),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(assets_dir, e)))
+            .collect::<Result<_>>()?;
+        files.retain(|p| p.is_file());
+        files.sort();
+        // Longest names first, so `assets/a.css` never rewrites part of `assets/a.css.map`.
+        files.sort_by_key(|p| std::cmp::Reverse(p.as_os_str().len()));
+        let mut assets = Vec::with_capacity(files.len());
+        for path in files {
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            let name = format!("_{}", crate::render::media_name(&path, &bytes));
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let reference = format!("assets/{file_name}");
+            for text in [
+                &mut self.basic_front,
+                &mut self.basic_back,
+                &mut self.basic_css,
+                &mut self.cloze_front,
+                &mut self.cloze_back,
+                &mut self.cloze_css,
+                &mut self.reversed_front,
+                &mut self.reversed_back,
+            ] {
+                if text.contains(&reference) {
+                    *text = text.replace(&reference, &name);
+                }
+            }
+            assets.push(TemplateAsset { name, path });
+        }
+        assets.sort_by(|a, b| a.name.cmp(&b.name));
+        self.assets = assets;
+        Ok(())
+    }
+
+    /// The files shipped for the templates (sorted by name).
+    pub fn assets(&self) -> &[TemplateAsset] {
+        &self.assets
     }
 
     /// The styling every decksmith note type shares: the code-highlighting colours
@@ -287,6 +362,34 @@ mod tests {
         assert!(!rev.templates[1].front.contains("{{Front}}"));
         assert!(rev.templates[1].back.contains("{{Front}}"));
         assert_eq!(rev.css, basic.css);
+    }
+
+    #[test]
+    fn template_assets_ship_under_hashed_underscore_names_and_references_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("basic")).unwrap();
+        std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+        std::fs::write(
+            dir.path().join("basic/style.css"),
+            "@font-face { font-family: F; src: url(\"assets/f.woff2\"); }",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("assets/f.woff2"), b"font bytes").unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let assets = t.assets();
+        assert_eq!(assets.len(), 1);
+        assert!(assets[0].name.starts_with("_f-") && assets[0].name.ends_with(".woff2"));
+        let css = t.basic(1).css;
+        assert!(
+            css.contains(&format!("url(\"{}\")", assets[0].name)),
+            "{css}"
+        );
+        assert!(!css.contains("assets/f.woff2"));
+        // A changed asset is a new file.
+        std::fs::write(dir.path().join("assets/f.woff2"), b"new font bytes").unwrap();
+        let t2 = Templates::load(Some(dir.path())).unwrap();
+        assert_ne!(t2.assets()[0].name, assets[0].name);
+        assert!(Templates::builtin().assets().is_empty());
     }
 
     #[test]

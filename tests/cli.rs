@@ -582,3 +582,26 @@ fn a_build_killed_mid_write_leaves_the_old_or_the_complete_new_output_never_a_pa
         }
     }
 }
+
+#[test]
+fn check_reports_deck_front_matter_and_empty_document_problems_exactly() {
+    let p = Project::new();
+    p.write("content/a.md", "# ::\n\n## Q1. Deckless?\n\nyes\n");
+    p.write(
+        "content/b.md",
+        "---\ndeck: Fine\ncolour: red\n---\n\n## Q1. Front matter?\n\nyes\n",
+    );
+    p.write("content/c.md", "Just prose, no questions.\n");
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr_of(&out),
+        "content/a.md:1:1: error: the document title does not make a valid deck name\n\
+         1 | # ::\n  | ^\n\
+         content/b.md:3:1: error: front matter: unknown field `colour`, expected one of deck, tags, id_prefix, note_type\n\
+         3 | colour: red\n  | ^\n\
+         content/c.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`\n\
+         1 | Just prose, no questions.\n  | ^\n\
+         checked 0 notes: 2 errors, 1 warning\n"
+    );
+}

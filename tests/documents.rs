@@ -150,3 +150,61 @@ fn cloze_deletions_make_cloze_notes_with_one_card_per_number() {
     assert_eq!(notes[1].fields[1], "", "no extra");
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
+
+fn load_fixture(dir: &str) -> Loaded {
+    load(&BuildOptions {
+        inputs: vec![fixture(dir)],
+        timestamp: 1_700_000_000,
+        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        ..BuildOptions::default()
+    })
+    .unwrap_or_else(|e| panic!("{dir}: {e}"))
+}
+
+fn snapshot_of(l: &Loaded) -> String {
+    let mut out = String::new();
+    for n in &l.package.notes {
+        out.push_str(&format!(
+            "=== {} {} [{}]\n",
+            n.label.as_deref().unwrap_or("-"),
+            n.guid,
+            n.note_type
+        ));
+        for (name, value) in l
+            .package
+            .note_type(&n.note_type)
+            .unwrap()
+            .fields
+            .iter()
+            .zip(&n.fields)
+        {
+            out.push_str(&format!("--- {}\n{}\n", name.name, value));
+        }
+    }
+    out
+}
+
+#[test]
+fn math_edge_cases_render_as_reviewed() {
+    let l = load_fixture("math");
+    assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    let backs: Vec<&str> = l
+        .package
+        .notes
+        .iter()
+        .map(|n| n.fields[1].as_str())
+        .collect();
+    assert!(backs[0].contains(r"\(a &lt; b \;\&amp;\; c &gt; d\)"));
+    assert!(backs[1].contains("Between $5 and $10, or $5/$10 for two"));
+    assert!(backs[1].contains("<code>echo $HOME $PATH</code>"));
+    assert!(!backs[1].contains(r"\("), "no math in Q2: {}", backs[1]);
+    assert!(backs[2].contains(r"\(e^{i\pi} + 1 = 0\)"));
+    assert!(backs[2].contains(r"\[\int_0^1 x^2 \, dx = \frac{1}{3}\]"));
+    assert!(backs[3].contains(r"\[\int_{-\infty}^{\infty} e^{-x^2} \, dx = \sqrt{\pi}\]"));
+    insta::assert_snapshot!(snapshot_of(&l));
+}
+
+#[test]
+fn cloze_fields_render_as_reviewed() {
+    insta::assert_snapshot!(snapshot_of(&load_fixture("cloze")));
+}

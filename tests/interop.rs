@@ -1193,3 +1193,53 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
         );
     }
 }
+
+/// Template assets (`--templates DIR` with `DIR/assets/`) ship as `_`-prefixed media that Anki
+/// imports although no note references them, and the card's CSS points at them.
+#[test]
+fn template_assets_reach_the_collection() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let templates = fx.path("templates");
+    std::fs::create_dir_all(templates.join("basic")).unwrap();
+    std::fs::create_dir_all(templates.join("assets")).unwrap();
+    std::fs::write(
+        templates.join("basic/style.css"),
+        ".card { background-image: url(\"assets/paper.png\"); }\n",
+    )
+    .unwrap();
+    let png = std::fs::read(fixture("images/red.png")).unwrap();
+    std::fs::write(templates.join("assets/paper.png"), &png).unwrap();
+    let out = fx.path("out-assets");
+    let output = Command::new(env!("CARGO_BIN_EXE_decksmith"))
+        .arg("build")
+        .arg(fixture("media.md"))
+        .arg("--templates")
+        .arg(&templates)
+        .arg("--out-dir")
+        .arg(&out)
+        .args(["--name", "assets", "--format", "apkg"])
+        .current_dir(fx.dir.path())
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        fail("decksmith build --templates", &output);
+    }
+    let report = anki.import(&fx.collection("assets"), &[&out.join("assets.apkg")]);
+    let state = &report.state;
+    let asset = state
+        .media
+        .iter()
+        .find(|m| m.name.starts_with("_paper-") && m.name.ends_with(".png"))
+        .unwrap_or_else(|| panic!("no _paper-*.png in {:?}", state.media));
+    assert_eq!(
+        std::fs::read(state.media_dir.join(&asset.name)).unwrap(),
+        png
+    );
+    assert!(
+        state.cards[0]
+            .question
+            .contains(&format!("url(\"{}\")", asset.name)),
+        "the card's CSS references the shipped asset"
+    );
+}
