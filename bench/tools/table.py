@@ -46,6 +46,16 @@ def main():
         cells = " | ".join(fmt_bytes(int(sizes.get(k, 0))) for k in ("apkg", "csv", "quizlet", "json"))
         print(f"| {n:,} | {cells} | {r['apkg_bytes'] / r['deflate6_bytes']:.3f} |")
 
+    comp = [r for r in rows if "--compression" in r["tool"]]
+    if comp:
+        print("\n.apkg compression trade-off (`build -f apkg --compression X`):\n")
+        print("| notes | `--compression` | wall s | peak RSS MiB | .apkg | / deflate-6 reference |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: |")
+        for r in comp:
+            print(f"| {r['notes']:,} | {r['tool'].split()[-1]} | {r['wall']:.2f} "
+                  f"| {r['rss_kb'] * 1024 / MIB:.0f} | {fmt_bytes(r['apkg_bytes'])} "
+                  f"| {r['apkg_bytes'] / r['deflate6_bytes']:.3f} |")
+
     print("\nIssue 6 targets (100k notes, all four formats, compressed .apkg):\n")
     print("| target | measured | met |")
     print("| --- | --- | --- |")
