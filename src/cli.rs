@@ -22,6 +22,30 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Check documents and report every problem, writing nothing.
     Check(CheckArgs),
+    /// Write a synthetic benchmark corpus (for `bench/run.sh`; hidden from help).
+    #[command(hide = true)]
+    Corpus(CorpusArgs),
+}
+
+/// Arguments of the hidden `decksmith corpus` (see `decksmith::corpus`).
+#[derive(Debug, clap::Args)]
+pub(crate) struct CorpusArgs {
+    /// Total number of notes.
+    #[arg(long, value_name = "N")]
+    pub(crate) notes: usize,
+
+    /// Number of documents to spread them over.
+    #[arg(long, value_name = "M", default_value_t = 100)]
+    pub(crate) files: usize,
+
+    /// Directory to write the documents to (created; existing `part-*.md` files are
+    /// overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+
+    /// Seed of the text generator.
+    #[arg(long, value_name = "S", default_value_t = decksmith::corpus::CorpusSpec::DEFAULT_SEED)]
+    pub(crate) seed: u64,
 }
 
 /// `--compression` values.

@@ -45,6 +45,7 @@ pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
 pub mod build;
 pub mod cloze;
 pub mod config;
+pub mod corpus;
 pub mod front_matter;
 pub mod highlight;
 pub mod identity;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
         cli::Command::Check(args) => check(args),
+        cli::Command::Corpus(args) => corpus(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -295,6 +296,30 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         }
         .into());
     }
+    Ok(())
+}
+
+/// `decksmith corpus` (hidden): writes a synthetic benchmark corpus.
+fn corpus(args: cli::CorpusArgs) -> anyhow::Result<()> {
+    let spec = decksmith::corpus::CorpusSpec {
+        notes: args.notes,
+        files: args.files,
+        seed: args.seed,
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let mut bytes = 0usize;
+    for doc in spec.documents()? {
+        let path = args.out.join(&doc.name);
+        std::fs::write(&path, &doc.text).with_context(|| format!("writing {}", path.display()))?;
+        bytes += doc.text.len();
+    }
+    println!(
+        "wrote {} notes in {} files ({bytes} bytes) to {}",
+        spec.notes,
+        spec.files,
+        args.out.display()
+    );
     Ok(())
 }
 
