@@ -219,7 +219,9 @@ pub struct NoteChange {
 /// What a build changes compared with the lock.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ChangeReport {
-    /// Every note, current ones in study order, then removed ones.
+    /// How many notes are unchanged (not listed one by one).
+    pub unchanged: usize,
+    /// Every added, changed or renamed note in study order, then the removed ones.
     pub notes: Vec<NoteChange>,
     /// Note types whose templates or styling changed.
     pub note_types_changed: Vec<String>,
@@ -228,13 +230,15 @@ pub struct ChangeReport {
 impl ChangeReport {
     /// How many notes have `kind`.
     pub fn count(&self, kind: ChangeKind) -> usize {
-        self.notes.iter().filter(|n| n.kind == kind).count()
+        match kind {
+            ChangeKind::Unchanged => self.unchanged,
+            _ => self.notes.iter().filter(|n| n.kind == kind).count(),
+        }
     }
 
     /// True when the build changes nothing the lock records.
     pub fn is_unchanged(&self) -> bool {
-        self.note_types_changed.is_empty()
-            && self.notes.iter().all(|n| n.kind == ChangeKind::Unchanged)
+        self.note_types_changed.is_empty() && self.notes.is_empty()
     }
 
     /// `2 added, 1 changed, 0 renamed, 5 unchanged, 1 removed`.
@@ -393,7 +397,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         .iter()
         .map(|e| ((e.path.as_str(), e.ordinal), e))
         .collect();
-    let new_keys: BTreeSet<String> = package.notes.iter().map(|n| n.key.clone()).collect();
+    let new_keys: BTreeSet<&str> = package.notes.iter().map(|n| n.key.as_str()).collect();
     let mut used_old: BTreeSet<&str> = BTreeSet::new(); // old keys taken over
     let mut next_due = old.notes.iter().map(|e| e.due).max().unwrap_or(0);
 
@@ -407,6 +411,8 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
     }
 
     let mut assignments = Vec::with_capacity(package.notes.len());
+    // Guids kept from the lock; a new note's derived guid must not collide with them.
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
     for (note, &ordinal) in package.notes.iter().zip(&ordinals) {
         let hash = note_hash(note);
         let found = by_key.get(note.key.as_str()).copied().map(|e| (e, None));
@@ -417,7 +423,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
             let (old_deck, old_q) = key_parts(&e.key)?;
             let (new_deck, new_q) = key_parts(&note.key)?;
             (old_deck == new_deck
-                && !new_keys.contains(&e.key)
+                && !new_keys.contains(e.key.as_str())
                 && !used_old.contains(e.key.as_str())
                 && similarity(old_q, new_q) >= RENAME_THRESHOLD)
                 .then_some((e, Some(e.key.clone())))
@@ -425,6 +431,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         let (kind, guid, mtime, due, old_key) = match found {
             Some((e, renamed_from)) => {
                 used_old.insert(e.key.as_str());
+                taken.insert(e.guid.as_str());
                 let kind = if renamed_from.is_some() {
                     ChangeKind::Renamed
                 } else if e.hash == hash {
@@ -453,35 +460,50 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         assignments.push((kind, guid, mtime, due, old_key, hash, ordinal));
     }
 
+    // Notes in the lock that are gone, found before the package's notes are updated.
+    let removed: Vec<NoteChange> = old
+        .notes
+        .iter()
+        .filter(|e| !new_keys.contains(e.key.as_str()) && !used_old.contains(e.key.as_str()))
+        .map(|e| NoteChange {
+            kind: ChangeKind::Removed,
+            guid: e.guid.clone(),
+            key: e.key.clone(),
+            old_key: None,
+            source: format!("{} (note {})", e.path, e.ordinal + 1),
+        })
+        .collect();
+    drop(new_keys);
+
     // A renamed note keeps its old guid; a brand-new note whose derived guid is already taken
     // (its key was reworded away and came back) gets a derived alternative.
-    let mut taken: BTreeSet<String> = assignments
-        .iter()
-        .filter(|a| a.0 != ChangeKind::Added)
-        .map(|a| a.1.clone())
-        .collect();
+    let mut new_guids: BTreeSet<String> = BTreeSet::new();
     for (note, (kind, guid, mtime, due, old_key, hash, ordinal)) in
         package.notes.iter_mut().zip(assignments)
     {
         let mut guid = guid;
-        if kind == ChangeKind::Added {
+        if kind == ChangeKind::Added && !taken.is_empty() {
             let mut n = 2;
-            while taken.contains(&guid) {
+            while taken.contains(guid.as_str()) || new_guids.contains(&guid) {
                 guid = identity::guid_for_key(&format!("{}#{n}", note.key));
                 n += 1;
             }
-            taken.insert(guid.clone());
+            new_guids.insert(guid.clone());
         }
         note.guid = guid.clone();
         note.mtime = mtime;
         note.due = due;
-        report.notes.push(NoteChange {
-            kind,
-            guid: guid.clone(),
-            key: note.key.clone(),
-            old_key,
-            source: format!("{}:{}", note.source.path, note.source.line),
-        });
+        if kind == ChangeKind::Unchanged {
+            report.unchanged += 1;
+        } else {
+            report.notes.push(NoteChange {
+                kind,
+                guid: guid.clone(),
+                key: note.key.clone(),
+                old_key,
+                source: format!("{}:{}", note.source.path, note.source.line),
+            });
+        }
         new_lock.notes.push(NoteEntry {
             key: note.key.clone(),
             guid,
@@ -493,17 +515,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         });
     }
 
-    for e in &old.notes {
-        if !new_keys.contains(&e.key) && !used_old.contains(e.key.as_str()) {
-            report.notes.push(NoteChange {
-                kind: ChangeKind::Removed,
-                guid: e.guid.clone(),
-                key: e.key.clone(),
-                old_key: None,
-                source: format!("{} (note {})", e.path, e.ordinal + 1),
-            });
-        }
-    }
+    report.notes.extend(removed);
     (new_lock, report)
 }
 

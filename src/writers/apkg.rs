@@ -518,7 +518,8 @@ fn build_collection(
     // throws the file away); rollback-journal mode, as Anki expects, is what the header says.
     conn.execute_batch(
         "PRAGMA page_size = 4096; PRAGMA encoding = 'UTF-8'; \
-         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;",
+         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; \
+         PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY;",
     )
     .map_err(sql_error)?;
     let tx = conn.transaction().map_err(sql_error)?;
@@ -554,7 +555,12 @@ fn build_collection(
             )
             .map_err(sql_error)?;
         let mut flds = String::new();
-        for n in &plan.notes {
+        // Rows go in in id order: SQLite then appends to its B-trees instead of splitting
+        // pages all over them (ids are derived from guids, so study order is random order).
+        let mut by_id: Vec<&PlannedNote<'_>> = plan.notes.iter().collect();
+        by_id.sort_unstable_by_key(|n| n.id);
+        let mut cards: Vec<(i64, &PlannedNote<'_>, u32)> = Vec::with_capacity(plan.notes.len());
+        for n in by_id {
             flds.clear();
             for (i, f) in n.fields.iter().enumerate() {
                 if i > 0 {
@@ -576,11 +582,13 @@ fn build_collection(
                     csum,
                 ])
                 .map_err(sql_error)?;
-            for &(card_id, ord) in &n.cards {
-                insert_card
-                    .execute(params![card_id, n.id, n.deck_id, ord, n.note.mtime, n.due])
-                    .map_err(sql_error)?;
-            }
+            cards.extend(n.cards.iter().map(|&(card_id, ord)| (card_id, n, ord)));
+        }
+        cards.sort_unstable_by_key(|c| c.0);
+        for (card_id, n, ord) in cards {
+            insert_card
+                .execute(params![card_id, n.id, n.deck_id, ord, n.note.mtime, n.due])
+                .map_err(sql_error)?;
         }
     }
     tx.execute_batch(INDEXES).map_err(sql_error)?;
