@@ -34,7 +34,7 @@ pub struct WriteContext {
 pub enum Compression {
     /// Stored, not compressed: the fastest build, the largest file.
     None,
-    /// Deflate level 2: a few percent larger than level 6, several times faster.
+    /// Deflate level 4: about the size of level 6 (the usual zip default), markedly faster.
     #[default]
     Fast,
     /// Deflate level 9: the smallest file, the slowest build.
@@ -46,7 +46,7 @@ impl Compression {
     pub fn deflate_level(self) -> Option<i64> {
         match self {
             Compression::None => None,
-            Compression::Fast => Some(2),
+            Compression::Fast => Some(4),
             Compression::Best => Some(9),
         }
     }
