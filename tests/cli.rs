@@ -3,65 +3,13 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
-/// A scratch project directory with a `content/` folder.
-struct Project {
-    dir: tempfile::TempDir,
-}
+mod common;
 
-impl Project {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("content")).unwrap();
-        Project { dir }
-    }
-
-    fn with_seed() -> Self {
-        let p = Project::new();
-        let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/day-25.md");
-        std::fs::copy(seed, p.path("content/day-25.md")).unwrap();
-        p
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("decksmith").unwrap();
-        c.current_dir(self.dir.path())
-            .env("SOURCE_DATE_EPOCH", "1700000000");
-        c
-    }
-
-    fn files(&self, rel: &str) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.path(rel))
-            .map(|d| {
-                d.map(|e| e.unwrap().file_name().into_string().unwrap())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
-}
-
-fn stdout_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{Project, stderr_of, stdout_of};
 
 #[test]
 fn build_with_no_arguments_converts_content_into_dist_in_the_default_formats() {
@@ -536,7 +484,7 @@ fn big_document(n: usize) -> String {
 #[test]
 fn a_build_killed_mid_write_leaves_the_old_or_the_complete_new_output_never_a_partial_one() {
     let p = Project::new();
-    p.write("content/big.md", &big_document(3000));
+    p.write("content/big.md", big_document(3000));
     // The complete new outputs, built elsewhere (builds are deterministic).
     run_ok(p.cmd().args([
         "build",

@@ -5,32 +5,21 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 
-/// A scratch project directory with a `content/` folder.
-struct Project {
-    dir: tempfile::TempDir,
+mod common;
+
+use common::{Project, stderr_of};
+
+/// Safety-specific ways of running a project.
+trait SafetyProject {
+    fn build(&self, args: &[&str]) -> std::process::Output;
+    fn outputs(&self, name: &str) -> Vec<(String, String)>;
 }
 
-impl Project {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("content")).unwrap();
-        Project { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn write(&self, rel: &str, bytes: &[u8]) {
-        let p = self.path(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
-
+impl SafetyProject for Project {
     fn build(&self, args: &[&str]) -> std::process::Output {
         Command::cargo_bin("decksmith")
             .unwrap()
@@ -84,10 +73,6 @@ impl Project {
         }
         out
     }
-}
-
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Patterns that would run code if they reached a card (checked lower-case). `on…=` handler
