@@ -57,3 +57,4 @@ pub mod project;
 pub mod render;
 pub mod sanitize;
 pub mod tags;
+pub mod zipfile;

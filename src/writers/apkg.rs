@@ -18,13 +18,10 @@
 //! The facts behind every value are in `shared/spec/anki-formats.md`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{Read, Write};
 
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::{Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -1306,10 +1303,6 @@ const NAMED_ENTITIES: &[(&str, char)] = &[
 // The zip.
 // ---------------------------------------------------------------------------------------------
 
-fn zip_error(e: zip::result::ZipError) -> Error {
-    write_error(format!("writing the zip: {e}"))
-}
-
 fn out_error(e: std::io::Error) -> Error {
     write_error(format!("writing the zip: {e}"))
 }
@@ -1326,7 +1319,7 @@ fn is_precompressed(name: &str) -> bool {
 /// Writes the package zip; returns how many media files it holds.
 fn write_zip(
     package: &Package,
-    mut collection: &std::fs::File,
+    collection: &std::fs::File,
     compression: super::Compression,
     out: &mut dyn Output,
 ) -> Result<usize> {
@@ -1346,59 +1339,27 @@ fn write_zip(
         }
     }
 
-    let base = SimpleFileOptions::default()
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644)
-        .system(System::Unix);
-    let stored = base.compression_method(CompressionMethod::Stored);
-    let deflated = match compression.deflate_level() {
-        Some(level) => base
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(level)),
-        None => stored,
-    };
-    const ZIP64_LIMIT: u64 = 0xFFFF_FFFF;
-
-    let collection_len = collection
-        .metadata()
-        .map_err(|e| Error::io("collection.anki2", e))?
-        .len();
-    let mut zip = ZipWriter::new(out);
-    zip.start_file(
-        "collection.anki2",
-        deflated.large_file(collection_len >= ZIP64_LIMIT),
-    )
-    .map_err(zip_error)?;
-    std::io::copy(&mut collection, &mut zip).map_err(out_error)?;
+    let level = compression.deflate_level();
+    let mut zip = crate::zipfile::ZipOut::new(out);
+    zip.add("collection.anki2", level, collection)
+        .map_err(out_error)?;
 
     let mut map = Map::new();
-    let mut buf = vec![0u8; 64 * 1024];
     for (i, m) in package.media.iter().enumerate() {
-        let mut file = std::fs::File::open(&m.path).map_err(|e| Error::io(&m.path, e))?;
-        let len = file.metadata().map_err(|e| Error::io(&m.path, e))?.len();
-        let options = if is_precompressed(&m.name) {
-            stored
+        let file = std::fs::File::open(&m.path).map_err(|e| Error::io(&m.path, e))?;
+        let entry_level = if is_precompressed(&m.name) {
+            None
         } else {
-            deflated
+            level
         };
-        zip.start_file(i.to_string(), options.large_file(len >= ZIP64_LIMIT))
-            .map_err(zip_error)?;
-        loop {
-            let n = match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(&m.path, e)),
-            };
-            zip.write_all(&buf[..n]).map_err(out_error)?;
-        }
+        zip.add(&i.to_string(), entry_level, &file)
+            .map_err(|e| Error::io(&m.path, e))?;
         map.insert(i.to_string(), Value::String(m.name.clone()));
     }
 
-    zip.start_file("media", deflated).map_err(zip_error)?;
-    zip.write_all(Value::Object(map).to_string().as_bytes())
-        .map_err(out_error)?;
-    zip.finish().map_err(zip_error)?;
+    let map = Value::Object(map).to_string();
+    zip.add("media", level, map.as_bytes()).map_err(out_error)?;
+    zip.finish().map_err(out_error)?;
     Ok(package.media.len())
 }
 
@@ -1407,7 +1368,9 @@ mod tests {
     use std::io::Cursor;
     use std::path::PathBuf;
 
-    use zip::ZipArchive;
+    use std::io::Read;
+
+    use zip::{CompressionMethod, DateTime, ZipArchive};
 
     use super::*;
     use crate::model::{MediaFile, Source};

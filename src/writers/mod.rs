@@ -43,7 +43,7 @@ pub enum Compression {
 
 impl Compression {
     /// The deflate level, or `None` for stored entries.
-    pub fn deflate_level(self) -> Option<i64> {
+    pub fn deflate_level(self) -> Option<u32> {
         match self {
             Compression::None => None,
             Compression::Fast => Some(4),
