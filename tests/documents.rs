@@ -4,28 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::PathBuf;
-
-use decksmith::build::{BuildOptions, Loaded, load};
-use decksmith::templates::Templates;
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-}
+use decksmith::build::Loaded;
+mod common;
 
 fn second() -> Loaded {
-    load(&BuildOptions {
-        inputs: vec![fixture("second")],
-        deck: None,
-        templates: Templates::default(),
-        timestamp: 1_700_000_000,
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        organization: decksmith::config::Organization::default(),
-        trust_html: false,
-    })
-    .expect("the second document loads")
+    common::load_repo_path("tests/fixtures/second")
 }
 
 #[test]
@@ -104,16 +87,7 @@ fn every_field_of_the_second_document_matches_the_reviewed_snapshot() {
 }
 
 fn cloze() -> Loaded {
-    load(&BuildOptions {
-        inputs: vec![fixture("cloze")],
-        deck: None,
-        templates: Templates::default(),
-        timestamp: 1_700_000_000,
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        organization: Default::default(),
-        trust_html: false,
-    })
-    .expect("the cloze document loads")
+    common::load_repo_path("tests/fixtures/cloze")
 }
 
 #[test]
@@ -152,13 +126,7 @@ fn cloze_deletions_make_cloze_notes_with_one_card_per_number() {
 }
 
 fn load_fixture(dir: &str) -> Loaded {
-    load(&BuildOptions {
-        inputs: vec![fixture(dir)],
-        timestamp: 1_700_000_000,
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        ..BuildOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("{dir}: {e}"))
+    common::load_repo_path(&format!("tests/fixtures/{dir}"))
 }
 
 fn snapshot_of(l: &Loaded) -> String {

@@ -4,22 +4,11 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use std::path::PathBuf;
-
-use decksmith::build::{BuildOptions, Loaded, load};
-use decksmith::templates::Templates;
+use decksmith::build::Loaded;
+mod common;
 
 fn seed() -> Loaded {
-    load(&BuildOptions {
-        inputs: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("content/day-25.md")],
-        deck: None,
-        templates: Templates::default(),
-        timestamp: 1_700_000_000,
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-        organization: decksmith::config::Organization::default(),
-        trust_html: false,
-    })
-    .expect("the seed document loads")
+    common::load_repo_path("content/day-25.md")
 }
 
 #[test]

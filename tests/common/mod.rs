@@ -62,6 +62,19 @@ impl Project {
     }
 }
 
+/// Loads `rel` (a file or directory, relative to the repository) the way `build` would, at a
+/// fixed build time, with the repository as the project root.
+pub(crate) fn load_repo_path(rel: &str) -> decksmith::build::Loaded {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    decksmith::build::load(&decksmith::build::BuildOptions {
+        inputs: vec![root.join(rel)],
+        timestamp: 1_700_000_000,
+        root,
+        ..Default::default()
+    })
+    .unwrap_or_else(|e| panic!("{rel} loads: {e}"))
+}
+
 /// A finished command's standard output.
 pub(crate) fn stdout_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
