@@ -67,9 +67,22 @@ die() { printf 'bench/run.sh: %s\n' "$*" >&2; exit 1; }
 gnu_time=/usr/bin/time
 if ! "$gnu_time" -f '%e' true >/dev/null 2>&1; then
     log "installing GNU time"
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        { apt-get update -qq && apt-get install -y -qq time; } >/dev/null ||
-            die "could not install GNU time"
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null &&
+        { apt-get update -qq && apt-get install -y -qq time; } >/dev/null 2>&1; then
+        :
+    elif [[ $smoke == 1 ]]; then
+        # The smoke run only proves the harness works: measure wall time alone.
+        log "GNU time unavailable: smoke run measures wall time only"
+        gnu_time=$(mktemp)
+        cat > "$gnu_time" <<'SHIM'
+#!/usr/bin/env bash
+# Stand-in for GNU time's `-f FMT -o FILE CMD...`: writes "wall 0 0 0".
+shift 2; out=$2; shift 2
+start=$(date +%s.%N); "$@"; status=$?
+awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f 0 0 0\n", b - a }' > "$out"
+exit $status
+SHIM
+        chmod +x "$gnu_time"
     else
         die "GNU time (/usr/bin/time) is missing: install the 'time' package"
     fi
