@@ -137,8 +137,8 @@ pub(crate) struct BuildArgs {
     #[arg(long)]
     pub(crate) locked: bool,
 
-    /// Also write the change report (added/changed/renamed/unchanged/removed notes by guid)
-    /// as JSON to this file.
+    /// Also write the change report as JSON to this file: every added, changed, renamed or
+    /// removed note by guid, and the number of unchanged ones.
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
 
@@ -147,8 +147,9 @@ pub(crate) struct BuildArgs {
     #[arg(long = "trust-html")]
     pub(crate) trust_html: bool,
 
-    /// Directory with template files overriding the built-in ones (`basic/front.html`,
-    /// `basic/back.html`, `basic/style.css`, `reversed/front.html`, `reversed/back.html`)
+    /// Directory with template files overriding the built-in ones, file by file
+    /// (`basic/{front,back}.html`, `basic/style.css`, `reversed/{front,back}.html`,
+    /// `cloze/{front,back}.html`, `cloze/style.css`), plus `assets/` shipped as media
     /// [default: `templates` in decksmith.toml].
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
