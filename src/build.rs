@@ -585,14 +585,14 @@ fn load_document(
                 location.clone(),
                 format!(
                     "question `{}` would show an empty card front in Anki (it has no visible text or image)",
-                    q.text
+                    brief(&q.text)
                 ),
             ));
         }
         if back.html.trim().is_empty() && !is_cloze {
             result.diagnostics.push(Diagnostic::warning(
                 location.clone(),
-                format!("question `{}` has an empty answer", q.text),
+                format!("question `{}` has an empty answer", brief(&q.text)),
             ));
         }
         let key = match &q.id {
@@ -681,6 +681,21 @@ fn cloze_fields(front: String, back: String, question: &[parse::Spanned<'_>]) ->
     } else {
         let text = format!("<div class=\"ds-question\">{front}</div>\n{back}");
         vec![clean_field(text), String::new()]
+    }
+}
+
+/// Text short enough to quote in a one-line message: at most 80 characters, cut with `…`.
+fn brief(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let cut = text
+                .char_indices()
+                .nth(MAX - 1)
+                .map_or(text.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+        }
     }
 }
 
@@ -784,6 +799,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_questions_are_cut_short_in_messages() {
+        assert_eq!(brief("short"), "short");
+        let long = "é".repeat(200);
+        let b = brief(&long);
+        assert_eq!(b.chars().count(), 80);
+        assert!(b.ends_with('…'));
+        assert_eq!(brief(&"x".repeat(80)), "x".repeat(80));
+    }
 
     #[test]
     fn deck_names_are_normalized_like_anki() {

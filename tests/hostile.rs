@@ -226,3 +226,22 @@ fn a_document_just_over_the_limit_is_refused_and_others_are_still_checked() {
          error: 2 errors in the input; nothing was written\n"
     );
 }
+
+#[test]
+fn a_two_megabyte_question_without_answer_gets_a_one_line_warning() {
+    let question = "x".repeat(2_000_000);
+    let s = Scratch::with(format!("# Deck\n\n## Q1. {question}\n").as_bytes());
+    let out = s.build();
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with(&format!(
+            "doc.md:3:1: warning: question `{}…` has an empty answer\n",
+            "x".repeat(79)
+        )),
+        "{:.300}",
+        err
+    );
+    // The quoted source line is cut too: no 2 MB lines on a terminal.
+    assert!(err.lines().all(|l| l.chars().count() < 400), "{:.300}", err);
+}
