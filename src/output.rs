@@ -88,12 +88,14 @@ pub fn write_outputs(
 ) -> Result<Vec<Written>> {
     check_package_name(name)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    remove_stale_temporaries(out_dir);
     let mut extra = Vec::with_capacity(extra_files.len());
     for (path, bytes) in extra_files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
+        remove_stale_temporaries(dir);
         let mut tmp = stage_in(dir)?;
         tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
@@ -146,6 +148,35 @@ pub fn write_outputs(
         });
     }
     Ok(written)
+}
+
+/// How old a leftover temporary file must be before a build removes it: far longer than any
+/// build takes, so a build running at the same time never loses its files.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Removes `.decksmith-*.tmp` files that a killed build (SIGKILL, power loss) left in `dir`
+/// more than [`STALE_AFTER`] ago. Best effort: anything unreadable is left alone.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".decksmith-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Temporary files are private (0600); outputs are ordinary files (0644).
@@ -252,6 +283,38 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("x.lock")).unwrap(), b"lock");
         assert_eq!(w[0].path, dir.path().join("deck.txt"));
         assert_eq!(std::fs::read_to_string(&w[0].path).unwrap(), "new");
+    }
+
+    #[test]
+    fn temporaries_left_by_a_killed_build_are_removed_once_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".decksmith-abc.tmp");
+        let fresh = dir.path().join(".decksmith-def.tmp");
+        let other = dir.path().join("keep.tmp");
+        for p in [&stale, &fresh, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for p in [&stale, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        write_outputs(
+            &empty(),
+            &[&Fixed("ok", false)],
+            dir.path(),
+            "deck",
+            &WriteContext::default(),
+            &[],
+        )
+        .unwrap();
+        assert!(!stale.exists(), "a stale temporary is removed");
+        assert!(fresh.exists(), "a fresh one may belong to a running build");
+        assert!(other.exists(), "other files are never touched");
     }
 
     #[test]
