@@ -95,7 +95,8 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         ),
         None => None,
     };
-    let files = collect_documents(&opts.inputs)?;
+    let mut skipped = Vec::new();
+    let files = collect_documents_reporting(&opts.inputs, &mut skipped)?;
     // Each document's content root: the input directory it was found under, or a file
     // input's own directory. Images must stay inside it.
     let mut roots: BTreeMap<PathBuf, ContentRoot> = BTreeMap::new();
@@ -168,7 +169,11 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         })
         .collect();
     let docs = outcomes.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(assemble(docs, opts, deck_override.is_none()))
+    let mut analysis = assemble(docs, opts, deck_override.is_none());
+    // Walk warnings have no location: they go first, as the sort puts them.
+    skipped.append(&mut analysis.diagnostics);
+    analysis.diagnostics = skipped;
+    Ok(analysis)
 }
 
 /// Parses and renders one document already in memory, as [`load`] does with each file it
@@ -338,12 +343,29 @@ pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Like [`collect_inputs`], with the input directory each document was found in (`None` for
 /// a file given directly).
 fn collect_documents(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
+    collect_documents_reporting(inputs, &mut Vec::new())
+}
+
+/// [`collect_documents`], also reporting what the walk skipped (symbolic links that lead out
+/// of the input directory).
+fn collect_documents_reporting(
+    inputs: &[PathBuf],
+    skipped: &mut Vec<Diagnostic>,
+) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
     let mut files = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
         if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(input, &mut found)?;
+            let root = std::fs::canonicalize(input).map_err(|e| Error::io(input, e))?;
+            let mut walk = Walk {
+                root: &root,
+                input,
+                visited: BTreeSet::from([root.clone()]),
+                files: Vec::new(),
+                skipped,
+            };
+            walk.dir(input)?;
+            let found = walk.files;
             files.extend(found.into_iter().map(|f| (f, Some(input.clone()))));
         } else {
             files.push((input.clone(), None));
@@ -446,29 +468,68 @@ struct DocumentSettings<'a> {
     used_overrides: &'a mut BTreeSet<String>,
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
-        .collect::<Result<_>>()?;
-    entries.sort();
-    for path in entries {
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
+/// A walk of one input directory: documents in sorted order, hidden entries skipped,
+/// symbolic links followed only while they stay inside the directory (and never twice into
+/// the same directory, so a link to an ancestor cannot loop).
+struct Walk<'a> {
+    /// The input directory, canonical.
+    root: &'a Path,
+    /// The input directory as given (for messages).
+    input: &'a Path,
+    visited: BTreeSet<PathBuf>,
+    files: Vec<PathBuf>,
+    skipped: &'a mut Vec<Diagnostic>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .map(|e| e.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+            .collect::<Result<_>>()?;
+        entries.sort();
+        for path in entries {
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if hidden {
+                continue;
+            }
+            let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink());
+            if is_link {
+                match std::fs::canonicalize(&path) {
+                    Ok(target) if target.starts_with(self.root) => {}
+                    Ok(_) => {
+                        self.skipped.push(Diagnostic::global_warning(format!(
+                            "skipped `{}`: a symbolic link leading out of the input directory `{}`",
+                            path.display(),
+                            self.input.display()
+                        )));
+                        continue;
+                    }
+                    Err(_) => {
+                        self.skipped.push(Diagnostic::global_warning(format!(
+                            "skipped `{}`: a broken symbolic link",
+                            path.display()
+                        )));
+                        continue;
+                    }
+                }
+            }
+            if path.is_dir() {
+                let canonical = std::fs::canonicalize(&path).map_err(|e| Error::io(&path, e))?;
+                if self.visited.insert(canonical) {
+                    self.dir(&path)?;
+                }
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+            {
+                self.files.push(path);
+            }
         }
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
-        {
-            files.push(path);
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// One document's notes, images and diagnostics.
@@ -808,6 +869,43 @@ mod tests {
         assert_eq!(b.chars().count(), 80);
         assert!(b.ends_with('…'));
         assert_eq!(brief(&"x".repeat(80)), "x".repeat(80));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_an_input_directory_are_skipped_and_links_to_ancestors_do_not_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(content.join("sub")).unwrap();
+        std::fs::write(
+            dir.path().join("outside.md"),
+            "# O\n\n## Q1. Outside?\n\nno\n",
+        )
+        .unwrap();
+        std::fs::write(content.join("sub/in.md"), "# I\n\n## Q1. Inside?\n\nyes\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.md"), content.join("link.md")).unwrap();
+        std::os::unix::fs::symlink(&content, content.join("sub/loop")).unwrap();
+        std::os::unix::fs::symlink(content.join("sub/in.md"), content.join("alias.md")).unwrap();
+        let a = analyze(&BuildOptions {
+            inputs: vec![content.clone()],
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        })
+        .unwrap();
+        let fronts: Vec<&str> = a
+            .package
+            .notes
+            .iter()
+            .map(|n| n.fields[0].as_str())
+            .collect();
+        // `alias.md` links inside and is read; the loop is entered once at most.
+        assert!(fronts.iter().all(|f| *f == "Inside?"), "{fronts:?}");
+        assert!(!fronts.is_empty());
+        let messages: Vec<String> = a.diagnostics.iter().map(ToString::to_string).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("link.md`: a symbolic link leading out of the input directory")),
+            "{messages:?}"
+        );
     }
 
     #[test]
