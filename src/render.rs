@@ -660,10 +660,36 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// Renders a Markdown snippet as document `doc.md` in `base_dir` with content root `root`, the
+/// way a build would, with image paths made relative to the root. For tests (here and in
+/// [`crate::sanitize`]).
+#[cfg(test)]
+pub(crate) fn render_snippet(md: &str, base_dir: &Path, root: &Path, trust_html: bool) -> Rendered {
+    let index = LineIndex::new(Path::new("doc.md"), md);
+    let events: Vec<Spanned<'_>> =
+        pulldown_cmark::Parser::new_ext(md, crate::parse::markdown_options())
+            .into_offset_iter()
+            .collect();
+    let root = ContentRoot::new(root).expect("the test's content root exists");
+    let ctx = RenderContext {
+        base_dir,
+        content_root: &root,
+        trust_html,
+        index: &index,
+        cloze: md.contains("{{c1::"),
+    };
+    let mut r = render(&events, &ctx);
+    for img in &mut r.images {
+        if let Ok(rel) = img.path.strip_prefix(&root.canonical) {
+            img.path = rel.to_path_buf();
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::markdown_options;
 
     fn html(md: &str) -> Rendered {
         html_with(md, false)
@@ -673,27 +699,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("images")).unwrap();
         std::fs::write(dir.path().join("images/fig 1.png"), b"png").unwrap();
-        let index = LineIndex::new(Path::new("doc.md"), md);
-        let events: Vec<Spanned<'_>> = pulldown_cmark::Parser::new_ext(md, markdown_options())
-            .into_offset_iter()
-            .collect();
-        let root = ContentRoot::new(dir.path()).unwrap();
-        let ctx = RenderContext {
-            base_dir: dir.path(),
-            content_root: &root,
-            trust_html,
-            index: &index,
-            cloze: md.contains("{{c1::"),
-        };
-        let mut r = render(&events, &ctx);
-        for img in &mut r.images {
-            img.path = img
-                .path
-                .strip_prefix(&root.canonical)
-                .unwrap()
-                .to_path_buf();
-        }
-        r
+        render_snippet(md, dir.path(), dir.path(), trust_html)
     }
 
     #[test]
@@ -870,26 +876,7 @@ mod tests {
             .unwrap();
             std::os::unix::fs::symlink(root.join("img/a.png"), root.join("notes/ok.png")).unwrap();
         }
-        let index = LineIndex::new(Path::new("doc.md"), md);
-        let events: Vec<Spanned<'_>> = pulldown_cmark::Parser::new_ext(md, markdown_options())
-            .into_offset_iter()
-            .collect();
-        let content_root = ContentRoot::new(&root).unwrap();
-        let ctx = RenderContext {
-            base_dir: &root.join("notes"),
-            content_root: &content_root,
-            trust_html: false,
-            index: &index,
-            cloze: md.contains("{{c1::"),
-        };
-        let mut r = render(&events, &ctx);
-        for img in &mut r.images {
-            img.path = img
-                .path
-                .strip_prefix(&content_root.canonical)
-                .unwrap()
-                .to_path_buf();
-        }
+        let r = render_snippet(md, &root.join("notes"), &root, false);
         (r, root)
     }
 

@@ -442,9 +442,7 @@ impl TokenSink for Finder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::markdown_options;
-    use crate::render::{ContentRoot, RenderContext, Rendered, render};
-    use std::path::Path;
+    use crate::render::{Rendered, render_snippet};
 
     fn field(md: &str) -> Rendered {
         field_with(md, false)
@@ -452,19 +450,7 @@ mod tests {
 
     fn field_with(md: &str, trust_html: bool) -> Rendered {
         let dir = tempfile::tempdir().unwrap();
-        let index = LineIndex::new(Path::new("doc.md"), md);
-        let events: Vec<Spanned<'_>> = pulldown_cmark::Parser::new_ext(md, markdown_options())
-            .into_offset_iter()
-            .collect();
-        let root = ContentRoot::new(dir.path()).unwrap();
-        let ctx = RenderContext {
-            base_dir: dir.path(),
-            content_root: &root,
-            trust_html,
-            index: &index,
-            cloze: false,
-        };
-        render(&events, &ctx)
+        render_snippet(md, dir.path(), dir.path(), trust_html)
     }
 
     /// Everything a browser could run, judged on the output alone (independently of the
