@@ -180,23 +180,20 @@ fn stages(c: &mut Criterion) {
 
     let mut package = loaded.package.clone();
     lock::reconcile(&mut package, &Lock::default(), TIMESTAMP);
-    let ctx = WriteContext {
-        timestamp: TIMESTAMP,
-        ..WriteContext::default()
-    };
+    let ctx = WriteContext::default();
     let mut g = c.benchmark_group("write");
     g.throughput(notes);
     g.sample_size(20);
     for w in writers::WRITERS {
         // Size the buffer from one run so the loop measures the writer, not reallocation.
         let mut probe = Cursor::new(Vec::new());
-        w.write(&package, &ctx, &mut probe).expect("writing");
+        writers::write_package(*w, &package, TIMESTAMP, &ctx, &mut probe).expect("writing");
         let capacity = probe.get_ref().len();
         eprintln!("{}: {capacity} bytes", w.name());
         g.bench_function(w.name(), |b| {
             b.iter(|| {
                 let mut out = Cursor::new(Vec::with_capacity(capacity));
-                w.write(black_box(&package), &ctx, &mut out)
+                writers::write_package(*w, black_box(&package), TIMESTAMP, &ctx, &mut out)
                     .expect("writing")
             })
         });

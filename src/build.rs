@@ -3,14 +3,14 @@
 //! This is where per-document results meet: deck names, identity keys and media names must
 //! be unique across the whole package, and every error of every document is reported at once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::{NoteKind, Organization};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::front_matter;
 use crate::identity;
-use crate::model::{MediaFile, Note, Package, Source};
+use crate::model::{Manifest, MediaFile, Note, NoteSink, NoteType, Package, Source};
 use crate::parse::{self, LineIndex};
 use crate::render::{self, ContentRoot, RenderContext};
 use crate::tags::{TagSet, normalize_tag};
@@ -85,9 +85,101 @@ fn loaded(analysis: Analysis) -> Result<Loaded> {
     })
 }
 
-/// Reads, parses and renders every input, collecting every problem instead of stopping at
-/// the first. Fails only when an input cannot be read at all or the options are invalid.
+/// Reads, parses and renders every input into a package in memory, collecting every problem
+/// instead of stopping at the first. Fails only when an input cannot be read at all or the
+/// options are invalid.
 pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
+    let mut notes = Vec::new();
+    let streamed = stream(opts, &mut notes, true)?;
+    Ok(streamed.into_analysis(notes, opts))
+}
+
+/// What a streamed build found besides the notes it handed on.
+#[derive(Debug, Clone, Default)]
+pub struct Streamed {
+    /// Every deck a note is in, plus every `::` parent of those, sorted by name.
+    pub decks: Vec<String>,
+    /// Names of the note types the notes use, sorted (decksmith's default note type when
+    /// there are no notes: an empty package still names one).
+    pub note_types: Vec<String>,
+    /// The media files the notes reference and the template assets, sorted by name, unique.
+    pub media: Vec<MediaFile>,
+    /// Errors and warnings: those without a location first, then in input order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many notes the documents hold.
+    pub notes: usize,
+}
+
+impl Streamed {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// The note types of `catalog` (see [`note_types`]) that the notes use.
+    pub fn used_note_types(&self, catalog: &[NoteType]) -> Vec<NoteType> {
+        catalog
+            .iter()
+            .filter(|nt| self.note_types.contains(&nt.name))
+            .cloned()
+            .collect()
+    }
+
+    /// The manifest for writers: used note types from `catalog`, decks, media, and
+    /// `timestamp` as the collection time.
+    pub fn manifest(&self, catalog: &[NoteType], timestamp: i64) -> Manifest {
+        Manifest {
+            note_types: self.used_note_types(catalog),
+            decks: self.decks.clone(),
+            media: self.media.clone(),
+            timestamp,
+        }
+    }
+
+    fn into_analysis(self, notes: Vec<Note>, opts: &BuildOptions) -> Analysis {
+        let note_types = self.used_note_types(&note_types(opts));
+        Analysis {
+            package: Package {
+                note_types,
+                decks: self.decks,
+                notes,
+                media: self.media,
+            },
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+/// Every note type a build's notes may use, sorted by id, stamped with the build time.
+pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
+    let mut all: Vec<NoteType> = [
+        templates::BASIC_NAME,
+        templates::REVERSED_NAME,
+        templates::CLOZE_NAME,
+    ]
+    .iter()
+    .filter_map(|name| opts.templates.note_type(name, opts.timestamp))
+    .collect();
+    all.sort_by_key(|nt| nt.id);
+    all
+}
+
+/// Reads, parses and renders every input (documents in parallel) and hands the notes to
+/// `sink` one document at a time, in study order, while checking what spans documents
+/// (duplicate keys, media names, deck overrides). Nothing but the documents in flight and
+/// what identity needs (keys) is held in memory.
+///
+/// After the first error, notes go on to `sink` only when `after_errors` is set (a build
+/// stops feeding its writers; an analysis collects everything); every document is still
+/// read, so that every problem is reported at once. Fails only when an input cannot be read
+/// at all, the options are invalid, or `sink` fails.
+pub fn stream(
+    opts: &BuildOptions,
+    sink: &mut dyn NoteSink,
+    after_errors: bool,
+) -> Result<Streamed> {
     let deck_override = match &opts.deck {
         Some(d) => Some(
             normalize_deck_name(d)
@@ -113,67 +205,256 @@ pub fn analyze(opts: &BuildOptions) -> Result<Analysis> {
         jobs.push((file, input_dir, root_dir));
     }
 
-    // Documents are independent: read, parse and render them in parallel, then merge the
+    let load_one = |(file, input_dir, root_dir): &(&PathBuf, &Option<PathBuf>, PathBuf)| {
+        let bytes = match read_document(file)? {
+            Ok(bytes) => bytes,
+            Err(too_big) => {
+                return Ok(DocumentResult {
+                    path: file.to_path_buf(),
+                    diagnostics: vec![too_big],
+                    ..DocumentResult::default()
+                });
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+                let mut loc = Location::from_offset(file, prefix, valid);
+                loc.col = loc.col.max(1);
+                return Ok(DocumentResult {
+                    path: file.to_path_buf(),
+                    diagnostics: vec![Diagnostic::error(
+                        loc,
+                        format!("invalid UTF-8 at byte offset {valid}"),
+                    )],
+                    ..DocumentResult::default()
+                });
+            }
+        };
+        let source = crate::project::relative_to_root(file, &opts.root);
+        let place = Placement::of(file, input_dir.as_deref(), &opts.root);
+        let mut used_overrides = BTreeSet::new();
+        let mut doc = load_document(
+            file,
+            &source,
+            &text,
+            &mut DocumentSettings {
+                deck: deck_override.as_deref(),
+                organization: &opts.organization,
+                place: &place,
+                used_overrides: &mut used_overrides,
+            },
+            opts.timestamp,
+            &roots[root_dir],
+            opts.trust_html,
+        );
+        doc.used_overrides = used_overrides;
+        doc.path = file.to_path_buf();
+        Ok(doc)
+    };
+
+    // Documents are independent: read, parse and render them in parallel, and merge the
     // results in input order so everything downstream stays deterministic.
-    use rayon::prelude::*;
-    let outcomes: Vec<Result<DocumentResult>> = jobs
-        .par_iter()
-        .map(|(file, input_dir, root_dir)| {
-            let bytes = match read_document(file)? {
-                Ok(bytes) => bytes,
-                Err(too_big) => {
-                    return Ok(DocumentResult {
-                        path: file.to_path_buf(),
-                        diagnostics: vec![too_big],
-                        ..DocumentResult::default()
-                    });
-                }
-            };
-            let text = match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    let valid = e.utf8_error().valid_up_to();
-                    let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
-                    let mut loc = Location::from_offset(file, prefix, valid);
-                    loc.col = loc.col.max(1);
-                    return Ok(DocumentResult {
-                        path: file.to_path_buf(),
-                        diagnostics: vec![Diagnostic::error(
-                            loc,
-                            format!("invalid UTF-8 at byte offset {valid}"),
-                        )],
-                        ..DocumentResult::default()
-                    });
-                }
-            };
-            let source = crate::project::relative_to_root(file, &opts.root);
-            let place = Placement::of(file, input_dir.as_deref(), &opts.root);
-            let mut used_overrides = BTreeSet::new();
-            let mut doc = load_document(
-                file,
-                &source,
-                &text,
-                &mut DocumentSettings {
-                    deck: deck_override.as_deref(),
-                    organization: &opts.organization,
-                    place: &place,
-                    used_overrides: &mut used_overrides,
-                },
-                opts.timestamp,
-                &roots[root_dir],
-                opts.trust_html,
-            );
-            doc.used_overrides = used_overrides;
-            doc.path = file.to_path_buf();
-            Ok(doc)
-        })
-        .collect();
-    let docs = outcomes.into_iter().collect::<Result<Vec<_>>>()?;
-    let mut analysis = assemble(docs, opts, deck_override.is_none());
+    let mut assembler = Assembler::new(after_errors);
+    in_order_in_parallel(&jobs, load_one, |doc: Result<DocumentResult>| {
+        assembler.add(doc?, sink)
+    })?;
+    let mut streamed = assembler.finish(opts, deck_override.is_none());
     // Walk warnings have no location: they go first, as the sort puts them.
-    skipped.append(&mut analysis.diagnostics);
-    analysis.diagnostics = skipped;
-    Ok(analysis)
+    skipped.append(&mut streamed.diagnostics);
+    streamed.diagnostics = skipped;
+    Ok(streamed)
+}
+
+/// Runs `work` on every job on the thread pool, a bounded window of jobs at a time, and
+/// hands the results to `emit` in job order (on the calling thread) as soon as each one's
+/// predecessors are through. Stops at `emit`'s first error, once the jobs running finish.
+fn in_order_in_parallel<J: Sync, R: Send>(
+    jobs: &[J],
+    work: impl Fn(&J) -> R + Sync,
+    mut emit: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    let window = rayon::current_num_threads().max(1) * 4;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, std::thread::Result<R>)>();
+    let work = &work;
+    rayon::in_place_scope(|scope| {
+        let mut spawned = 0;
+        let mut pending: BTreeMap<usize, std::thread::Result<R>> = BTreeMap::new();
+        for next in 0..jobs.len() {
+            while spawned < jobs.len() && spawned < next + window {
+                let (tx, i) = (tx.clone(), spawned);
+                scope.spawn(move |_| {
+                    let r =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&jobs[i])));
+                    let _ = tx.send((i, r));
+                });
+                spawned += 1;
+            }
+            let result = loop {
+                if let Some(r) = pending.remove(&next) {
+                    break r;
+                }
+                // Every job sends its result, even when it panics, and `tx` is alive here.
+                let Ok((i, r)) = rx.recv() else {
+                    unreachable!("this function holds a sender");
+                };
+                pending.insert(i, r);
+            };
+            match result {
+                Ok(r) => emit(r)?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The package-wide checks and bookkeeping, document by document: unused deck overrides,
+/// duplicate keys, media, the deck list, queue order, tag spelling, note types.
+struct Assembler {
+    after_errors: bool,
+    failed: bool,
+    diagnostics: Vec<Diagnostic>,
+    order: BTreeMap<PathBuf, usize>,
+    /// Each key's first place: `(path, line)`.
+    keys: HashMap<String, (String, usize)>,
+    tag_case: crate::tags::TagCase,
+    decks: BTreeSet<String>,
+    note_types: BTreeSet<String>,
+    images: Vec<render::ImageRef>,
+    used_overrides: BTreeSet<String>,
+    notes: usize,
+}
+
+impl Assembler {
+    fn new(after_errors: bool) -> Self {
+        Assembler {
+            after_errors,
+            failed: false,
+            diagnostics: Vec::new(),
+            order: BTreeMap::new(),
+            keys: HashMap::new(),
+            tag_case: crate::tags::TagCase::default(),
+            decks: BTreeSet::new(),
+            note_types: BTreeSet::new(),
+            images: Vec::new(),
+            used_overrides: BTreeSet::new(),
+            notes: 0,
+        }
+    }
+
+    /// Takes one document's results and sends its notes on (unless there were errors).
+    fn add(&mut self, doc: DocumentResult, sink: &mut dyn NoteSink) -> Result<()> {
+        let DocumentResult {
+            path,
+            used_overrides,
+            mut notes,
+            images,
+            diagnostics,
+        } = doc;
+        let n = self.order.len();
+        self.order.entry(path).or_insert(n);
+        self.failed = self.failed || diagnostics.iter().any(|d| d.severity == Severity::Error);
+        self.diagnostics.extend(diagnostics);
+        self.images.extend(images);
+        self.used_overrides.extend(used_overrides);
+        for note in &mut notes {
+            self.check_duplicate_key(note);
+            self.tag_case.unify(&mut note.tags);
+            let mut end = 0;
+            while end < note.deck.len() {
+                end = note.deck[end..]
+                    .find("::")
+                    .map_or(note.deck.len(), |i| end + i);
+                if !self.decks.contains(&note.deck[..end]) {
+                    self.decks.insert(note.deck[..end].to_owned());
+                }
+                end += 2;
+            }
+            if !self.note_types.contains(&note.note_type) {
+                self.note_types.insert(note.note_type.clone());
+            }
+            self.notes += 1;
+            note.due = self.notes as i64;
+        }
+        if self.after_errors || !self.failed {
+            sink.notes(notes)?;
+        }
+        Ok(())
+    }
+
+    /// Two notes with the same key would get the same guid: report both places.
+    fn check_duplicate_key(&mut self, note: &Note) {
+        match self.keys.get(&note.key) {
+            Some((path, line)) => {
+                let what = match note.key.strip_prefix("id:") {
+                    Some(id) => format!("id `{id}`"),
+                    None => format!("question in deck `{}`", note.deck),
+                };
+                self.diagnostics.push(Diagnostic::error(
+                    Location::new(&note.source.path, note.source.line, 1),
+                    format!(
+                        "duplicate {what}: also at {path}:{line}; reword one or give it an explicit id like `{{#my-id}}`"
+                    ),
+                ));
+                self.failed = true;
+            }
+            None => {
+                self.keys.insert(
+                    note.key.clone(),
+                    (note.source.path.clone(), note.source.line),
+                );
+            }
+        }
+    }
+
+    /// What spans the whole build, once every document is in.
+    fn finish(mut self, opts: &BuildOptions, check_overrides: bool) -> Streamed {
+        if check_overrides {
+            for key in opts.organization.decks.keys() {
+                if !self.used_overrides.contains(key) {
+                    self.diagnostics.push(Diagnostic::global_warning(format!(
+                        "{}: [decks] `{key}` matches no document or directory of this build",
+                        crate::project::CONFIG_FILE
+                    )));
+                }
+            }
+        }
+        let mut media = collect_media(std::mem::take(&mut self.images), &mut self.diagnostics);
+        // Template assets ship with every package (Anki imports `_` files even unreferenced).
+        media.extend(opts.templates.assets().iter().map(|a| MediaFile {
+            name: a.name.clone(),
+            path: a.path.clone(),
+        }));
+        media.sort_by(|a, b| a.name.cmp(&b.name));
+        media.dedup_by(|a, b| a.name == b.name);
+        // Diagnostics without a location first, then in input order: by document, line,
+        // column.
+        let order = &self.order;
+        self.diagnostics.sort_by_key(|d| {
+            d.location.as_ref().map(|l| {
+                (
+                    order.get(&l.path).copied().unwrap_or(usize::MAX),
+                    l.path.clone(),
+                    l.line,
+                    l.col,
+                )
+            })
+        });
+        let mut note_types: Vec<String> = self.note_types.into_iter().collect();
+        if note_types.is_empty() {
+            note_types.push(templates::BASIC_NAME.to_owned());
+        }
+        Streamed {
+            decks: self.decks.into_iter().collect(),
+            note_types,
+            media,
+            diagnostics: self.diagnostics,
+            notes: self.notes,
+        }
+    }
 }
 
 /// Parses and renders one document already in memory, as [`load`] does with each file it
@@ -204,7 +485,11 @@ pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) 
         &root,
         false,
     );
-    loaded(assemble(vec![doc], &opts, false))
+    let mut notes = Vec::new();
+    let mut assembler = Assembler::new(true);
+    assembler.add(doc, &mut notes)?;
+    let streamed = assembler.finish(&opts, false);
+    loaded(streamed.into_analysis(notes, &opts))
 }
 
 /// The largest document [`load`] reads, in bytes (32 MiB). Parsing holds every Markdown event
@@ -242,92 +527,6 @@ fn read_document(file: &Path) -> Result<std::result::Result<Vec<u8>, Diagnostic>
         return Ok(Err(too_big(bytes.len() as u64)));
     }
     Ok(Ok(bytes))
-}
-
-/// The package-wide checks and bookkeeping once every document is loaded: unused deck
-/// overrides, duplicate keys, media, the deck list, queue order, tag spelling, note types.
-fn assemble(docs: Vec<DocumentResult>, opts: &BuildOptions, check_overrides: bool) -> Analysis {
-    let mut diagnostics = Vec::new();
-    let mut notes = Vec::new();
-    let mut images = Vec::new();
-    let mut used_overrides = BTreeSet::new();
-    let mut order: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    for doc in docs {
-        let n = order.len();
-        order.entry(doc.path).or_insert(n);
-        diagnostics.extend(doc.diagnostics);
-        notes.extend(doc.notes);
-        images.extend(doc.images);
-        used_overrides.extend(doc.used_overrides);
-    }
-
-    if check_overrides {
-        for key in opts.organization.decks.keys() {
-            if !used_overrides.contains(key) {
-                diagnostics.push(Diagnostic::global_warning(format!(
-                    "{}: [decks] `{key}` matches no document or directory of this build",
-                    crate::project::CONFIG_FILE
-                )));
-            }
-        }
-    }
-    check_duplicate_keys(&notes, &mut diagnostics);
-    let mut media = collect_media(images, &mut diagnostics);
-    // Template assets ship with every package (Anki imports `_` files even unreferenced).
-    media.extend(opts.templates.assets().iter().map(|a| MediaFile {
-        name: a.name.clone(),
-        path: a.path.clone(),
-    }));
-    media.sort_by(|a, b| a.name.cmp(&b.name));
-    media.dedup_by(|a, b| a.name == b.name);
-    // Diagnostics without a location first, then in input order: by document, line, column.
-    diagnostics.sort_by_key(|d| {
-        d.location.as_ref().map(|l| {
-            (
-                order.get(&l.path).copied().unwrap_or(usize::MAX),
-                l.path.clone(),
-                l.line,
-                l.col,
-            )
-        })
-    });
-
-    let mut decks: Vec<String> = Vec::new();
-    for note in &notes {
-        let parts: Vec<&str> = note.deck.split("::").collect();
-        for n in 1..=parts.len() {
-            decks.push(parts[..n].join("::"));
-        }
-    }
-    decks.sort();
-    decks.dedup();
-    for (i, note) in notes.iter_mut().enumerate() {
-        note.due = i as i64 + 1;
-    }
-    crate::tags::unify_case(notes.iter_mut().map(|n| &mut n.tags));
-
-    let mut used: Vec<&str> = notes.iter().map(|n| n.note_type.as_str()).collect();
-    used.sort_unstable();
-    used.dedup();
-    if used.is_empty() {
-        // An empty package still names decksmith's default note type.
-        used.push(templates::BASIC_NAME);
-    }
-    let mut note_types: Vec<_> = used
-        .iter()
-        .filter_map(|name| opts.templates.note_type(name, opts.timestamp))
-        .collect();
-    note_types.sort_by_key(|nt| nt.id);
-    let package = Package {
-        note_types,
-        decks,
-        notes,
-        media,
-    };
-    Analysis {
-        package,
-        diagnostics,
-    }
 }
 
 /// Expands the inputs into document paths: files as given, directories walked recursively
@@ -790,28 +989,6 @@ pub fn normalize_deck_name(name: &str) -> Option<String> {
         parts.push(trimmed.to_owned());
     }
     Some(parts.join("::"))
-}
-
-/// Two notes with the same key would get the same guid: report both places.
-fn check_duplicate_keys(notes: &[Note], diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<&str, &Note> = BTreeMap::new();
-    for note in notes {
-        if let Some(first) = seen.get(note.key.as_str()) {
-            let what = match note.key.strip_prefix("id:") {
-                Some(id) => format!("id `{id}`"),
-                None => format!("question in deck `{}`", note.deck),
-            };
-            diagnostics.push(Diagnostic::error(
-                Location::new(&note.source.path, note.source.line, 1),
-                format!(
-                    "duplicate {what}: also at {}:{}; reword one or give it an explicit id like `{{#my-id}}`",
-                    first.source.path, first.source.line
-                ),
-            ));
-        } else {
-            seen.insert(&note.key, note);
-        }
-    }
 }
 
 /// One media entry per name; two different files under one name is an error.

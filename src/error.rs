@@ -137,6 +137,10 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A writer's notes ended early because the build stopped; the cause (an input error,
+    /// another writer's failure) is what gets reported.
+    #[error("the build stopped before every note was written")]
+    Stopped,
     /// `check` found problems (already reported one by one).
     #[error("{errors} errors, {warnings} warnings{}", if *.deny_warnings { " (warnings denied)" } else { "" })]
     Checked {

@@ -1,8 +1,11 @@
 //! decksmith turns Markdown study documents into flashcard decks.
 //!
 //! The pipeline is: documents → [`parse`] (question/answer blocks) → [`render`] (HTML fields,
-//! media) → [`model::Package`] (the note records) → any number of [`writers`] (`.apkg`, Anki
-//! CSV, Quizlet text, JSON). One parse serves every writer.
+//! media) → [`model::Note`] records → any number of [`writers`] (`.apkg`, Anki CSV, Quizlet
+//! text, JSON). One parse serves every writer. A build ([`build::stream`]) streams the notes
+//! document by document through identity ([`lock::Reconciler`]) into every writer at once
+//! ([`output::write_streaming`]), so memory does not grow with the deck; [`build::load`]
+//! collects a [`model::Package`] in memory instead.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -29,7 +32,7 @@
 //!
 //! let mut csv = Cursor::new(Vec::new());
 //! let writer = writers::find("csv").expect("registered");
-//! writer.write(&loaded.package, &WriteContext { timestamp: 1_700_000_000, ..Default::default() }, &mut csv)?;
+//! writers::write_package(writer, &loaded.package, 1_700_000_000, &WriteContext::default(), &mut csv)?;
 //! assert!(String::from_utf8(csv.into_inner())?.starts_with("#separator:tab\n"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -19,7 +19,7 @@
 //! note  "<guid>"  <hash>  <mod>  <due>  "<path>"  <ordinal>  "<key>"
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::identity;
-use crate::model::{Note, NoteType, Package};
+use crate::model::{Note, NoteSink, NoteType, Package};
 
 /// The file name of the lock in a project root.
 pub const LOCK_FILE: &str = "decksmith.lock";
@@ -366,72 +366,201 @@ fn key_parts(key: &str) -> Option<(&str, &str)> {
 /// new-card position, stamps note types with their `mod`, and returns the new lock and what
 /// changed. `build_time` is what changed notes are stamped with (at least previous `mod` + 1).
 pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, ChangeReport) {
-    let mut report = ChangeReport::default();
-    let mut new_lock = Lock::default();
+    // The whole package is at hand: the reconciler knows everything from the start.
+    let mut first = Reconciler::new(old, build_time, None);
+    first.note_types(&mut package.note_types);
+    for note in &mut package.notes {
+        first.assign(note);
+    }
+    let oracle = match first.finish(&package.note_types) {
+        Reconciled::Done(lock, report) => return (lock, report),
+        Reconciled::Again(oracle) => oracle,
+    };
+    let mut exact = Reconciler::new(old, build_time, Some(&oracle));
+    exact.note_types(&mut package.note_types);
+    for note in &mut package.notes {
+        exact.assign(note);
+    }
+    match exact.finish(&package.note_types) {
+        Reconciled::Done(lock, report) => (lock, report),
+        Reconciled::Again(_) => unreachable!("a reconciler with an oracle assumes nothing"),
+    }
+}
 
-    for nt in &mut package.note_types {
-        let hash = note_type_hash(nt);
-        let mtime = match old.note_types.get(&nt.id) {
-            Some(e) if e.hash == hash => e.mtime,
-            Some(e) => {
-                report.note_types_changed.push(nt.name.clone());
-                build_time.max(e.mtime + 1)
-            }
-            None => build_time,
-        };
-        nt.mtime = mtime;
-        new_lock.note_types.insert(
-            nt.id,
-            NoteTypeEntry {
+/// What a whole build knows that a reconciler seeing notes one by one does not: every key of
+/// the build, and every lock guid a note kept. Learned from a first pass, it makes a second
+/// pass exact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Oracle {
+    keys: HashSet<String>,
+    taken: HashSet<String>,
+}
+
+/// How a reconciliation ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconciled {
+    /// The new lock and the changes.
+    Done(Lock, ChangeReport),
+    /// A guess made while streaming proved wrong (a reworded question took over an old
+    /// note's identity that a later document still uses, or a new note's guid was taken by a
+    /// later one): run the build again with this oracle. Rare, and then exact.
+    Again(Oracle),
+}
+
+/// Assigns guids, `mod`s and new-card positions note by note, in study order, as a build
+/// streams its notes; [`finish`](Self::finish) then gives the new lock and the change report.
+///
+/// Every decision depends only on the lock and the notes seen so far, except two, which need
+/// the whole build: whether the old note at a reworded question's place still exists
+/// elsewhere, and whether a new note's guid is kept by a later note. Without an [`Oracle`]
+/// the reconciler assumes the likely answer (gone; not kept), records the assumption, and
+/// `finish` checks it: when one fails, it asks for a second pass with the oracle.
+#[derive(Debug)]
+pub struct Reconciler<'a> {
+    build_time: i64,
+    oracle: Option<&'a Oracle>,
+    old: &'a Lock,
+    by_key: HashMap<&'a str, &'a NoteEntry>,
+    by_place: HashMap<(&'a str, usize), &'a NoteEntry>,
+    lock_guids: HashSet<&'a str>,
+    /// Keys of this build so far.
+    seen: HashSet<String>,
+    /// Old keys whose notes were matched (by key or as a rename).
+    used_old: HashSet<&'a str>,
+    /// Lock guids kept by a note of this build so far.
+    taken: HashSet<&'a str>,
+    /// Guids given to added notes.
+    new_guids: HashSet<String>,
+    /// Old keys assumed absent from the rest of the build.
+    assumed_gone: Vec<&'a str>,
+    /// Lock guids assumed not kept by the rest of the build.
+    assumed_free: Vec<String>,
+    next_due: i64,
+    ordinals: HashMap<String, usize>,
+    /// Note types seen by [`note_types`](Self::note_types): id → (entry, changed).
+    types: BTreeMap<i64, (NoteTypeEntry, bool)>,
+    lock: Lock,
+    report: ChangeReport,
+}
+
+impl<'a> Reconciler<'a> {
+    /// A reconciler against the previous lock `old` (empty for a first build), stamping
+    /// changes with `build_time`; `oracle` from a previous pass makes it exact.
+    pub fn new(old: &'a Lock, build_time: i64, oracle: Option<&'a Oracle>) -> Self {
+        Reconciler {
+            build_time,
+            oracle,
+            old,
+            by_key: old.notes.iter().map(|e| (e.key.as_str(), e)).collect(),
+            by_place: old
+                .notes
+                .iter()
+                .map(|e| ((e.path.as_str(), e.ordinal), e))
+                .collect(),
+            lock_guids: old.notes.iter().map(|e| e.guid.as_str()).collect(),
+            seen: HashSet::new(),
+            used_old: HashSet::new(),
+            taken: HashSet::new(),
+            new_guids: HashSet::new(),
+            assumed_gone: Vec::new(),
+            assumed_free: Vec::new(),
+            next_due: old.notes.iter().map(|e| e.due).max().unwrap_or(0),
+            ordinals: HashMap::new(),
+            types: BTreeMap::new(),
+            lock: Lock::default(),
+            report: ChangeReport::default(),
+        }
+    }
+
+    /// A sink that assigns each note its identity, then hands it to `next`.
+    pub fn then<'r>(&'r mut self, next: &'r mut dyn NoteSink) -> Assigning<'r, 'a> {
+        Assigning {
+            reconciler: self,
+            next,
+        }
+    }
+
+    /// Stamps each note type with its `mod`: kept while its content is unchanged.
+    pub fn note_types(&mut self, note_types: &mut [NoteType]) {
+        for nt in note_types {
+            let hash = note_type_hash(nt);
+            let (mtime, changed) = match self.old.note_types.get(&nt.id) {
+                Some(e) if e.hash == hash => (e.mtime, false),
+                Some(e) => (self.build_time.max(e.mtime + 1), true),
+                None => (self.build_time, false),
+            };
+            nt.mtime = mtime;
+            let entry = NoteTypeEntry {
                 name: nt.name.clone(),
                 hash,
                 mtime,
-            },
-        );
+            };
+            self.types.insert(nt.id, (entry, changed));
+        }
     }
 
-    let by_key: BTreeMap<&str, &NoteEntry> =
-        old.notes.iter().map(|e| (e.key.as_str(), e)).collect();
-    let by_place: BTreeMap<(&str, usize), &NoteEntry> = old
-        .notes
-        .iter()
-        .map(|e| ((e.path.as_str(), e.ordinal), e))
-        .collect();
-    let new_keys: BTreeSet<&str> = package.notes.iter().map(|n| n.key.as_str()).collect();
-    let mut used_old: BTreeSet<&str> = BTreeSet::new(); // old keys taken over
-    let mut next_due = old.notes.iter().map(|e| e.due).max().unwrap_or(0);
-
-    // Ordinals: each note's position among its document's notes.
-    let mut ordinals = Vec::with_capacity(package.notes.len());
-    let mut per_doc: BTreeMap<&str, usize> = BTreeMap::new();
-    for n in &package.notes {
-        let c = per_doc.entry(n.source.path.as_str()).or_insert(0);
-        ordinals.push(*c);
-        *c += 1;
+    /// Whether `key` is a key of this build: known with an oracle, else assumed not (when
+    /// not seen yet) and recorded for [`finish`](Self::finish) to check.
+    fn key_gone(&mut self, key: &'a str) -> bool {
+        match self.oracle {
+            Some(o) => !o.keys.contains(key),
+            None if self.seen.contains(key) => false,
+            None => {
+                self.assumed_gone.push(key);
+                true
+            }
+        }
     }
 
-    let mut assignments = Vec::with_capacity(package.notes.len());
-    // Guids kept from the lock; a new note's derived guid must not collide with them.
-    let mut taken: BTreeSet<&str> = BTreeSet::new();
-    for (note, &ordinal) in package.notes.iter().zip(&ordinals) {
+    /// Whether the lock guid `guid` is kept by a note of this build (see
+    /// [`key_gone`](Self::key_gone)).
+    fn guid_taken(&mut self, guid: &str) -> bool {
+        if self.new_guids.contains(guid) {
+            return true;
+        }
+        match self.oracle {
+            Some(o) => o.taken.contains(guid),
+            None if self.taken.contains(guid) => true,
+            None => {
+                if self.lock_guids.contains(guid) {
+                    self.assumed_free.push(guid.to_owned());
+                }
+                false
+            }
+        }
+    }
+
+    /// Gives `note` (the next in study order) its guid, `mod` and new-card position.
+    pub fn assign(&mut self, note: &mut Note) {
+        let ordinal = {
+            let c = self.ordinals.entry(note.source.path.clone()).or_insert(0);
+            *c += 1;
+            *c - 1
+        };
         let hash = note_hash(note);
-        let found = by_key.get(note.key.as_str()).copied().map(|e| (e, None));
-        let found = found.or_else(|| {
+        let by_key = self.by_key.get(note.key.as_str()).copied();
+        let found = match by_key {
+            Some(e) => Some((e, None)),
             // Reworded in place: the old note at this place is gone, in the same deck, and
             // its question is similar enough.
-            let e = *by_place.get(&(note.source.path.as_str(), ordinal))?;
-            let (old_deck, old_q) = key_parts(&e.key)?;
-            let (new_deck, new_q) = key_parts(&note.key)?;
-            (old_deck == new_deck
-                && !new_keys.contains(e.key.as_str())
-                && !used_old.contains(e.key.as_str())
-                && similarity(old_q, new_q) >= RENAME_THRESHOLD)
-                .then_some((e, Some(e.key.clone())))
-        });
+            None => match self.by_place.get(&(note.source.path.as_str(), ordinal)) {
+                Some(&e) => {
+                    let similar = match (key_parts(&e.key), key_parts(&note.key)) {
+                        (Some((old_deck, old_q)), Some((new_deck, new_q))) => {
+                            old_deck == new_deck && similarity(old_q, new_q) >= RENAME_THRESHOLD
+                        }
+                        _ => false,
+                    };
+                    (similar && !self.used_old.contains(e.key.as_str()) && self.key_gone(&e.key))
+                        .then(|| (e, Some(e.key.clone())))
+                }
+                None => None,
+            },
+        };
         let (kind, guid, mtime, due, old_key) = match found {
             Some((e, renamed_from)) => {
-                used_old.insert(e.key.as_str());
-                taken.insert(e.guid.as_str());
+                self.used_old.insert(e.key.as_str());
+                self.taken.insert(e.guid.as_str());
                 let kind = if renamed_from.is_some() {
                     ChangeKind::Renamed
                 } else if e.hash == hash {
@@ -442,61 +571,38 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
                 let mtime = if kind == ChangeKind::Unchanged {
                     e.mtime
                 } else {
-                    build_time.max(e.mtime + 1)
+                    self.build_time.max(e.mtime + 1)
                 };
                 (kind, e.guid.clone(), mtime, e.due, renamed_from)
             }
             None => {
-                next_due += 1;
+                // A brand-new note whose derived guid is already taken (its key was
+                // reworded away and came back) gets a derived alternative.
+                let mut guid = note.guid.clone();
+                let mut n = 2;
+                while self.guid_taken(&guid) {
+                    guid = identity::guid_for_key(&format!("{}#{n}", note.key));
+                    n += 1;
+                }
+                self.new_guids.insert(guid.clone());
+                self.next_due += 1;
                 (
                     ChangeKind::Added,
-                    note.guid.clone(),
-                    build_time,
-                    next_due,
+                    guid,
+                    self.build_time,
+                    self.next_due,
                     None,
                 )
             }
         };
-        assignments.push((kind, guid, mtime, due, old_key, hash, ordinal));
-    }
-
-    // Notes in the lock that are gone, found before the package's notes are updated.
-    let removed: Vec<NoteChange> = old
-        .notes
-        .iter()
-        .filter(|e| !new_keys.contains(e.key.as_str()) && !used_old.contains(e.key.as_str()))
-        .map(|e| NoteChange {
-            kind: ChangeKind::Removed,
-            guid: e.guid.clone(),
-            key: e.key.clone(),
-            old_key: None,
-            source: format!("{} (note {})", e.path, e.ordinal + 1),
-        })
-        .collect();
-    drop(new_keys);
-
-    // A renamed note keeps its old guid; a brand-new note whose derived guid is already taken
-    // (its key was reworded away and came back) gets a derived alternative.
-    let mut new_guids: BTreeSet<String> = BTreeSet::new();
-    for (note, (kind, guid, mtime, due, old_key, hash, ordinal)) in
-        package.notes.iter_mut().zip(assignments)
-    {
-        let mut guid = guid;
-        if kind == ChangeKind::Added && !taken.is_empty() {
-            let mut n = 2;
-            while taken.contains(guid.as_str()) || new_guids.contains(&guid) {
-                guid = identity::guid_for_key(&format!("{}#{n}", note.key));
-                n += 1;
-            }
-            new_guids.insert(guid.clone());
-        }
-        note.guid = guid.clone();
+        self.seen.insert(note.key.clone());
+        note.guid.clone_from(&guid);
         note.mtime = mtime;
         note.due = due;
         if kind == ChangeKind::Unchanged {
-            report.unchanged += 1;
+            self.report.unchanged += 1;
         } else {
-            report.notes.push(NoteChange {
+            self.report.notes.push(NoteChange {
                 kind,
                 guid: guid.clone(),
                 key: note.key.clone(),
@@ -504,7 +610,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
                 source: format!("{}:{}", note.source.path, note.source.line),
             });
         }
-        new_lock.notes.push(NoteEntry {
+        self.lock.notes.push(NoteEntry {
             key: note.key.clone(),
             guid,
             hash,
@@ -515,8 +621,58 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         });
     }
 
-    report.notes.extend(removed);
-    (new_lock, report)
+    /// The new lock and the report, once every note was assigned; `used` are the note types
+    /// the notes use (the lock lists those). Or, when an assumption failed, the oracle for a
+    /// second pass.
+    pub fn finish(mut self, used: &[NoteType]) -> Reconciled {
+        let wrong = self.assumed_gone.iter().any(|k| self.seen.contains(*k))
+            || self
+                .assumed_free
+                .iter()
+                .any(|g| self.taken.contains(g.as_str()));
+        if wrong {
+            return Reconciled::Again(Oracle {
+                keys: self.seen,
+                taken: self.taken.iter().map(|g| (*g).to_owned()).collect(),
+            });
+        }
+        for nt in used {
+            if let Some((entry, changed)) = self.types.get(&nt.id) {
+                if *changed {
+                    self.report.note_types_changed.push(nt.name.clone());
+                }
+                self.lock.note_types.insert(nt.id, entry.clone());
+            }
+        }
+        // Notes in the lock that are gone.
+        for e in &self.old.notes {
+            if !self.seen.contains(&e.key) && !self.used_old.contains(e.key.as_str()) {
+                self.report.notes.push(NoteChange {
+                    kind: ChangeKind::Removed,
+                    guid: e.guid.clone(),
+                    key: e.key.clone(),
+                    old_key: None,
+                    source: format!("{} (note {})", e.path, e.ordinal + 1),
+                });
+            }
+        }
+        Reconciled::Done(self.lock, self.report)
+    }
+}
+
+/// See [`Reconciler::then`].
+pub struct Assigning<'r, 'a> {
+    reconciler: &'r mut Reconciler<'a>,
+    next: &'r mut dyn NoteSink,
+}
+
+impl NoteSink for Assigning<'_, '_> {
+    fn notes(&mut self, mut notes: Vec<Note>) -> Result<()> {
+        for note in &mut notes {
+            self.reconciler.assign(note);
+        }
+        self.next.notes(notes)
+    }
 }
 
 /// Diagnostics listing what a `--locked` build would change.

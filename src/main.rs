@@ -17,10 +17,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use decksmith::build::{BuildOptions, load};
+use decksmith::build::BuildOptions;
 use decksmith::config;
 use decksmith::lock::{self, ChangeKind};
-use decksmith::output::{check_package_name, default_package_name, write_outputs};
+use decksmith::output::{Finish, check_package_name, default_package_name, write_streaming};
 use decksmith::project;
 use decksmith::templates::Templates;
 use decksmith::writers::quizlet::QuizletWriter;
@@ -140,7 +140,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     let lock_path = args.lock.unwrap_or_else(|| project::lock_path(&root));
     let old_lock = project::read_lock(&lock_path)?;
 
-    let mut loaded = load(&BuildOptions {
+    let opts = BuildOptions {
         inputs,
         deck: args.deck,
         templates,
@@ -148,50 +148,12 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         root,
         organization: config.organization,
         trust_html: args.trust_html,
-    })?;
-    let mut printer = print::Printer::default();
-    for w in &loaded.warnings {
-        printer.human(w);
-    }
-    let (new_lock, changes) = lock::reconcile(
-        &mut loaded.package,
-        old_lock.as_ref().unwrap_or(&lock::Lock::default()),
-        timestamp,
-    );
-    if args.locked
-        && (old_lock.is_none() || !changes.is_unchanged() || old_lock.as_ref() != Some(&new_lock))
-    {
-        for d in lock::locked_violations(&changes) {
-            eprintln!("{}", d.message);
-        }
-        let why = if old_lock.is_none() {
-            "does not exist".to_owned()
-        } else {
-            format!("is out of date ({})", changes.summary())
-        };
-        return Err(decksmith::Error::Locked(format!(
-            "{} {why}; run `decksmith build` without --locked and commit the lock",
-            lock_path.display()
-        ))
-        .into());
-    }
-
-    // Collection timestamps come from the content, not the clock: unchanged content gives
-    // byte-identical packages.
-    let content_time = loaded
-        .package
-        .notes
-        .iter()
-        .map(|n| n.mtime)
-        .chain(loaded.package.note_types.iter().map(|n| n.mtime))
-        .max()
-        .unwrap_or(timestamp);
+    };
     let quizlet = config.quizlet.map(|s| QuizletWriter {
         term_separator: Cow::Owned(s.term),
         card_separator: Cow::Owned(s.card),
     });
     let ctx = WriteContext {
-        timestamp: content_time,
         quizlet: quizlet.clone(),
         compression: match args.compression {
             cli::CompressionArg::None => writers::Compression::None,
@@ -199,12 +161,84 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             cli::CompressionArg::Best => writers::Compression::Best,
         },
     };
-    let mut extra = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
-    if let Some(report) = &args.report {
-        let json = serde_json::to_vec_pretty(&changes).context("serializing the report")?;
-        extra.push((report.clone(), json));
+    let no_lock = lock::Lock::default();
+    let old = old_lock.as_ref().unwrap_or(&no_lock);
+
+    // One pass streams the notes through identity into every writer; in the rare case where
+    // identity needed to know the whole build in advance, a second pass with that knowledge
+    // (the oracle) replaces the first one's outputs before anything is written.
+    let mut oracle: Option<lock::Oracle> = None;
+    let (written, (changes, warnings)) = loop {
+        let mut catalog = decksmith::build::note_types(&opts);
+        let mut reconciler = lock::Reconciler::new(old, timestamp, oracle.as_ref());
+        reconciler.note_types(&mut catalog);
+        let (written, outcome) =
+            write_streaming(&selected, &out_dir, &name, &ctx, &catalog, |sink| {
+                let streamed = decksmith::build::stream(&opts, &mut reconciler.then(sink), false)?;
+                if streamed.has_errors() {
+                    let errors = streamed
+                        .diagnostics
+                        .into_iter()
+                        .filter(|d| d.severity == decksmith::Severity::Error)
+                        .collect();
+                    return Err(decksmith::Error::Input(errors));
+                }
+                let used = streamed.used_note_types(&catalog);
+                let (new_lock, changes) = match reconciler.finish(&used) {
+                    lock::Reconciled::Done(new_lock, changes) => (new_lock, changes),
+                    lock::Reconciled::Again(oracle) => {
+                        return Ok(Finish::Discard(Pass::Again(oracle)));
+                    }
+                };
+                if args.locked
+                    && (old_lock.is_none()
+                        || !changes.is_unchanged()
+                        || old_lock.as_ref() != Some(&new_lock))
+                {
+                    for d in lock::locked_violations(&changes) {
+                        eprintln!("{}", d.message);
+                    }
+                    let why = if old_lock.is_none() {
+                        "does not exist".to_owned()
+                    } else {
+                        format!("is out of date ({})", changes.summary())
+                    };
+                    return Err(decksmith::Error::Locked(format!(
+                        "{} {why}; run `decksmith build` without --locked and commit the lock",
+                        lock_path.display()
+                    )));
+                }
+                // Collection timestamps come from the content, not the clock: unchanged
+                // content gives byte-identical packages.
+                let content_time = new_lock
+                    .notes
+                    .iter()
+                    .map(|n| n.mtime)
+                    .chain(used.iter().map(|nt| nt.mtime))
+                    .max()
+                    .unwrap_or(timestamp);
+                let mut extra_files = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
+                if let Some(report) = &args.report {
+                    let json = serde_json::to_vec_pretty(&changes).map_err(|e| {
+                        decksmith::Error::Usage(format!("serializing the report: {e}"))
+                    })?;
+                    extra_files.push((report.clone(), json));
+                }
+                Ok(Finish::Commit {
+                    manifest: streamed.manifest(&catalog, content_time),
+                    extra_files,
+                    value: Pass::Built(changes, streamed.diagnostics),
+                })
+            })?;
+        match outcome {
+            Pass::Again(known) => oracle = Some(known),
+            Pass::Built(changes, warnings) => break (written, (changes, warnings)),
+        }
+    };
+    let mut printer = print::Printer::default();
+    for w in &warnings {
+        printer.human(w);
     }
-    let written = write_outputs(&loaded.package, &selected, &out_dir, &name, &ctx, &extra)?;
     let mut stdout = std::io::stdout().lock();
     for w in &written {
         for warning in &w.report.warnings {
@@ -246,6 +280,14 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How one pass of a build ended.
+enum Pass {
+    /// Identity needs a second pass with this knowledge of the whole build.
+    Again(lock::Oracle),
+    /// Written: what changed, and the warnings.
+    Built(lock::ChangeReport, Vec<decksmith::Diagnostic>),
+}
+
 /// `decksmith check`: everything `build` would report, and nothing written.
 fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
     let Project {
@@ -255,15 +297,20 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         ..
     } = project(args.inputs)?;
     let templates = Templates::load(args.templates.or(config.templates).as_deref())?;
-    let analysis = decksmith::build::analyze(&BuildOptions {
-        inputs,
-        deck: args.deck,
-        templates,
-        timestamp: 0,
-        root,
-        organization: config.organization,
-        trust_html: args.trust_html,
-    })?;
+    // Nothing is written: the notes are read and checked, then dropped, document by document.
+    let analysis = decksmith::build::stream(
+        &BuildOptions {
+            inputs,
+            deck: args.deck,
+            templates,
+            timestamp: 0,
+            root,
+            organization: config.organization,
+            trust_html: args.trust_html,
+        },
+        &mut decksmith::model::DropNotes,
+        true,
+    )?;
     let mut printer = print::Printer::default();
     let (mut errors, mut warnings) = (0usize, 0usize);
     for d in &analysis.diagnostics {
@@ -276,7 +323,7 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
             print::MessageFormat::Json => printer.json(d),
         }
     }
-    let notes = analysis.package.notes.len();
+    let notes = analysis.notes;
     match args.message_format {
         print::MessageFormat::Human => eprintln!(
             "checked {notes} notes: {errors} error{}, {warnings} warning{}",

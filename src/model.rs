@@ -23,7 +23,7 @@ pub struct Package {
 impl Package {
     /// The note type named `name`, if the package has it.
     pub fn note_type(&self, name: &str) -> Option<&NoteType> {
-        self.note_types.iter().find(|nt| nt.name == name)
+        find_note_type(&self.note_types, name)
     }
 
     /// How many cards the package's notes make: one per template for standard note types,
@@ -31,16 +31,78 @@ impl Package {
     pub fn card_count(&self) -> usize {
         self.notes
             .iter()
-            .map(|n| match self.note_type(&n.note_type) {
-                Some(nt) if nt.kind == NoteTypeKind::Cloze => n
-                    .fields
-                    .first()
-                    .map_or(0, |text| crate::cloze::numbers(text).len()),
-                Some(nt) => nt.templates.len(),
-                None => 0,
-            })
+            .map(|n| card_count(n, self.note_type(&n.note_type)))
             .sum()
     }
+
+    /// Everything but the notes, with `timestamp` as the collection time.
+    pub fn manifest(&self, timestamp: i64) -> Manifest {
+        Manifest {
+            note_types: self.note_types.clone(),
+            decks: self.decks.clone(),
+            media: self.media.clone(),
+            timestamp,
+        }
+    }
+}
+
+/// The note type named `name` among `note_types`.
+pub fn find_note_type<'a>(note_types: &'a [NoteType], name: &str) -> Option<&'a NoteType> {
+    note_types.iter().find(|nt| nt.name == name)
+}
+
+/// How many cards `note` makes with its note type `nt`: one per template for a standard note
+/// type, one per cloze number for a cloze note type, none without a note type.
+pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
+    match nt {
+        Some(nt) if nt.kind == NoteTypeKind::Cloze => note
+            .fields
+            .first()
+            .map_or(0, |text| crate::cloze::numbers(text).len()),
+        Some(nt) => nt.templates.len(),
+        None => 0,
+    }
+}
+
+/// Where a build sends its notes as it produces them: a document's notes at a time, in study
+/// order.
+pub trait NoteSink {
+    /// Takes the next notes. An error stops the build.
+    fn notes(&mut self, notes: Vec<Note>) -> crate::error::Result<()>;
+}
+
+/// Collects every note in memory.
+impl NoteSink for Vec<Note> {
+    fn notes(&mut self, mut notes: Vec<Note>) -> crate::error::Result<()> {
+        self.append(&mut notes);
+        Ok(())
+    }
+}
+
+/// Drops every note (for a build that only checks).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DropNotes;
+
+impl NoteSink for DropNotes {
+    fn notes(&mut self, _notes: Vec<Note>) -> crate::error::Result<()> {
+        Ok(())
+    }
+}
+
+/// The parts of a package besides its notes: what a build knows only once every note has
+/// been read, and what a writer needs after writing the notes (a build streams its notes to
+/// the writers document by document instead of holding them all).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Manifest {
+    /// The note types the notes use, sorted by id.
+    pub note_types: Vec<NoteType>,
+    /// Every deck a note is in, plus every `::` parent of those, sorted by name.
+    pub decks: Vec<String>,
+    /// The media files the notes reference, sorted by name, each name unique.
+    pub media: Vec<MediaFile>,
+    /// The collection time (seconds since the epoch): the newest note or note type `mod`,
+    /// so that unchanged content gives byte-identical packages.
+    pub timestamp: i64,
 }
 
 /// Whether a note type makes one card per template or one card per cloze number.

@@ -4,10 +4,12 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::error::{Error, Result};
-use crate::model::Package;
-use crate::writers::{WriteContext, WriteReport, Writer};
+use crate::model::{Manifest, Note, NoteSink, NoteType, Package};
+use crate::writers::{NoteStream, WriteContext, WriteReport, Writer};
 
 /// One output that was written.
 #[derive(Debug, Clone)]
@@ -75,22 +77,194 @@ fn stage_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| Error::io(dir, e))
 }
 
-/// Writes `package` with each writer to `out_dir/name<suffix>`, and each `(path, bytes)` of
-/// `extra_files` (such as the lock file), all or nothing: if anything fails, no file is
-/// created or changed.
-pub fn write_outputs(
-    package: &Package,
+/// How a build that fed the writers ends.
+#[derive(Debug)]
+pub enum Finish<T> {
+    /// Every note was sent: give the writers the manifest, and write `extra_files` (such as
+    /// the lock file) with the outputs, all or nothing.
+    Commit {
+        /// Decks, note types used, media, collection time.
+        manifest: Manifest,
+        /// `(path, bytes)` of other files to replace along with the outputs.
+        extra_files: Vec<(PathBuf, Vec<u8>)>,
+        /// What the build wants back.
+        value: T,
+    },
+    /// Throw every output away and change no file (for example, to run the build again).
+    Discard(T),
+}
+
+/// Documents' notes in flight to each writer: enough to keep every writer busy, little
+/// enough that memory does not grow with the deck.
+const BATCHES_IN_FLIGHT: usize = 16;
+
+/// What a writer thread receives.
+enum Message {
+    Notes(Arc<Vec<Note>>),
+    End(Arc<Manifest>),
+}
+
+/// A writer's side of its channel.
+struct ChannelStream {
+    rx: Receiver<Message>,
+    note_types: Vec<NoteType>,
+    batch: Option<Arc<Vec<Note>>>,
+    next: usize,
+    manifest: Option<Arc<Manifest>>,
+}
+
+impl NoteStream for ChannelStream {
+    fn note_types(&self) -> &[NoteType] {
+        &self.note_types
+    }
+
+    fn next_note(&mut self) -> Result<Option<&Note>> {
+        if self.manifest.is_some() {
+            return Ok(None);
+        }
+        while self.batch.as_ref().is_none_or(|b| self.next >= b.len()) {
+            match self.rx.recv() {
+                Ok(Message::Notes(batch)) => {
+                    self.batch = Some(batch);
+                    self.next = 0;
+                }
+                Ok(Message::End(manifest)) => {
+                    self.batch = None;
+                    self.manifest = Some(manifest);
+                    return Ok(None);
+                }
+                Err(_) => return Err(Error::Stopped),
+            }
+        }
+        self.next += 1;
+        Ok(self.batch.as_ref().map(|b| &b[self.next - 1]))
+    }
+
+    fn manifest(&mut self) -> Result<&Manifest> {
+        while self.manifest.is_none() {
+            match self.rx.recv() {
+                Ok(Message::Notes(_)) => {}
+                Ok(Message::End(manifest)) => self.manifest = Some(manifest),
+                Err(_) => return Err(Error::Stopped),
+            }
+        }
+        Ok(self.manifest.as_deref().unwrap_or_else(|| unreachable!()))
+    }
+}
+
+/// The build's side: every batch goes to every writer.
+struct Fanout {
+    senders: Vec<SyncSender<Message>>,
+}
+
+impl NoteSink for Fanout {
+    fn notes(&mut self, notes: Vec<Note>) -> Result<()> {
+        if notes.is_empty() {
+            return Ok(());
+        }
+        let batch = Arc::new(notes);
+        for tx in &self.senders {
+            // A writer that hung up failed; its error is reported when it is joined.
+            tx.send(Message::Notes(Arc::clone(&batch)))
+                .map_err(|_| Error::Stopped)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs each writer in its own thread into a temporary file in `out_dir`, while `produce`
+/// feeds them notes through the sink it is given; then, if `produce` commits, renames the
+/// outputs to `out_dir/name<suffix>` and writes its extra files, all or nothing: if anything
+/// fails (or `produce` discards), no file is created or changed. Returns what was written
+/// (nothing on a discard) and `produce`'s value.
+pub fn write_streaming<T>(
     writers: &[&dyn Writer],
     out_dir: &Path,
     name: &str,
     ctx: &WriteContext,
-    extra_files: &[(PathBuf, Vec<u8>)],
-) -> Result<Vec<Written>> {
+    note_types: &[NoteType],
+    produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
+) -> Result<(Vec<Written>, T)> {
     check_package_name(name)?;
+    // Outputs are staged next to where they go; a directory that does not exist yet is made
+    // only once they are complete (until then they wait in its nearest existing ancestor, on
+    // the same file system), so a failed build creates nothing at all.
+    let stage_dir = existing_ancestor(out_dir);
+    remove_stale_temporaries(&stage_dir);
+    let write_one = |writer: &dyn Writer, mut notes: ChannelStream| -> Result<_> {
+        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
+        let tmp = stage_in(&stage_dir)?;
+        let mut out = BufWriter::with_capacity(256 * 1024, tmp);
+        let report = writer.write(&mut notes, ctx, &mut out)?;
+        out.flush().map_err(|e| Error::io(&path, e))?;
+        let tmp = out
+            .into_inner()
+            .map_err(|e| Error::io(&path, e.into_error()))?;
+        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+        Ok((writer.name(), path, report, tmp))
+    };
+    let (produced, results): (Result<Finish<T>>, Vec<Result<_>>) = std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(writers.len());
+        let mut handles = Vec::with_capacity(writers.len());
+        for &writer in writers {
+            let (tx, rx) = sync_channel(BATCHES_IN_FLIGHT);
+            senders.push(tx);
+            let stream = ChannelStream {
+                rx,
+                note_types: note_types.to_vec(),
+                batch: None,
+                next: 0,
+                manifest: None,
+            };
+            handles.push(scope.spawn(move || write_one(writer, stream)));
+        }
+        let mut fanout = Fanout { senders };
+        let produced = produce(&mut fanout);
+        if let Ok(Finish::Commit { manifest, .. }) = &produced {
+            let manifest = Arc::new(manifest.clone());
+            for tx in &fanout.senders {
+                let _ = tx.send(Message::End(Arc::clone(&manifest)));
+            }
+        }
+        // Hanging up stops every writer that has not seen the end.
+        drop(fanout);
+        let results = handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Write {
+                        format: "output",
+                        message: "a writer thread panicked".to_owned(),
+                    })
+                })
+            })
+            .collect();
+        (produced, results)
+    });
+    // A writer's own failure explains everything that stopped after it.
+    let writer_failure = results
+        .iter()
+        .position(|r| matches!(r, Err(e) if !matches!(e, Error::Stopped)));
+    let (extra_files, value) = match produced {
+        Err(e) => {
+            return Err(match (e, writer_failure) {
+                (Error::Stopped, Some(i)) => results
+                    .into_iter()
+                    .nth(i)
+                    .and_then(Result::err)
+                    .unwrap_or(Error::Stopped),
+                (e, _) => e,
+            });
+        }
+        Ok(Finish::Discard(value)) => return Ok((Vec::new(), value)),
+        Ok(Finish::Commit {
+            extra_files, value, ..
+        }) => (extra_files, value),
+    };
+    let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    remove_stale_temporaries(out_dir);
     let mut extra = Vec::with_capacity(extra_files.len());
-    for (path, bytes) in extra_files {
+    for (path, bytes) in &extra_files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -101,38 +275,6 @@ pub fn write_outputs(
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
         extra.push((path.clone(), tmp));
     }
-    // The writers only read the package: run them side by side, each into its own
-    // temporary file, and keep the results in writer order.
-    let write_one = |writer: &&dyn Writer| -> Result<_> {
-        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
-        let tmp = stage_in(out_dir)?;
-        let mut out = BufWriter::with_capacity(256 * 1024, tmp);
-        let report = writer.write(package, ctx, &mut out)?;
-        out.flush().map_err(|e| Error::io(&path, e))?;
-        let tmp = out
-            .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-        Ok((writer.name(), path, report, tmp))
-    };
-    let results: Vec<Result<_>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = writers
-            .iter()
-            .map(|w| scope.spawn(move || write_one(w)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::Write {
-                        format: "output",
-                        message: "a writer thread panicked".to_owned(),
-                    })
-                })
-            })
-            .collect()
-    });
-    let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
     let mut written = Vec::with_capacity(staged.len());
     for (path, tmp) in extra {
         make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
@@ -147,7 +289,38 @@ pub fn write_outputs(
             report,
         });
     }
+    Ok((written, value))
+}
+
+/// Writes a package held in memory with each writer to `out_dir/name<suffix>`, and each
+/// `(path, bytes)` of `extra_files`, all or nothing; `timestamp` is the collection time.
+pub fn write_outputs(
+    package: &Package,
+    writers: &[&dyn Writer],
+    out_dir: &Path,
+    name: &str,
+    ctx: &WriteContext,
+    timestamp: i64,
+    extra_files: &[(PathBuf, Vec<u8>)],
+) -> Result<Vec<Written>> {
+    let (written, ()) =
+        write_streaming(writers, out_dir, name, ctx, &package.note_types, |sink| {
+            sink.notes(package.notes.clone())?;
+            Ok(Finish::Commit {
+                manifest: package.manifest(timestamp),
+                extra_files: extra_files.to_vec(),
+                value: (),
+            })
+        })?;
     Ok(written)
+}
+
+/// `dir` if it exists, else its nearest ancestor that does (`.` for a relative path with none).
+fn existing_ancestor(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|a| !a.as_os_str().is_empty() && a.is_dir())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
 }
 
 /// How old a leftover temporary file must be before a build removes it: far longer than any
@@ -207,7 +380,7 @@ mod tests {
         }
         fn write(
             &self,
-            _: &Package,
+            _: &mut dyn crate::writers::NoteStream,
             _: &WriteContext,
             out: &mut dyn Output,
         ) -> Result<WriteReport> {
@@ -235,16 +408,14 @@ mod tests {
     fn a_failing_writer_leaves_every_previous_output_untouched() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
-        let ctx = WriteContext {
-            timestamp: 0,
-            ..WriteContext::default()
-        };
+        let ctx = WriteContext::default();
         let err = write_outputs(
             &empty(),
             &[&Fixed("ok", false), &Fixed("fail", true)],
             dir.path(),
             "deck",
             &ctx,
+            0,
             &[(dir.path().join("decksmith.lock"), b"lock".to_vec())],
         )
         .unwrap_err();
@@ -273,10 +444,8 @@ mod tests {
             &[&Fixed("ok", false)],
             dir.path(),
             "deck",
-            &WriteContext {
-                timestamp: 0,
-                ..WriteContext::default()
-            },
+            &WriteContext::default(),
+            0,
             &[(dir.path().join("x.lock"), b"lock".to_vec())],
         )
         .unwrap();
@@ -309,6 +478,7 @@ mod tests {
             dir.path(),
             "deck",
             &WriteContext::default(),
+            0,
             &[],
         )
         .unwrap();

@@ -72,8 +72,22 @@ impl TagSet {
 /// Gives every tag one spelling across `tag_lists`, as Anki would on import: tags (and `::`
 /// parents) that differ only in case take the spelling seen first. Each list is re-sorted.
 pub fn unify_case<'a>(tag_lists: impl IntoIterator<Item = &'a mut Vec<String>>) {
-    let mut spelling: std::collections::BTreeMap<String, String> = Default::default();
+    let mut case = TagCase::default();
     for list in tag_lists {
+        case.unify(list);
+    }
+}
+
+/// The spelling each tag (and each `::` parent) was first seen with, applied to the tags that
+/// follow: [`unify_case`] for tag lists that arrive one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct TagCase {
+    spelling: std::collections::BTreeMap<String, String>,
+}
+
+impl TagCase {
+    /// Respells `list`'s tags as first seen (recording new ones), then sorts and dedups it.
+    pub fn unify(&mut self, list: &mut Vec<String>) {
         for tag in list.iter_mut() {
             let mut prefix = String::new();
             let mut out = String::new();
@@ -83,7 +97,8 @@ pub fn unify_case<'a>(tag_lists: impl IntoIterator<Item = &'a mut Vec<String>>) 
                     out.push_str("::");
                 }
                 prefix.push_str(part);
-                let canonical = spelling
+                let canonical = self
+                    .spelling
                     .entry(prefix.to_lowercase())
                     .or_insert_with(|| format!("{out}{part}"));
                 out.clone_from(canonical);

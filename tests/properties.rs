@@ -45,14 +45,7 @@ fn package(notes: Vec<Note>) -> Package {
 
 fn write(writer: &dyn Writer, package: &Package) -> decksmith::Result<String> {
     let mut out = Cursor::new(Vec::new());
-    writer.write(
-        package,
-        &WriteContext {
-            timestamp: 1,
-            ..WriteContext::default()
-        },
-        &mut out,
-    )?;
+    decksmith::writers::write_package(writer, package, 1, &WriteContext::default(), &mut out)?;
     Ok(String::from_utf8(out.into_inner()).unwrap())
 }
 

@@ -23,9 +23,9 @@ use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
-use super::{Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{Note, NoteType, NoteTypeKind, Package};
+use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind, find_note_type};
 
 /// The writer's name, as used in `--format` and in its errors.
 const FORMAT: &str = "apkg";
@@ -33,10 +33,16 @@ const FORMAT: &str = "apkg";
 /// Anki's field separator inside `notes.flds`.
 const FIELD_SEPARATOR: char = '\u{1f}';
 
-/// Note ids are `NOTE_ID_BASE + hash(guid) % NOTE_ID_SPAN`: millisecond timestamps between
-/// 2001-09 and 2020-10, always in the past, so Anki never rewrites them.
+/// Note ids are `NOTE_ID_BASE + due * NOTE_ID_STEP` (modulo `NOTE_ID_SPAN`): millisecond
+/// timestamps between 2001-09 and 2020-10, always in the past, so Anki never rewrites them.
+/// Anki matches notes by guid, never by id; deriving ids from the stable new-card position
+/// makes Anki's "Created" order the study order, and lets the notes table be filled in
+/// nearly ascending id order as notes stream in (dense pages, no B-tree splits).
 const NOTE_ID_BASE: i64 = 1_000_000_000_000;
 const NOTE_ID_SPAN: u64 = 600_000_000_000;
+/// One second between consecutive notes: room for the card ids (note id + ord) of up to
+/// 1000 cards per note.
+const NOTE_ID_STEP: u64 = 1000;
 
 /// Deck ids stay below 2^53 so that JSON readers using doubles keep them exact.
 const MAX_JSON_SAFE_ID: i64 = 1 << 53;
@@ -154,21 +160,42 @@ impl Writer for ApkgWriter {
 
     fn write(
         &self,
-        package: &Package,
+        notes: &mut dyn NoteStream,
         ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        let plan = Plan::new(package)?;
+        let types = notes.note_types().to_vec();
+        for nt in &types {
+            check_note_type(nt)?;
+        }
         // The collection is built in a temporary file rather than in memory: a 100k-note
         // collection is over 100 MB, and the operating system's page cache holds it better
-        // than our heap. It is then streamed into the zip.
-        let collection = build_collection(package, ctx, &plan)?;
-        let media = write_zip(package, collection.as_file(), ctx.compression, out)?;
+        // than our heap. Notes go in as they arrive; cards, decks and note types once the
+        // last note is through. It is then streamed into the zip.
+        let mut collection = Collection::create()?;
+        let mut notes_in = NotesIn::new(&types);
+        {
+            let tx = collection.conn.transaction().map_err(sql_error)?;
+            tx.execute_batch(SCHEMA).map_err(sql_error)?;
+            {
+                let mut insert_note = tx.prepare(INSERT_NOTE).map_err(sql_error)?;
+                while let Some(note) = notes.next_note()? {
+                    notes_in.add(note, &mut insert_note)?;
+                }
+            }
+            let manifest = notes.manifest()?;
+            notes_in.finish(&tx, manifest)?;
+            tx.execute_batch(INDEXES).map_err(sql_error)?;
+            tx.commit().map_err(sql_error)?;
+        }
+        let manifest = notes.manifest()?;
+        let file = collection.close()?;
+        let media = write_zip(&manifest.media, file.as_file(), ctx.compression, out)?;
         Ok(WriteReport {
-            notes: plan.notes.len(),
-            cards: plan.notes.iter().map(|n| n.cards.len()).sum(),
+            notes: notes_in.notes,
+            cards: notes_in.cards.len(),
             media,
-            warnings: plan.warnings,
+            warnings: notes_in.warnings,
         })
     }
 }
@@ -181,116 +208,202 @@ fn write_error(message: impl Into<String>) -> Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Planning: ids, fields and cards, decided before anything is written.
+// Notes as they arrive: ids, fields and cards.
 // ---------------------------------------------------------------------------------------------
 
-/// Everything decided about the package before the collection is written.
-struct Plan<'a> {
-    /// Every deck in `col.decks` besides Default: name and id, in package order.
-    decks: Vec<(&'a str, i64)>,
-    /// The notes that are written, in study order.
-    notes: Vec<PlannedNote<'a>>,
+const INSERT_NOTE: &str =
+    "INSERT INTO notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data)
+     VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
+
+/// One card of a note written, kept until the decks are known.
+struct Card {
+    id: i64,
+    note_id: i64,
+    /// Index into [`NotesIn::decks`].
+    deck: usize,
+    ord: u32,
+    mtime: i64,
+    due: i64,
+}
+
+/// The notes table being filled, and what the rest of the collection needs from the notes.
+struct NotesIn<'a> {
+    types: &'a [NoteType],
+    /// Notes written.
+    notes: usize,
+    /// Every card, in the order the notes came.
+    cards: Vec<Card>,
+    /// Deck names in the order notes first used them (Default included, if used).
+    decks: Vec<String>,
+    deck_index: HashMap<String, usize>,
+    /// Per note type id: the deck of its first note (Anki's `did` of a note type).
+    first_deck: HashMap<i64, usize>,
+    /// The largest new-card position.
+    max_due: Option<i64>,
+    note_ids: HashSet<i64>,
+    card_ids: HashSet<i64>,
     /// What had to be dropped.
     warnings: Vec<Diagnostic>,
+    /// Reused buffer for the `flds` column.
+    flds: String,
 }
 
-/// One note as it goes into the `notes` table, with its cards.
-struct PlannedNote<'a> {
-    note: &'a Note,
-    note_type: &'a NoteType,
-    id: i64,
-    deck_id: i64,
-    /// 1-based position of the note in `package.notes`: the new-card queue position.
-    due: i64,
-    /// The field values as Anki stores them (NFC, no control characters but `\n`, `\t`).
-    fields: Vec<std::borrow::Cow<'a, str>>,
-    /// `(card id, ord)` of each card the note makes.
-    cards: Vec<(i64, u32)>,
-}
-
-impl<'a> Plan<'a> {
-    fn new(package: &'a Package) -> Result<Self> {
-        for nt in &package.note_types {
-            check_note_type(nt)?;
+impl<'a> NotesIn<'a> {
+    fn new(types: &'a [NoteType]) -> Self {
+        NotesIn {
+            types,
+            notes: 0,
+            cards: Vec::new(),
+            decks: Vec::new(),
+            deck_index: HashMap::new(),
+            first_deck: HashMap::new(),
+            max_due: None,
+            note_ids: HashSet::new(),
+            card_ids: HashSet::new(),
+            warnings: Vec::new(),
+            flds: String::new(),
         }
-        let decks = deck_ids(&package.decks);
-        let deck_by_name: HashMap<&str, i64> = decks.iter().copied().collect();
-        let mut notes = Vec::with_capacity(package.notes.len());
-        let mut warnings = Vec::new();
-        let mut note_ids = HashSet::with_capacity(package.notes.len());
-        let mut card_ids = HashSet::with_capacity(package.notes.len());
-        for note in &package.notes {
-            let note_type = package.note_type(&note.note_type).ok_or_else(|| {
-                write_error(format!(
-                    "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
-                    note.guid, note.source.path, note.source.line, note.note_type
-                ))
-            })?;
-            if note.fields.len() != note_type.fields.len() {
-                return Err(write_error(format!(
-                    "note `{}` ({}:{}) has {} fields, but note type `{}` has {}",
-                    note.guid,
-                    note.source.path,
-                    note.source.line,
-                    note.fields.len(),
-                    note_type.name,
-                    note_type.fields.len()
-                )));
-            }
-            let deck_id = if is_default_deck(&note.deck) {
-                DEFAULT_DECK_ID
-            } else {
-                deck_by_name
-                    .get(note.deck.as_str())
-                    .copied()
-                    .ok_or_else(|| {
-                        write_error(format!(
-                            "note `{}` ({}:{}) is in deck `{}`, which the package does not list",
-                            note.guid, note.source.path, note.source.line, note.deck
-                        ))
-                    })?
-            };
-            let fields: Vec<std::borrow::Cow<'_, str>> =
-                note.fields.iter().map(|f| clean_field(f)).collect();
-            let ords = card_ords(note_type, &fields);
-            if ords.is_empty() {
-                let why = match note_type.kind {
-                    NoteTypeKind::Standard => "every field its card fronts show is empty",
-                    NoteTypeKind::Cloze => "it has no cloze deletion",
-                };
-                warnings.push(Diagnostic::warning(
-                    Location::new(&note.source.path, note.source.line, 1),
-                    format!("note left out of the apkg: it makes no card, because {why}"),
-                ));
-                continue;
-            }
-            let id = unique_id(note_id_seed(&note.guid), &mut note_ids);
-            let cards = ords
-                .into_iter()
-                .map(|ord| (unique_id(id + i64::from(ord), &mut card_ids), ord))
-                .collect();
-            notes.push(PlannedNote {
-                note,
-                note_type,
-                id,
-                deck_id,
-                due: note.due,
-                fields,
-                cards,
-            });
-        }
-        Ok(Plan {
-            decks,
-            notes,
-            warnings,
-        })
     }
 
-    fn deck_id_of_first_note(&self, note_type: &NoteType) -> i64 {
-        self.notes
-            .iter()
-            .find(|n| n.note_type.id == note_type.id)
-            .map_or(DEFAULT_DECK_ID, |n| n.deck_id)
+    /// Writes one note's row and records its cards; a note that makes no card is left out
+    /// with a warning.
+    fn add(&mut self, note: &Note, insert: &mut rusqlite::Statement<'_>) -> Result<()> {
+        let note_type = find_note_type(self.types, &note.note_type).ok_or_else(|| {
+            write_error(format!(
+                "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
+                note.guid, note.source.path, note.source.line, note.note_type
+            ))
+        })?;
+        if note.fields.len() != note_type.fields.len() {
+            return Err(write_error(format!(
+                "note `{}` ({}:{}) has {} fields, but note type `{}` has {}",
+                note.guid,
+                note.source.path,
+                note.source.line,
+                note.fields.len(),
+                note_type.name,
+                note_type.fields.len()
+            )));
+        }
+        let fields: Vec<std::borrow::Cow<'_, str>> =
+            note.fields.iter().map(|f| clean_field(f)).collect();
+        let ords = card_ords(note_type, &fields);
+        if ords.is_empty() {
+            let why = match note_type.kind {
+                NoteTypeKind::Standard => "every field its card fronts show is empty",
+                NoteTypeKind::Cloze => "it has no cloze deletion",
+            };
+            self.warnings.push(Diagnostic::warning(
+                Location::new(&note.source.path, note.source.line, 1),
+                format!("note left out of the apkg: it makes no card, because {why}"),
+            ));
+            return Ok(());
+        }
+        let deck = match self.deck_index.get(note.deck.as_str()) {
+            Some(&i) => i,
+            None => {
+                self.decks.push(note.deck.clone());
+                self.deck_index
+                    .insert(note.deck.clone(), self.decks.len() - 1);
+                self.decks.len() - 1
+            }
+        };
+        self.first_deck.entry(note_type.id).or_insert(deck);
+        self.max_due = self.max_due.max(Some(note.due));
+        let id = unique_id(note_id_seed(note.due), &mut self.note_ids);
+        for ord in ords {
+            self.cards.push(Card {
+                id: unique_id(id.saturating_add(i64::from(ord)), &mut self.card_ids),
+                note_id: id,
+                deck,
+                ord,
+                mtime: note.mtime,
+                due: note.due,
+            });
+        }
+        self.flds.clear();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                self.flds.push(FIELD_SEPARATOR);
+            }
+            self.flds.push_str(f);
+        }
+        let sfld = strip_html_preserving_media_filenames(&fields[note_type.sort_field]);
+        let csum = field_checksum(&strip_html_preserving_media_filenames(&fields[0]));
+        insert
+            .execute(params![
+                id,
+                note.guid,
+                note_type.id,
+                note.mtime,
+                join_tags(&note.tags),
+                self.flds,
+                sfld,
+                csum,
+            ])
+            .map_err(sql_error)?;
+        self.notes += 1;
+        Ok(())
+    }
+
+    /// Writes the cards (in id order) and the `col` row, once every note is in.
+    fn finish(&mut self, tx: &rusqlite::Transaction<'_>, manifest: &Manifest) -> Result<()> {
+        let deck_ids = deck_ids(&manifest.decks);
+        let by_name: HashMap<&str, i64> = deck_ids.iter().copied().collect();
+        let mut resolved = Vec::with_capacity(self.decks.len());
+        for name in &self.decks {
+            let id = if is_default_deck(name) {
+                DEFAULT_DECK_ID
+            } else {
+                *by_name.get(name.as_str()).ok_or_else(|| {
+                    write_error(format!(
+                        "deck `{name}` has notes, but the package does not list it"
+                    ))
+                })?
+            };
+            resolved.push(id);
+        }
+        let ms = manifest.timestamp.saturating_mul(1000);
+        let models = col_models(manifest, |nt| {
+            self.first_deck
+                .get(&nt.id)
+                .map_or(DEFAULT_DECK_ID, |&d| resolved[d])
+        });
+        tx.execute(
+            "INSERT INTO col (id, crt, mod, scm, ver, dty, usn, ls, conf, models, decks, dconf, tags)
+             VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                manifest.timestamp,
+                ms,
+                col_conf(manifest, self.max_due).to_string(),
+                models.to_string(),
+                col_decks(manifest.timestamp, &deck_ids).to_string(),
+                col_dconf().to_string(),
+            ],
+        )
+        .map_err(sql_error)?;
+        // Rows go in in id order: SQLite then appends to its B-tree.
+        self.cards.sort_unstable_by_key(|c| c.id);
+        let mut insert_card = tx
+            .prepare(
+                "INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor,
+                                    reps, lapses, left, odue, odid, flags, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            )
+            .map_err(sql_error)?;
+        for c in &self.cards {
+            insert_card
+                .execute(params![
+                    c.id,
+                    c.note_id,
+                    resolved[c.deck],
+                    c.ord,
+                    c.mtime,
+                    c.due
+                ])
+                .map_err(sql_error)?;
+        }
+        Ok(())
     }
 }
 
@@ -355,9 +468,11 @@ fn hash64(s: &str) -> u64 {
     u64::from_be_bytes(bytes)
 }
 
-/// Where a note's id search starts: a millisecond timestamp in the past, from the guid.
-fn note_id_seed(guid: &str) -> i64 {
-    NOTE_ID_BASE + (hash64(guid) % NOTE_ID_SPAN) as i64
+/// Where a note's id search starts: a millisecond timestamp in the past, from its new-card
+/// position.
+fn note_id_seed(due: i64) -> i64 {
+    let step = u64::try_from(due).unwrap_or(0).wrapping_mul(NOTE_ID_STEP);
+    NOTE_ID_BASE + (step % NOTE_ID_SPAN) as i64
 }
 
 /// `seed`, or the next integer after it that is not in `used`; records the result.
@@ -500,98 +615,37 @@ fn sql_error(e: rusqlite::Error) -> Error {
     write_error(format!("building the collection: {e}"))
 }
 
-/// Builds the schema-11 collection in memory and returns the bytes of its database file.
-fn build_collection(
-    package: &Package,
-    ctx: &WriteContext,
-    plan: &Plan<'_>,
-) -> Result<tempfile::NamedTempFile> {
-    let file = tempfile::Builder::new()
-        .prefix(".decksmith-collection-")
-        .tempfile()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let mut conn = Connection::open(file.path()).map_err(sql_error)?;
-    // A scratch file: no rollback journal and no fsync while building (a failed build
-    // throws the file away); rollback-journal mode, as Anki expects, is what the header says.
-    conn.execute_batch(
-        "PRAGMA page_size = 4096; PRAGMA encoding = 'UTF-8'; \
-         PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; \
-         PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY;",
-    )
-    .map_err(sql_error)?;
-    let tx = conn.transaction().map_err(sql_error)?;
-    tx.execute_batch(SCHEMA).map_err(sql_error)?;
+/// The collection database being built, in a temporary file.
+struct Collection {
+    conn: Connection,
+    file: tempfile::NamedTempFile,
+}
 
-    let ms = ctx.timestamp.saturating_mul(1000);
-    tx.execute(
-        "INSERT INTO col (id, crt, mod, scm, ver, dty, usn, ls, conf, models, decks, dconf, tags)
-         VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        params![
-            ctx.timestamp,
-            ms,
-            col_conf(package, plan).to_string(),
-            col_models(package, plan).to_string(),
-            col_decks(ctx, plan).to_string(),
-            col_dconf().to_string(),
-        ],
-    )
-    .map_err(sql_error)?;
-
-    {
-        let mut insert_note = tx
-            .prepare(
-                "INSERT INTO notes (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data)
-                 VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')",
-            )
-            .map_err(sql_error)?;
-        let mut insert_card = tx
-            .prepare(
-                "INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor,
-                                    reps, lapses, left, odue, odid, flags, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-            )
-            .map_err(sql_error)?;
-        let mut flds = String::new();
-        // Rows go in in id order: SQLite then appends to its B-trees instead of splitting
-        // pages all over them (ids are derived from guids, so study order is random order).
-        let mut by_id: Vec<&PlannedNote<'_>> = plan.notes.iter().collect();
-        by_id.sort_unstable_by_key(|n| n.id);
-        let mut cards: Vec<(i64, &PlannedNote<'_>, u32)> = Vec::with_capacity(plan.notes.len());
-        for n in by_id {
-            flds.clear();
-            for (i, f) in n.fields.iter().enumerate() {
-                if i > 0 {
-                    flds.push(FIELD_SEPARATOR);
-                }
-                flds.push_str(f);
-            }
-            let sfld = strip_html_preserving_media_filenames(&n.fields[n.note_type.sort_field]);
-            let csum = field_checksum(&strip_html_preserving_media_filenames(&n.fields[0]));
-            insert_note
-                .execute(params![
-                    n.id,
-                    n.note.guid,
-                    n.note_type.id,
-                    n.note.mtime,
-                    join_tags(&n.note.tags),
-                    flds,
-                    sfld,
-                    csum,
-                ])
-                .map_err(sql_error)?;
-            cards.extend(n.cards.iter().map(|&(card_id, ord)| (card_id, n, ord)));
-        }
-        cards.sort_unstable_by_key(|c| c.0);
-        for (card_id, n, ord) in cards {
-            insert_card
-                .execute(params![card_id, n.id, n.deck_id, ord, n.note.mtime, n.due])
-                .map_err(sql_error)?;
-        }
+impl Collection {
+    /// An empty database in a new temporary file.
+    fn create() -> Result<Self> {
+        let file = tempfile::Builder::new()
+            .prefix(".decksmith-collection-")
+            .tempfile()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let conn = Connection::open(file.path()).map_err(sql_error)?;
+        // A scratch file: no rollback journal and no fsync while building (a failed build
+        // throws the file away); rollback-journal mode, as Anki expects, is what the header
+        // says.
+        conn.execute_batch(
+            "PRAGMA page_size = 4096; PRAGMA encoding = 'UTF-8'; \
+             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; \
+             PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(sql_error)?;
+        Ok(Collection { conn, file })
     }
-    tx.execute_batch(INDEXES).map_err(sql_error)?;
-    tx.commit().map_err(sql_error)?;
-    conn.close().map_err(|(_, e)| sql_error(e))?;
-    Ok(file)
+
+    /// Closes the database; its file is complete.
+    fn close(self) -> Result<tempfile::NamedTempFile> {
+        self.conn.close().map_err(|(_, e)| sql_error(e))?;
+        Ok(self.file)
+    }
 }
 
 /// Anki's tag column: `" a b "`, or `""` without tags.
@@ -607,8 +661,9 @@ fn join_tags(tags: &[String]) -> String {
     out
 }
 
-/// `col.conf`: the collection settings a new Anki collection starts with.
-fn col_conf(package: &Package, plan: &Plan<'_>) -> Value {
+/// `col.conf`: the collection settings a new Anki collection starts with; new cards are
+/// numbered on from after `max_due`.
+fn col_conf(manifest: &Manifest, max_due: Option<i64>) -> Value {
     json!({
         "activeDecks": [DEFAULT_DECK_ID],
         "curDeck": DEFAULT_DECK_ID,
@@ -617,8 +672,8 @@ fn col_conf(package: &Package, plan: &Plan<'_>) -> Value {
         "timeLim": 0,
         "estTimes": true,
         "dueCounts": true,
-        "curModel": package.note_types.first().map(|nt| nt.id),
-        "nextPos": plan.notes.iter().map(|n| n.due).max().map_or(1, |d| d + 1),
+        "curModel": manifest.note_types.first().map(|nt| nt.id),
+        "nextPos": max_due.map_or(1, |d| d + 1),
         "sortType": "noteFld",
         "sortBackwards": false,
         "addToCur": true,
@@ -629,10 +684,11 @@ fn col_conf(package: &Package, plan: &Plan<'_>) -> Value {
     })
 }
 
-/// `col.models`: one schema-11 note type object per note type, keyed by id.
-fn col_models(package: &Package, plan: &Plan<'_>) -> Value {
+/// `col.models`: one schema-11 note type object per note type, keyed by id; `deck_of` gives
+/// a note type's deck (that of its first note).
+fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64) -> Value {
     let mut models = Map::new();
-    for nt in &package.note_types {
+    for nt in &manifest.note_types {
         let flds: Vec<Value> = nt
             .fields
             .iter()
@@ -682,7 +738,7 @@ fn col_models(package: &Package, plan: &Plan<'_>) -> Value {
             "mod": nt.mtime,
             "usn": -1,
             "sortf": nt.sort_field,
-            "did": plan.deck_id_of_first_note(nt),
+            "did": deck_of(nt),
             "tmpls": tmpls,
             "flds": flds,
             "css": nt.css,
@@ -739,15 +795,15 @@ fn deck_json(id: i64, name: &str, mtime: i64) -> Value {
     })
 }
 
-/// `col.decks`: Default plus every deck of the package, keyed by id.
-fn col_decks(ctx: &WriteContext, plan: &Plan<'_>) -> Value {
+/// `col.decks`: Default plus every deck of the package (`deck_ids`), keyed by id.
+fn col_decks(timestamp: i64, deck_ids: &[(&str, i64)]) -> Value {
     let mut decks = Map::new();
     decks.insert(
         DEFAULT_DECK_ID.to_string(),
-        deck_json(DEFAULT_DECK_ID, DEFAULT_DECK_NAME, ctx.timestamp),
+        deck_json(DEFAULT_DECK_ID, DEFAULT_DECK_NAME, timestamp),
     );
-    for &(name, id) in &plan.decks {
-        decks.insert(id.to_string(), deck_json(id, name, ctx.timestamp));
+    for &(name, id) in deck_ids {
+        decks.insert(id.to_string(), deck_json(id, name, timestamp));
     }
     Value::Object(decks)
 }
@@ -1318,13 +1374,13 @@ fn is_precompressed(name: &str) -> bool {
 
 /// Writes the package zip; returns how many media files it holds.
 fn write_zip(
-    package: &Package,
+    media: &[MediaFile],
     collection: &std::fs::File,
     compression: super::Compression,
     out: &mut dyn Output,
 ) -> Result<usize> {
     let mut seen = HashSet::new();
-    for m in &package.media {
+    for m in media {
         if m.name.is_empty() || m.name.contains(['/', '\\']) || m.name == "." || m.name == ".." {
             return Err(write_error(format!(
                 "media file name `{}` is not a plain file name",
@@ -1345,7 +1401,7 @@ fn write_zip(
         .map_err(out_error)?;
 
     let mut map = Map::new();
-    for (i, m) in package.media.iter().enumerate() {
+    for (i, m) in media.iter().enumerate() {
         let file = std::fs::File::open(&m.path).map_err(|e| Error::io(&m.path, e))?;
         let entry_level = if is_precompressed(&m.name) {
             None
@@ -1360,7 +1416,7 @@ fn write_zip(
     let map = Value::Object(map).to_string();
     zip.add("media", level, map.as_bytes()).map_err(out_error)?;
     zip.finish().map_err(out_error)?;
-    Ok(package.media.len())
+    Ok(media.len())
 }
 
 #[cfg(test)]
@@ -1373,6 +1429,7 @@ mod tests {
     use zip::{CompressionMethod, DateTime, ZipArchive};
 
     use super::*;
+    use crate::model::Package;
     use crate::model::{MediaFile, Source};
     use crate::templates::Templates;
 
@@ -1434,16 +1491,16 @@ mod tests {
         }
     }
 
+    /// The collection time the tests write with.
+    const TIME: i64 = 1_750_000_000;
+
     fn ctx() -> WriteContext {
-        WriteContext {
-            timestamp: 1_750_000_000,
-            ..WriteContext::default()
-        }
+        WriteContext::default()
     }
 
     fn write(package: &Package) -> Result<(Vec<u8>, WriteReport)> {
         let mut out = Cursor::new(Vec::new());
-        let report = ApkgWriter.write(package, &ctx(), &mut out)?;
+        let report = crate::writers::write_package(&ApkgWriter, package, TIME, &ctx(), &mut out)?;
         Ok((out.into_inner(), report))
     }
 
@@ -1628,8 +1685,8 @@ mod tests {
                 },
             )
             .unwrap();
-        assert_eq!(crt, ctx().timestamp);
-        assert_eq!((m, scm), (ctx().timestamp * 1000, ctx().timestamp * 1000));
+        assert_eq!(crt, TIME);
+        assert_eq!((m, scm), (TIME * 1000, TIME * 1000));
         assert_eq!((dty, usn, ls), (0, 0, 0));
         assert_eq!(tags, "{}");
 
@@ -1861,11 +1918,13 @@ mod tests {
     #[test]
     fn ids_are_deterministic_unique_and_in_the_past() {
         let mut used = HashSet::new();
-        let a = unique_id(note_id_seed("same"), &mut used);
-        let b = unique_id(note_id_seed("same"), &mut used);
+        let a = unique_id(note_id_seed(7), &mut used);
+        let b = unique_id(note_id_seed(7), &mut used);
         assert_eq!(b, a + 1);
-        assert_eq!(note_id_seed("x"), note_id_seed("x"));
-        assert!(note_id_seed("x") < NOTE_ID_BASE + NOTE_ID_SPAN as i64);
+        assert_eq!(note_id_seed(3), note_id_seed(3));
+        assert!(note_id_seed(1) < note_id_seed(2));
+        assert!(note_id_seed(i64::MAX) < NOTE_ID_BASE + NOTE_ID_SPAN as i64);
+        assert!(note_id_seed(-5) >= NOTE_ID_BASE);
 
         let names: Vec<String> = (0..1000).map(|i| format!("deck {i}")).collect();
         let ids = deck_ids(&names);

@@ -36,9 +36,9 @@
 
 use std::borrow::Cow;
 
-use super::{Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{Note, Package};
+use crate::model::Note;
 
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
@@ -74,14 +74,6 @@ pub fn stock_notetype(name: &str) -> &'static str {
         crate::templates::REVERSED_NAME => "Basic (and reversed card)",
         _ => "Basic",
     }
-}
-
-/// Whether every note can go into the stock `Basic` note type (the simple layout).
-fn all_basic(package: &Package) -> bool {
-    package
-        .notes
-        .iter()
-        .all(|n| stock_notetype(&n.note_type) == "Basic")
 }
 
 /// The columns of one note's record, in the order the headers describe: guid, [stock note
@@ -125,11 +117,43 @@ impl Writer for CsvWriter {
 
     fn write(
         &self,
-        package: &Package,
+        notes: &mut dyn NoteStream,
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        let with_notetype = !all_basic(package);
+        // The headers depend on whether every note fits the stock `Basic` note type, which is
+        // known only after the last note: records go to a scratch file first, in the simple
+        // layout until a note needs the note-type column (then the records so far are
+        // rewritten once), and the file is headers + scratch.
+        let scratch = tempfile::tempfile().map_err(|e| Self::err(format!("scratch file: {e}")))?;
+        let mut body = records_writer(std::io::BufWriter::with_capacity(256 * 1024, scratch));
+        let mut with_notetype = false;
+        let (mut count, mut cards) = (0usize, 0usize);
+        let mut warnings = Vec::new();
+        let types = notes.note_types().to_vec();
+        while let Some(note) = notes.next_note()? {
+            if !with_notetype && stock_notetype(&note.note_type) != "Basic" {
+                body = add_notetype_column(body)?;
+                with_notetype = true;
+            }
+            if note.fields.first().is_none_or(|f| f.trim().is_empty()) {
+                warnings.push(Diagnostic::warning(
+                    Location::new(&note.source.path, note.source.line, 1),
+                    "csv: the question is empty, so Anki's importer will skip this note",
+                ));
+            }
+            let rec = record(note, with_notetype);
+            body.write_record(rec.iter().map(|c| c.as_bytes()))
+                .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
+            count += 1;
+            // Anki makes the cards on import; it makes the same ones as the package's.
+            cards += crate::model::card_count(
+                note,
+                crate::model::find_note_type(&types, &note.note_type),
+            );
+        }
+        notes.manifest()?;
+
         let headers = if with_notetype {
             HEADERS_WITH_NOTETYPE
         } else {
@@ -143,39 +167,77 @@ impl Writer for CsvWriter {
         }
         out.write_all(head.as_bytes())
             .map_err(|e| Self::err(format!("writing the header: {e}")))?;
-
-        let mut csv = ::csv::WriterBuilder::new()
-            .has_headers(false)
-            .flexible(false)
-            .delimiter(DELIMITER)
-            .quote(b'"')
-            .double_quote(true)
-            .quote_style(::csv::QuoteStyle::Necessary)
-            .comment(Some(b'#'))
-            .terminator(::csv::Terminator::Any(b'\n'))
-            .from_writer(&mut *out);
-        let mut warnings = Vec::new();
-        for note in &package.notes {
-            if note.fields.first().is_none_or(|f| f.trim().is_empty()) {
-                warnings.push(Diagnostic::warning(
-                    Location::new(&note.source.path, note.source.line, 1),
-                    "csv: the question is empty, so Anki's importer will skip this note",
-                ));
-            }
-            let rec = record(note, with_notetype);
-            csv.write_record(rec.iter().map(|c| c.as_bytes()))
-                .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
-        }
-        csv.flush()
+        let mut scratch = finish_scratch(body)?;
+        std::io::copy(&mut scratch, out).map_err(|e| Self::err(format!("writing: {e}")))?;
+        out.flush()
             .map_err(|e| Self::err(format!("flushing: {e}")))?;
         Ok(WriteReport {
-            notes: package.notes.len(),
-            // Anki makes the cards on import; it makes the same ones as the package's.
-            cards: package.card_count(),
+            notes: count,
+            cards,
             media: 0,
             warnings,
         })
     }
+}
+
+/// The scratch file's record writer.
+type Records = ::csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+/// A record writer configured to match Anki's reader (see the module documentation).
+fn records_writer<W: std::io::Write>(w: W) -> ::csv::Writer<W> {
+    ::csv::WriterBuilder::new()
+        .has_headers(false)
+        .flexible(false)
+        .delimiter(DELIMITER)
+        .quote(b'"')
+        .double_quote(true)
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .comment(Some(b'#'))
+        .terminator(::csv::Terminator::Any(b'\n'))
+        .from_writer(w)
+}
+
+/// The scratch file, flushed and rewound for reading.
+fn finish_scratch(body: Records) -> Result<std::fs::File> {
+    use std::io::Seek;
+    let mut file = body
+        .into_inner()
+        .map_err(|e| CsvWriter::err(format!("flushing: {}", e.error())))?
+        .into_inner()
+        .map_err(|e| CsvWriter::err(format!("flushing: {}", e.error())))?;
+    file.rewind()
+        .map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?;
+    Ok(file)
+}
+
+/// Rewrites the records written so far (all stock `Basic`) with the note-type column, in a
+/// new scratch file that the next records go to.
+fn add_notetype_column(body: Records) -> Result<Records> {
+    let old = finish_scratch(body)?;
+    let scratch = tempfile::tempfile().map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?;
+    let mut new = records_writer(std::io::BufWriter::with_capacity(256 * 1024, scratch));
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(false)
+        .delimiter(DELIMITER)
+        .quote(b'"')
+        .double_quote(true)
+        .from_reader(std::io::BufReader::new(old));
+    let mut rec = ::csv::ByteRecord::new();
+    while reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?
+    {
+        let mut fields = rec.iter();
+        let guid = fields.next().unwrap_or_default();
+        new.write_record(
+            std::iter::once(guid)
+                .chain(std::iter::once(&b"Basic"[..]))
+                .chain(fields),
+        )
+        .map_err(|e| CsvWriter::err(format!("rewriting: {e}")))?;
+    }
+    Ok(new)
 }
 
 #[cfg(test)]
@@ -183,6 +245,7 @@ pub(crate) mod tests {
     use std::io::Cursor;
 
     use super::*;
+    use crate::model::Package;
     use crate::model::{FieldDef, NoteType, NoteTypeKind, Source, TemplateDef};
 
     /// A `decksmith Basic`-like note type for writer tests.
@@ -260,12 +323,11 @@ pub(crate) mod tests {
 
     fn write(package: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = CsvWriter.write(
+        let report = crate::writers::write_package(
+            &CsvWriter,
             package,
-            &WriteContext {
-                timestamp: 0,
-                ..WriteContext::default()
-            },
+            0,
+            &WriteContext::default(),
             &mut buf,
         )?;
         let text =

@@ -14,9 +14,9 @@
 use serde::Serialize;
 use serde::ser::{Error as _, SerializeMap, Serializer};
 
-use super::{Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Error, Result};
-use crate::model::{Note, NoteType, Package, Source};
+use crate::model::{Note, NoteType, Source, card_count, find_note_type};
 
 /// Writes the `json` format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -69,9 +69,9 @@ impl Serialize for Fields<'_> {
     }
 }
 
-/// The record for `note`, or an error if its note type isn't in the package.
-fn record<'a>(package: &'a Package, note: &'a Note) -> Result<Record<'a>> {
-    let note_type = package.note_type(&note.note_type).ok_or_else(|| {
+/// The record for `note`, or an error if its note type isn't one of `note_types`.
+fn record<'a>(note_types: &'a [NoteType], note: &'a Note) -> Result<Record<'a>> {
+    let note_type = find_note_type(note_types, &note.note_type).ok_or_else(|| {
         err(format!(
             "note {} ({}:{}) uses note type `{}`, which the package doesn't have",
             note.guid, note.source.path, note.source.line, note.note_type
@@ -105,32 +105,34 @@ impl Writer for JsonWriter {
 
     fn write(
         &self,
-        package: &Package,
+        notes: &mut dyn NoteStream,
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        // Validate every note first, then stream: the output is staged in a temporary file
-        // (see `crate::output`), so a failure never leaves a half-written file behind, and
-        // memory does not grow with the deck.
-        for note in &package.notes {
-            record(package, note)?;
-        }
+        // Streamed note by note: the output is staged in a temporary file (see
+        // `crate::output`), so a failure never leaves a half-written file behind.
         let mut ser = serde_json::Serializer::with_formatter(
             &mut *out,
             serde_json::ser::PrettyFormatter::with_indent(b"  "),
         );
-        let mut seq = serde::Serializer::serialize_seq(&mut ser, Some(package.notes.len()))
-            .map_err(|e| err(e.to_string()))?;
-        for note in &package.notes {
-            serde::ser::SerializeSeq::serialize_element(&mut seq, &record(package, note)?)
+        let mut seq =
+            serde::Serializer::serialize_seq(&mut ser, None).map_err(|e| err(e.to_string()))?;
+        let types = notes.note_types().to_vec();
+        let (mut count, mut cards) = (0usize, 0usize);
+        while let Some(note) = notes.next_note()? {
+            let rec = record(&types, note)?;
+            serde::ser::SerializeSeq::serialize_element(&mut seq, &rec)
                 .map_err(|e| err(e.to_string()))?;
+            count += 1;
+            cards += card_count(note, find_note_type(&types, &note.note_type));
         }
         serde::ser::SerializeSeq::end(seq).map_err(|e| err(e.to_string()))?;
+        notes.manifest()?;
         out.write_all(b"\n").map_err(|e| err(e.to_string()))?;
         out.flush().map_err(|e| err(e.to_string()))?;
         Ok(WriteReport {
-            notes: package.notes.len(),
-            cards: package.card_count(),
+            notes: count,
+            cards,
             media: 0,
             warnings: Vec::new(),
         })
@@ -143,18 +145,12 @@ mod tests {
 
     use super::*;
     use crate::model::FieldDef;
+    use crate::model::Package;
     use crate::writers::csv::tests::package;
 
     fn write(p: &Package) -> Result<String> {
         let mut buf = Cursor::new(Vec::new());
-        JsonWriter.write(
-            p,
-            &WriteContext {
-                timestamp: 0,
-                ..WriteContext::default()
-            },
-            &mut buf,
-        )?;
+        crate::writers::write_package(&JsonWriter, p, 0, &WriteContext::default(), &mut buf)?;
         String::from_utf8(buf.into_inner()).map_err(|e| err(e.to_string()))
     }
 

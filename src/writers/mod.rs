@@ -1,10 +1,15 @@
 //! The writers: one file per output format behind the [`Writer`] trait, and the registry that
 //! lists them. Adding a format is one new file and one line in [`WRITERS`].
+//!
+//! Writers read notes from a [`NoteStream`], one at a time in study order, and the
+//! [`Manifest`] (decks, note types used, media) once the notes are through: a build feeds
+//! every writer at once while it is still reading documents, and no writer ever needs the
+//! whole deck in memory. [`write_package`] runs a writer on a package already in memory.
 
 use std::io::{Seek, Write};
 
-use crate::error::{Diagnostic, Result};
-use crate::model::Package;
+use crate::error::{Diagnostic, Error, Result};
+use crate::model::{Manifest, Note, NoteType, Package};
 
 pub mod apkg;
 pub mod csv;
@@ -15,12 +20,9 @@ pub mod quizlet;
 pub trait Output: Write + Seek {}
 impl<T: Write + Seek> Output for T {}
 
-/// What every writer gets besides the package.
+/// What every writer gets besides the notes: settings from the command line and configuration.
 #[derive(Debug, Clone, Default)]
 pub struct WriteContext {
-    /// Build time in seconds since the epoch (`SOURCE_DATE_EPOCH` when set): used for
-    /// collection timestamps, never for identity.
-    pub timestamp: i64,
     /// Quizlet separators from the configuration, replacing the registered writer's
     /// (`quizlet::QuizletWriter::DEFAULT`) when set.
     pub quizlet: Option<quizlet::QuizletWriter>,
@@ -71,14 +73,78 @@ pub trait Writer: Send + Sync {
     fn name(&self) -> &'static str;
     /// What follows the package name in the output file name, e.g. `.quizlet.txt`.
     fn file_suffix(&self) -> &'static str;
-    /// Writes the whole package to `out`. Must not touch the file system otherwise, except to
-    /// read the package's media files.
+    /// Writes every note of `notes`, then what the manifest lists, to `out`. Must not touch
+    /// the file system otherwise, except to read the media files and to use temporary files.
     fn write(
         &self,
-        package: &Package,
+        notes: &mut dyn NoteStream,
         ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport>;
+}
+
+/// Where a writer reads a build's notes from.
+pub trait NoteStream {
+    /// Every note type a note may use (the manifest later lists those that were used).
+    fn note_types(&self) -> &[NoteType];
+    /// The next note in study order, or `None` after the last one. Fails when the build
+    /// stopped before the end (an input error, another writer's failure).
+    fn next_note(&mut self) -> Result<Option<&Note>>;
+    /// Decks, note types used and media: call after [`next_note`](Self::next_note) has
+    /// returned `None`.
+    fn manifest(&mut self) -> Result<&Manifest>;
+}
+
+/// A [`NoteStream`] over a package in memory.
+#[derive(Debug)]
+pub struct PackageStream<'a> {
+    package: &'a Package,
+    next: usize,
+    manifest: Manifest,
+}
+
+impl<'a> PackageStream<'a> {
+    /// Streams `package`'s notes; its manifest has `timestamp` as the collection time.
+    pub fn new(package: &'a Package, timestamp: i64) -> Self {
+        PackageStream {
+            package,
+            next: 0,
+            manifest: package.manifest(timestamp),
+        }
+    }
+}
+
+impl NoteStream for PackageStream<'_> {
+    fn note_types(&self) -> &[NoteType] {
+        &self.package.note_types
+    }
+
+    fn next_note(&mut self) -> Result<Option<&Note>> {
+        let note = self.package.notes.get(self.next);
+        self.next += usize::from(note.is_some());
+        Ok(note)
+    }
+
+    fn manifest(&mut self) -> Result<&Manifest> {
+        if self.next < self.package.notes.len() {
+            return Err(Error::Write {
+                format: "output",
+                message: "the manifest was asked for before the last note".to_owned(),
+            });
+        }
+        Ok(&self.manifest)
+    }
+}
+
+/// Writes a package held in memory with `writer`; `timestamp` is the collection time.
+pub fn write_package(
+    writer: &dyn Writer,
+    package: &Package,
+    timestamp: i64,
+    ctx: &WriteContext,
+    out: &mut dyn Output,
+) -> Result<WriteReport> {
+    writer.write(&mut PackageStream::new(package, timestamp), ctx, out)
 }
 
 /// Every writer, in the order their outputs are written and listed.

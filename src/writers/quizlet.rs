@@ -22,9 +22,9 @@
 
 use std::borrow::Cow;
 
-use super::{Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
-use crate::model::{Note, Package};
+use crate::model::Note;
 use crate::plain::{Lost, html_to_text};
 
 /// Writes the `quizlet` format.
@@ -221,18 +221,18 @@ impl Writer for QuizletWriter {
 
     fn write(
         &self,
-        package: &Package,
+        notes: &mut dyn NoteStream,
         ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         let this = ctx.quizlet.as_ref().unwrap_or(self);
-        this.write_with(package, out)
+        this.write_with(notes, out)
     }
 }
 
 impl QuizletWriter {
-    /// Writes `package` with these separators.
-    fn write_with(&self, package: &Package, out: &mut dyn Output) -> Result<WriteReport> {
+    /// Writes the notes with these separators.
+    fn write_with(&self, notes: &mut dyn NoteStream, out: &mut dyn Output) -> Result<WriteReport> {
         if self.term_separator.is_empty() || self.card_separator.is_empty() {
             return Err(Self::err("separators must not be empty"));
         }
@@ -246,13 +246,15 @@ impl QuizletWriter {
         let (mut images, mut tables, mut math, mut seps) =
             (Tally::new(), Tally::new(), Tally::new(), Tally::new());
         let mut text = String::new();
-        for note in &package.notes {
+        let types = notes.note_types().to_vec();
+        let mut count = 0usize;
+        while let Some(note) = notes.next_note()? {
+            count += 1;
             text.clear();
             let mut lost = Lost::default();
             let first = note.fields.first().map_or("", String::as_str);
             let second = note.fields.get(1).map_or("", String::as_str);
-            let is_cloze = package
-                .note_type(&note.note_type)
+            let is_cloze = crate::model::find_note_type(&types, &note.note_type)
                 .is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
             // A cloze note becomes: term = the text with blanks, definition = the text with
             // the answers filled in, then any extra.
@@ -280,6 +282,7 @@ impl QuizletWriter {
             out.write_all(text.as_bytes())
                 .map_err(|e| Self::err(e.to_string()))?;
         }
+        notes.manifest()?;
         out.flush().map_err(|e| Self::err(e.to_string()))?;
         let warnings = [
             images.warning("image", "images", "dropped"),
@@ -295,8 +298,8 @@ impl QuizletWriter {
         .flatten()
         .collect();
         Ok(WriteReport {
-            notes: package.notes.len(),
-            cards: package.notes.len(),
+            notes: count,
+            cards: count,
             media: 0,
             warnings,
         })
@@ -308,6 +311,7 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
+    use crate::model::Package;
     use crate::writers::csv::tests::{basic_type, note};
 
     fn package() -> Package {
@@ -348,14 +352,7 @@ mod tests {
 
     fn write(w: &QuizletWriter, p: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = w.write(
-            p,
-            &WriteContext {
-                timestamp: 0,
-                ..WriteContext::default()
-            },
-            &mut buf,
-        )?;
+        let report = crate::writers::write_package(w, p, 0, &WriteContext::default(), &mut buf)?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| QuizletWriter::err(e.to_string()))?;
         Ok((text, report))
