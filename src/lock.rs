@@ -882,4 +882,120 @@ mod tests {
         assert!(similarity("What is GLMNet?", "What is new?") < RENAME_THRESHOLD);
         assert_eq!(similarity("Same", "same"), 1.0);
     }
+
+    /// Streams `notes` through a reconciler without an oracle, as a build does.
+    fn stream_once(notes: &mut [Note], old: &Lock, nts: &mut [NoteType]) -> Reconciled {
+        let mut r = Reconciler::new(old, 2000, None);
+        r.note_types(nts);
+        for n in notes.iter_mut() {
+            r.assign(n);
+        }
+        r.finish(nts)
+    }
+
+    #[test]
+    fn a_reworded_question_whose_old_wording_moved_later_is_settled_by_a_second_pass() {
+        // v1: a.md asks "What is WRN?"; v2 rewords it in place, and the old wording moves to
+        // b.md, which comes later. Seen note by note, the reworded question looks like a
+        // rename; only the whole build shows the old key still exists.
+        let mut p = v1();
+        let (lock1, _) = reconcile(&mut p, &Lock::default(), 1000);
+        let wrn_guid = p.notes[0].guid.clone();
+        let v2 = || {
+            let mut p = v1();
+            p.notes[0] = note("a.md", 3, "What is WRN exactly?", "wide");
+            p.notes.push(note("b.md", 3, "What is WRN?", "wide"));
+            p
+        };
+
+        let mut streamed = v2();
+        assert!(
+            matches!(
+                stream_once(&mut streamed.notes, &lock1, &mut streamed.note_types),
+                Reconciled::Again(_)
+            ),
+            "the guess is caught"
+        );
+
+        let mut exact = v2();
+        let (_, report) = reconcile(&mut exact, &lock1, 2000);
+        assert_eq!(
+            report.summary(),
+            "1 added, 0 changed, 0 renamed, 4 unchanged, 0 removed"
+        );
+        assert_eq!(
+            exact.notes[4].guid, wrn_guid,
+            "the moved question keeps its guid"
+        );
+        assert_ne!(exact.notes[0].guid, wrn_guid);
+        let guids: HashSet<&str> = exact.notes.iter().map(|n| n.guid.as_str()).collect();
+        assert_eq!(guids.len(), 5);
+    }
+
+    #[test]
+    fn a_new_guid_kept_by_a_later_note_is_settled_by_a_second_pass() {
+        // The lock gave b.md's note the guid that "What is TENER?" derives (it was reworded
+        // from that question once). A new "What is TENER?" in a.md, earlier in the build,
+        // must not take it.
+        let tener = identity::guid_for_key(&identity::question_key("Deck", "What is TENER?"));
+        let mut old = Lock::default();
+        let mut p = package(vec![note("b.md", 3, "What is a transformer encoder?", "x")]);
+        let (lock, _) = reconcile(&mut p, &old, 1000);
+        old.notes = lock.notes;
+        old.notes[0].guid = tener.clone();
+
+        let v2 = || {
+            package(vec![
+                note("a.md", 3, "What is TENER?", "transformer"),
+                note("b.md", 3, "What is a transformer encoder?", "x"),
+            ])
+        };
+        let mut streamed = v2();
+        assert!(matches!(
+            stream_once(&mut streamed.notes, &old, &mut streamed.note_types),
+            Reconciled::Again(_)
+        ));
+        let mut exact = v2();
+        let (_, report) = reconcile(&mut exact, &old, 2000);
+        assert_eq!(
+            exact.notes[1].guid, tener,
+            "the kept guid stays with its note"
+        );
+        assert_eq!(
+            exact.notes[0].guid,
+            identity::guid_for_key(&format!("{}#2", exact.notes[0].key)),
+            "the new note takes the derived alternative"
+        );
+        assert_eq!(
+            report.summary(),
+            "1 added, 0 changed, 0 renamed, 1 unchanged, 0 removed"
+        );
+    }
+
+    #[test]
+    fn streaming_without_surprises_decides_in_one_pass_like_the_whole_build() {
+        let mut p = v1();
+        let (lock1, _) = reconcile(&mut p, &Lock::default(), 1000);
+        let v2 = || {
+            let mut p = v1();
+            p.notes[1] = note("a.md", 7, "What is SIMCO really?", "counting");
+            p.notes[2].fields[1] = "a transformer".into();
+            p.notes.push(note("a.md", 19, "What is new?", "new"));
+            p
+        };
+        let mut streamed = v2();
+        let Reconciled::Done(lock_s, report_s) =
+            stream_once(&mut streamed.notes, &lock1, &mut streamed.note_types)
+        else {
+            panic!("nothing here needs a second pass");
+        };
+        let mut exact = v2();
+        let (lock_e, report_e) = reconcile(&mut exact, &lock1, 2000);
+        assert_eq!((lock_s, report_s), (lock_e, report_e.clone()));
+        assert_eq!(streamed, exact);
+        assert_eq!(
+            report_e.summary(),
+            "1 added, 1 changed, 1 renamed, 2 unchanged, 0 removed"
+        );
+    }
 }

@@ -369,6 +369,50 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn records_written_before_the_first_reversed_note_are_rewritten_with_the_column() -> Result<()>
+    {
+        // Awkward plain notes first (tabs, quotes, newlines, `#`), then a reversed one: the
+        // writer learns it needs the note-type column only at the end and rewrites the
+        // records it had. They must come out as if the column had been there from the start.
+        let reversed = || {
+            let mut n = note("rev", "Biology", "<p>el gato</p>", "<p>the cat</p>", &[]);
+            n.note_type = crate::templates::REVERSED_NAME.into();
+            n
+        };
+        let mut last = package();
+        last.notes.push(reversed());
+        last.note_types
+            .push(crate::templates::Templates::default().reversed(0));
+        let mut first = last.clone();
+        first.notes.rotate_right(1);
+        let (text_last, report) = write(&last)?;
+        let (text_first, _) = write(&first)?;
+        assert_eq!((report.notes, report.cards), (3, 4));
+        let rows = |text: &str| -> Vec<Vec<String>> {
+            ::csv::ReaderBuilder::new()
+                .has_headers(false)
+                .comment(Some(b'#'))
+                .delimiter(b'\t')
+                .from_reader(text.as_bytes())
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+                .collect()
+        };
+        let (mut a, b) = (rows(&text_last), rows(&text_first));
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[0][1], "Basic");
+        assert_eq!(a[1][2], "Biology", "columns after the new one shift by one");
+        a.rotate_right(1);
+        assert_eq!(a, b);
+        assert_eq!(
+            text_last.len(),
+            text_first.len(),
+            "the same bytes, reordered"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn round_trips_through_a_reader_configured_like_anki() -> Result<()> {
         let package = package();
         let (text, _) = write(&package)?;
