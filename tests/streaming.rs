@@ -4,6 +4,8 @@
 //! the input still writes nothing, and identity questions that only the whole build can
 //! answer are answered exactly.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 mod common;
 
 use std::io::Cursor;
