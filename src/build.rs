@@ -318,8 +318,11 @@ struct Assembler {
     failed: bool,
     diagnostics: Vec<Diagnostic>,
     order: BTreeMap<PathBuf, usize>,
-    /// Each key's first place: `(path, line)`.
-    keys: HashMap<String, (String, usize)>,
+    /// Each key's first place, by key digest ([`identity::key_digest`]): an index into
+    /// `paths`, and a line.
+    keys: HashMap<u128, (usize, usize)>,
+    /// The source paths of the documents with notes, in order.
+    paths: Vec<String>,
     tag_case: crate::tags::TagCase,
     decks: BTreeSet<String>,
     note_types: BTreeSet<String>,
@@ -336,6 +339,7 @@ impl Assembler {
             diagnostics: Vec::new(),
             order: BTreeMap::new(),
             keys: HashMap::new(),
+            paths: Vec::new(),
             tag_case: crate::tags::TagCase::default(),
             decks: BTreeSet::new(),
             note_types: BTreeSet::new(),
@@ -387,8 +391,12 @@ impl Assembler {
 
     /// Two notes with the same key would get the same guid: report both places.
     fn check_duplicate_key(&mut self, note: &Note) {
-        match self.keys.get(&note.key) {
-            Some((path, line)) => {
+        if self.paths.last() != Some(&note.source.path) {
+            self.paths.push(note.source.path.clone());
+        }
+        match self.keys.get(&identity::key_digest(&note.key)) {
+            Some(&(path, line)) => {
+                let path = &self.paths[path];
                 let what = match note.key.strip_prefix("id:") {
                     Some(id) => format!("id `{id}`"),
                     None => format!("question in deck `{}`", note.deck),
@@ -403,8 +411,8 @@ impl Assembler {
             }
             None => {
                 self.keys.insert(
-                    note.key.clone(),
-                    (note.source.path.clone(), note.source.line),
+                    identity::key_digest(&note.key),
+                    (self.paths.len() - 1, note.source.line),
                 );
             }
         }

@@ -30,6 +30,18 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
+/// A 128-bit digest of a key (truncated SHA-256): what a build remembers of each key to spot
+/// duplicates and to compare with the lock, instead of the key itself.
+pub fn key_digest(key: &str) -> u128 {
+    let digest = Sha256::new()
+        .chain_update(b"decksmith-key-v1\0")
+        .chain_update(key.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(bytes)
+}
+
 const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// The Anki guid for `key`: 64 bits of SHA-256, written in base 62 (11 characters).

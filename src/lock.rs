@@ -160,19 +160,87 @@ impl Lock {
             );
         }
         for n in &self.notes {
-            let _ = writeln!(
-                s,
-                "note\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                json(&n.guid),
-                n.hash,
-                n.mtime,
-                n.due,
-                json(&n.path),
-                n.ordinal,
-                json(&n.key)
+            push_note_line(
+                &mut s,
+                &NoteLine {
+                    key: &n.key,
+                    guid: &n.guid,
+                    hash: &n.hash,
+                    mtime: n.mtime,
+                    due: n.due,
+                    path: &n.path,
+                    ordinal: n.ordinal,
+                },
             );
         }
         s
+    }
+
+    /// The lock's header and note type lines (all of [`to_text`](Self::to_text) before the
+    /// notes).
+    fn head_text(note_types: &BTreeMap<i64, NoteTypeEntry>) -> String {
+        Lock {
+            note_types: note_types.clone(),
+            notes: Vec::new(),
+        }
+        .to_text()
+    }
+}
+
+/// One note's lock line, borrowed.
+struct NoteLine<'a> {
+    key: &'a str,
+    guid: &'a str,
+    hash: &'a str,
+    mtime: i64,
+    due: i64,
+    path: &'a str,
+    ordinal: usize,
+}
+
+/// Appends a note's line to lock text.
+fn push_note_line(s: &mut String, n: &NoteLine<'_>) {
+    let _ = writeln!(
+        s,
+        "note\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        json(n.guid),
+        n.hash,
+        n.mtime,
+        n.due,
+        json(n.path),
+        n.ordinal,
+        json(n.key)
+    );
+}
+
+/// A new lock as the text of its file, built note by note (a lock of 100k notes is a few
+/// megabytes of text, far less than as records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLock {
+    text: String,
+    newest_mod: Option<i64>,
+}
+
+impl NewLock {
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The file's bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.text.into_bytes()
+    }
+
+    /// The newest `mod` of any note.
+    pub fn newest_mod(&self) -> Option<i64> {
+        self.newest_mod
+    }
+
+    /// The lock as records.
+    pub fn to_lock(&self) -> Lock {
+        // Our own text always parses; an empty lock is the harmless fallback.
+        Lock::parse(&self.text, Path::new(LOCK_FILE)).unwrap_or_default()
     }
 }
 
@@ -225,6 +293,10 @@ pub struct ChangeReport {
     pub notes: Vec<NoteChange>,
     /// Note types whose templates or styling changed.
     pub note_types_changed: Vec<String>,
+    /// Added, changed, renamed and removed notes, counted (`notes` may list only some: see
+    /// [`Reconciler::keep_details`]).
+    #[serde(skip)]
+    counts: [usize; 4],
 }
 
 impl ChangeReport {
@@ -232,13 +304,35 @@ impl ChangeReport {
     pub fn count(&self, kind: ChangeKind) -> usize {
         match kind {
             ChangeKind::Unchanged => self.unchanged,
-            _ => self.notes.iter().filter(|n| n.kind == kind).count(),
+            ChangeKind::Added => self.counts[0],
+            ChangeKind::Changed => self.counts[1],
+            ChangeKind::Renamed => self.counts[2],
+            ChangeKind::Removed => self.counts[3],
         }
     }
 
     /// True when the build changes nothing the lock records.
     pub fn is_unchanged(&self) -> bool {
-        self.note_types_changed.is_empty() && self.notes.is_empty()
+        self.note_types_changed.is_empty() && self.counts.iter().all(|&c| c == 0)
+    }
+
+    /// Counts one change.
+    fn count_only(&mut self, kind: ChangeKind) {
+        match kind {
+            ChangeKind::Unchanged => self.unchanged += 1,
+            ChangeKind::Added => self.counts[0] += 1,
+            ChangeKind::Changed => self.counts[1] += 1,
+            ChangeKind::Renamed => self.counts[2] += 1,
+            ChangeKind::Removed => self.counts[3] += 1,
+        }
+    }
+
+    fn record(&mut self, change: NoteChange, details: bool) {
+        self.count_only(change.kind);
+        // Its details only when asked for; renames always (the build names them).
+        if change.kind != ChangeKind::Unchanged && (details || change.kind == ChangeKind::Renamed) {
+            self.notes.push(change);
+        }
     }
 
     /// `2 added, 1 changed, 0 renamed, 5 unchanged, 1 removed`.
@@ -373,7 +467,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         first.assign(note);
     }
     let oracle = match first.finish(&package.note_types) {
-        Reconciled::Done(lock, report) => return (lock, report),
+        Reconciled::Done(lock, report) => return (lock.to_lock(), report),
         Reconciled::Again(oracle) => oracle,
     };
     let mut exact = Reconciler::new(old, build_time, Some(&oracle));
@@ -382,7 +476,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
         exact.assign(note);
     }
     match exact.finish(&package.note_types) {
-        Reconciled::Done(lock, report) => (lock, report),
+        Reconciled::Done(lock, report) => (lock.to_lock(), report),
         Reconciled::Again(_) => unreachable!("a reconciler with an oracle assumes nothing"),
     }
 }
@@ -392,7 +486,7 @@ pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, C
 /// pass exact.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Oracle {
-    keys: HashSet<String>,
+    keys: HashSet<u128>,
     taken: HashSet<String>,
 }
 
@@ -400,7 +494,7 @@ pub struct Oracle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reconciled {
     /// The new lock and the changes.
-    Done(Lock, ChangeReport),
+    Done(NewLock, ChangeReport),
     /// A guess made while streaming proved wrong (a reworded question took over an old
     /// note's identity that a later document still uses, or a new note's guid was taken by a
     /// later one): run the build again with this oracle. Rare, and then exact.
@@ -423,8 +517,8 @@ pub struct Reconciler<'a> {
     by_key: HashMap<&'a str, &'a NoteEntry>,
     by_place: HashMap<(&'a str, usize), &'a NoteEntry>,
     lock_guids: HashSet<&'a str>,
-    /// Keys of this build so far.
-    seen: HashSet<String>,
+    /// Digests ([`identity::key_digest`]) of the keys of this build so far.
+    seen: HashSet<u128>,
     /// Old keys whose notes were matched (by key or as a rename).
     used_old: HashSet<&'a str>,
     /// Lock guids kept by a note of this build so far.
@@ -439,8 +533,11 @@ pub struct Reconciler<'a> {
     ordinals: HashMap<String, usize>,
     /// Note types seen by [`note_types`](Self::note_types): id → (entry, changed).
     types: BTreeMap<i64, (NoteTypeEntry, bool)>,
-    lock: Lock,
+    /// The new lock's note lines so far, and their newest `mod`.
+    lines: String,
+    newest_mod: Option<i64>,
     report: ChangeReport,
+    details: bool,
 }
 
 impl<'a> Reconciler<'a> {
@@ -467,9 +564,18 @@ impl<'a> Reconciler<'a> {
             next_due: old.notes.iter().map(|e| e.due).max().unwrap_or(0),
             ordinals: HashMap::new(),
             types: BTreeMap::new(),
-            lock: Lock::default(),
+            lines: String::new(),
+            newest_mod: None,
             report: ChangeReport::default(),
+            details: true,
         }
+    }
+
+    /// Whether the report lists every added, changed and removed note (the default) or only
+    /// counts them (renamed notes are always listed). A large first build lists every note
+    /// as added: without details, memory does not grow with that list.
+    pub fn keep_details(&mut self, details: bool) {
+        self.details = details;
     }
 
     /// A sink that assigns each note its identity, then hands it to `next`.
@@ -503,8 +609,8 @@ impl<'a> Reconciler<'a> {
     /// not seen yet) and recorded for [`finish`](Self::finish) to check.
     fn key_gone(&mut self, key: &'a str) -> bool {
         match self.oracle {
-            Some(o) => !o.keys.contains(key),
-            None if self.seen.contains(key) => false,
+            Some(o) => !o.keys.contains(&identity::key_digest(key)),
+            None if self.seen.contains(&identity::key_digest(key)) => false,
             None => {
                 self.assumed_gone.push(key);
                 true
@@ -595,37 +701,47 @@ impl<'a> Reconciler<'a> {
                 )
             }
         };
-        self.seen.insert(note.key.clone());
-        note.guid.clone_from(&guid);
+        self.seen.insert(identity::key_digest(&note.key));
+        note.guid = guid;
         note.mtime = mtime;
         note.due = due;
-        if kind == ChangeKind::Unchanged {
-            self.report.unchanged += 1;
+        if kind != ChangeKind::Unchanged && (self.details || kind == ChangeKind::Renamed) {
+            self.report.record(
+                NoteChange {
+                    kind,
+                    guid: note.guid.clone(),
+                    key: note.key.clone(),
+                    old_key,
+                    source: format!("{}:{}", note.source.path, note.source.line),
+                },
+                self.details,
+            );
         } else {
-            self.report.notes.push(NoteChange {
-                kind,
-                guid: guid.clone(),
-                key: note.key.clone(),
-                old_key,
-                source: format!("{}:{}", note.source.path, note.source.line),
-            });
+            self.report.count_only(kind);
         }
-        self.lock.notes.push(NoteEntry {
-            key: note.key.clone(),
-            guid,
-            hash,
-            mtime,
-            due,
-            path: note.source.path.clone(),
-            ordinal,
-        });
+        push_note_line(
+            &mut self.lines,
+            &NoteLine {
+                key: &note.key,
+                guid: &note.guid,
+                hash: &hash,
+                mtime,
+                due,
+                path: &note.source.path,
+                ordinal,
+            },
+        );
+        self.newest_mod = self.newest_mod.max(Some(mtime));
     }
 
     /// The new lock and the report, once every note was assigned; `used` are the note types
     /// the notes use (the lock lists those). Or, when an assumption failed, the oracle for a
     /// second pass.
     pub fn finish(mut self, used: &[NoteType]) -> Reconciled {
-        let wrong = self.assumed_gone.iter().any(|k| self.seen.contains(*k))
+        let wrong = self
+            .assumed_gone
+            .iter()
+            .any(|k| self.seen.contains(&identity::key_digest(k)))
             || self
                 .assumed_free
                 .iter()
@@ -636,27 +752,41 @@ impl<'a> Reconciler<'a> {
                 taken: self.taken.iter().map(|g| (*g).to_owned()).collect(),
             });
         }
+        let mut note_types = BTreeMap::new();
         for nt in used {
             if let Some((entry, changed)) = self.types.get(&nt.id) {
                 if *changed {
                     self.report.note_types_changed.push(nt.name.clone());
                 }
-                self.lock.note_types.insert(nt.id, entry.clone());
+                note_types.insert(nt.id, entry.clone());
             }
         }
         // Notes in the lock that are gone.
         for e in &self.old.notes {
-            if !self.seen.contains(&e.key) && !self.used_old.contains(e.key.as_str()) {
-                self.report.notes.push(NoteChange {
-                    kind: ChangeKind::Removed,
-                    guid: e.guid.clone(),
-                    key: e.key.clone(),
-                    old_key: None,
-                    source: format!("{} (note {})", e.path, e.ordinal + 1),
-                });
+            if !self.seen.contains(&identity::key_digest(&e.key))
+                && !self.used_old.contains(e.key.as_str())
+            {
+                self.report.record(
+                    NoteChange {
+                        kind: ChangeKind::Removed,
+                        guid: e.guid.clone(),
+                        key: e.key.clone(),
+                        old_key: None,
+                        source: format!("{} (note {})", e.path, e.ordinal + 1),
+                    },
+                    self.details,
+                );
             }
         }
-        Reconciled::Done(self.lock, self.report)
+        let mut text = Lock::head_text(&note_types);
+        text.push_str(&self.lines);
+        Reconciled::Done(
+            NewLock {
+                text,
+                newest_mod: self.newest_mod,
+            },
+            self.report,
+        )
     }
 }
 
@@ -991,7 +1121,7 @@ mod tests {
         };
         let mut exact = v2();
         let (lock_e, report_e) = reconcile(&mut exact, &lock1, 2000);
-        assert_eq!((lock_s, report_s), (lock_e, report_e.clone()));
+        assert_eq!((lock_s.to_lock(), report_s), (lock_e, report_e.clone()));
         assert_eq!(streamed, exact);
         assert_eq!(
             report_e.summary(),

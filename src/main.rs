@@ -171,6 +171,8 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     let (written, (changes, warnings)) = loop {
         let mut catalog = decksmith::build::note_types(&opts);
         let mut reconciler = lock::Reconciler::new(old, timestamp, oracle.as_ref());
+        // The report lists every change only where someone reads the list.
+        reconciler.keep_details(args.report.is_some() || args.locked);
         reconciler.note_types(&mut catalog);
         let (written, outcome) =
             write_streaming(&selected, &out_dir, &name, &ctx, &catalog, |sink| {
@@ -193,7 +195,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
                 if args.locked
                     && (old_lock.is_none()
                         || !changes.is_unchanged()
-                        || old_lock.as_ref() != Some(&new_lock))
+                        || old.to_text() != new_lock.text())
                 {
                     for d in lock::locked_violations(&changes) {
                         eprintln!("{}", d.message);
@@ -211,13 +213,12 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
                 // Collection timestamps come from the content, not the clock: unchanged
                 // content gives byte-identical packages.
                 let content_time = new_lock
-                    .notes
-                    .iter()
-                    .map(|n| n.mtime)
+                    .newest_mod()
+                    .into_iter()
                     .chain(used.iter().map(|nt| nt.mtime))
                     .max()
                     .unwrap_or(timestamp);
-                let mut extra_files = vec![(lock_path.clone(), new_lock.to_text().into_bytes())];
+                let mut extra_files = vec![(lock_path.clone(), new_lock.into_bytes())];
                 if let Some(report) = &args.report {
                     let json = serde_json::to_vec_pretty(&changes).map_err(|e| {
                         decksmith::Error::Usage(format!("serializing the report: {e}"))
