@@ -213,23 +213,48 @@ fn push_note_line(s: &mut String, n: &NoteLine<'_>) {
     );
 }
 
-/// A new lock as the text of its file, built note by note (a lock of 100k notes is a few
-/// megabytes of text, far less than as records).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A new lock, as the text of its file built note by note: the note lines in memory or in a
+/// temporary file ([`Reconciler::spill_lock_lines`]).
+#[derive(Debug)]
 pub struct NewLock {
-    text: String,
+    head: String,
+    body: LockBody,
     newest_mod: Option<i64>,
+}
+
+#[derive(Debug)]
+enum LockBody {
+    Text(String),
+    File(std::fs::File),
 }
 
 impl NewLock {
     /// The file's text.
-    pub fn text(&self) -> &str {
-        &self.text
+    pub fn text(&self) -> std::io::Result<String> {
+        use std::io::{Read, Seek};
+        let mut text = self.head.clone();
+        match &self.body {
+            LockBody::Text(t) => text.push_str(t),
+            LockBody::File(f) => {
+                let mut f = f;
+                f.rewind()?;
+                f.read_to_string(&mut text)?;
+            }
+        }
+        Ok(text)
     }
 
-    /// The file's bytes.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.text.into_bytes()
+    /// The file's bytes, to read from the start.
+    pub fn into_reader(self) -> Result<Box<dyn std::io::Read + Send>> {
+        use std::io::{Read, Seek};
+        let head = std::io::Cursor::new(self.head.into_bytes());
+        Ok(match self.body {
+            LockBody::Text(t) => Box::new(head.chain(std::io::Cursor::new(t.into_bytes()))),
+            LockBody::File(mut f) => {
+                f.rewind().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                Box::new(head.chain(f))
+            }
+        })
     }
 
     /// The newest `mod` of any note.
@@ -238,9 +263,11 @@ impl NewLock {
     }
 
     /// The lock as records.
-    pub fn to_lock(&self) -> Lock {
-        // Our own text always parses; an empty lock is the harmless fallback.
-        Lock::parse(&self.text, Path::new(LOCK_FILE)).unwrap_or_default()
+    pub fn to_lock(&self) -> Result<Lock> {
+        let text = self
+            .text()
+            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        Lock::parse(&text, Path::new(LOCK_FILE))
     }
 }
 
@@ -460,24 +487,25 @@ fn key_parts(key: &str) -> Option<(&str, &str)> {
 /// new-card position, stamps note types with their `mod`, and returns the new lock and what
 /// changed. `build_time` is what changed notes are stamped with (at least previous `mod` + 1).
 pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, ChangeReport) {
-    // The whole package is at hand: the reconciler knows everything from the start.
-    let mut first = Reconciler::new(old, build_time, None);
-    first.note_types(&mut package.note_types);
-    for note in &mut package.notes {
-        first.assign(note);
-    }
-    let oracle = match first.finish(&package.note_types) {
-        Reconciled::Done(lock, report) => return (lock.to_lock(), report),
-        Reconciled::Again(oracle) => oracle,
-    };
-    let mut exact = Reconciler::new(old, build_time, Some(&oracle));
-    exact.note_types(&mut package.note_types);
-    for note in &mut package.notes {
-        exact.assign(note);
-    }
-    match exact.finish(&package.note_types) {
-        Reconciled::Done(lock, report) => (lock.to_lock(), report),
-        Reconciled::Again(_) => unreachable!("a reconciler with an oracle assumes nothing"),
+    // The whole package is at hand: a first pass, and a second one with the oracle in the
+    // rare case the first needs it.
+    let mut oracle: Option<Oracle> = None;
+    loop {
+        let mut r = Reconciler::new(old, build_time, oracle.as_ref());
+        r.note_types(&mut package.note_types);
+        for note in &mut package.notes {
+            r.assign(note);
+        }
+        match r.finish(&package.note_types) {
+            Ok(Reconciled::Done(lock, report)) => {
+                // The lines stayed in memory (nothing was spilled): the text is our own and
+                // always parses.
+                return (lock.to_lock().unwrap_or_default(), report);
+            }
+            Ok(Reconciled::Again(known)) if oracle.is_none() => oracle = Some(known),
+            // Only spilled lines can fail, and a reconciler with an oracle assumes nothing.
+            Ok(Reconciled::Again(_)) | Err(_) => return (Lock::default(), ChangeReport::default()),
+        }
     }
 }
 
@@ -491,7 +519,7 @@ pub struct Oracle {
 }
 
 /// How a reconciliation ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Reconciled {
     /// The new lock and the changes.
     Done(NewLock, ChangeReport),
@@ -533,8 +561,10 @@ pub struct Reconciler<'a> {
     ordinals: HashMap<String, usize>,
     /// Note types seen by [`note_types`](Self::note_types): id → (entry, changed).
     types: BTreeMap<i64, (NoteTypeEntry, bool)>,
-    /// The new lock's note lines so far, and their newest `mod`.
+    /// The new lock's note lines not yet spilled, the spill file, and their newest `mod`.
     lines: String,
+    spill: Option<std::io::BufWriter<std::fs::File>>,
+    spill_error: Option<std::io::Error>,
     newest_mod: Option<i64>,
     report: ChangeReport,
     details: bool,
@@ -565,10 +595,20 @@ impl<'a> Reconciler<'a> {
             ordinals: HashMap::new(),
             types: BTreeMap::new(),
             lines: String::new(),
+            spill: None,
+            spill_error: None,
             newest_mod: None,
             report: ChangeReport::default(),
             details: true,
         }
+    }
+
+    /// Keeps the new lock's note lines in an anonymous temporary file instead of memory (a
+    /// build's lock grows with its deck).
+    pub fn spill_lock_lines(&mut self) -> Result<()> {
+        let file = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        self.spill = Some(std::io::BufWriter::with_capacity(256 * 1024, file));
+        Ok(())
     }
 
     /// Whether the report lists every added, changed and removed note (the default) or only
@@ -732,12 +772,19 @@ impl<'a> Reconciler<'a> {
             },
         );
         self.newest_mod = self.newest_mod.max(Some(mtime));
+        if let Some(spill) = &mut self.spill {
+            use std::io::Write;
+            if let Err(e) = spill.write_all(self.lines.as_bytes()) {
+                self.spill_error.get_or_insert(e);
+            }
+            self.lines.clear();
+        }
     }
 
     /// The new lock and the report, once every note was assigned; `used` are the note types
     /// the notes use (the lock lists those). Or, when an assumption failed, the oracle for a
     /// second pass.
-    pub fn finish(mut self, used: &[NoteType]) -> Reconciled {
+    pub fn finish(mut self, used: &[NoteType]) -> Result<Reconciled> {
         let wrong = self
             .assumed_gone
             .iter()
@@ -747,10 +794,10 @@ impl<'a> Reconciler<'a> {
                 .iter()
                 .any(|g| self.taken.contains(g.as_str()));
         if wrong {
-            return Reconciled::Again(Oracle {
+            return Ok(Reconciled::Again(Oracle {
                 keys: self.seen,
                 taken: self.taken.iter().map(|g| (*g).to_owned()).collect(),
-            });
+            }));
         }
         let mut note_types = BTreeMap::new();
         for nt in used {
@@ -778,15 +825,30 @@ impl<'a> Reconciler<'a> {
                 );
             }
         }
-        let mut text = Lock::head_text(&note_types);
-        text.push_str(&self.lines);
-        Reconciled::Done(
+        let body = match self.spill {
+            None => LockBody::Text(self.lines),
+            Some(spill) => {
+                use std::io::Seek;
+                let file = spill
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)
+                    .and_then(|mut f| f.rewind().map(|()| f));
+                match (self.spill_error, file) {
+                    (None, Ok(file)) => LockBody::File(file),
+                    (Some(e), _) | (None, Err(e)) => {
+                        return Err(Error::io(std::env::temp_dir(), e));
+                    }
+                }
+            }
+        };
+        Ok(Reconciled::Done(
             NewLock {
-                text,
+                head: Lock::head_text(&note_types),
+                body,
                 newest_mod: self.newest_mod,
             },
             self.report,
-        )
+        ))
     }
 }
 
@@ -1013,14 +1075,17 @@ mod tests {
         assert_eq!(similarity("Same", "same"), 1.0);
     }
 
-    /// Streams `notes` through a reconciler without an oracle, as a build does.
+    /// Streams `notes` through a reconciler without an oracle, as a build does (lock lines
+    /// spilled to a file, no change details).
     fn stream_once(notes: &mut [Note], old: &Lock, nts: &mut [NoteType]) -> Reconciled {
         let mut r = Reconciler::new(old, 2000, None);
+        r.spill_lock_lines().unwrap();
+        r.keep_details(false);
         r.note_types(nts);
         for n in notes.iter_mut() {
             r.assign(n);
         }
-        r.finish(nts)
+        r.finish(nts).unwrap()
     }
 
     #[test]
@@ -1121,7 +1186,18 @@ mod tests {
         };
         let mut exact = v2();
         let (lock_e, report_e) = reconcile(&mut exact, &lock1, 2000);
-        assert_eq!((lock_s.to_lock(), report_s), (lock_e, report_e.clone()));
+        assert_eq!(lock_s.to_lock().unwrap(), lock_e);
+        assert_eq!(report_s.summary(), report_e.summary());
+        assert_eq!(
+            report_s.notes,
+            report_e
+                .notes
+                .iter()
+                .filter(|n| n.kind == ChangeKind::Renamed)
+                .cloned()
+                .collect::<Vec<_>>(),
+            "without details only renames are listed"
+        );
         assert_eq!(streamed, exact);
         assert_eq!(
             report_e.summary(),

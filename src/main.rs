@@ -173,6 +173,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         let mut reconciler = lock::Reconciler::new(old, timestamp, oracle.as_ref());
         // The report lists every change only where someone reads the list.
         reconciler.keep_details(args.report.is_some() || args.locked);
+        reconciler.spill_lock_lines()?;
         reconciler.note_types(&mut catalog);
         let (written, outcome) =
             write_streaming(&selected, &out_dir, &name, &ctx, &catalog, |sink| {
@@ -186,7 +187,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
                     return Err(decksmith::Error::Input(errors));
                 }
                 let used = streamed.used_note_types(&catalog);
-                let (new_lock, changes) = match reconciler.finish(&used) {
+                let (new_lock, changes) = match reconciler.finish(&used)? {
                     lock::Reconciled::Done(new_lock, changes) => (new_lock, changes),
                     lock::Reconciled::Again(oracle) => {
                         return Ok(Finish::Discard(Pass::Again(oracle)));
@@ -195,7 +196,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
                 if args.locked
                     && (old_lock.is_none()
                         || !changes.is_unchanged()
-                        || old.to_text() != new_lock.text())
+                        || Some(old.to_text()) != new_lock.text().ok())
                 {
                     for d in lock::locked_violations(&changes) {
                         eprintln!("{}", d.message);
@@ -218,12 +219,12 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
                     .chain(used.iter().map(|nt| nt.mtime))
                     .max()
                     .unwrap_or(timestamp);
-                let mut extra_files = vec![(lock_path.clone(), new_lock.into_bytes())];
+                let mut extra_files = vec![(lock_path.clone(), new_lock.into_reader()?)];
                 if let Some(report) = &args.report {
                     let json = serde_json::to_vec_pretty(&changes).map_err(|e| {
                         decksmith::Error::Usage(format!("serializing the report: {e}"))
                     })?;
-                    extra_files.push((report.clone(), json));
+                    extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
                 }
                 Ok(Finish::Commit {
                     manifest: streamed.manifest(&catalog, content_time),

@@ -77,16 +77,18 @@ fn stage_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
         .map_err(|e| Error::io(dir, e))
 }
 
+/// The content of a file written along with the outputs (such as the lock file).
+pub type ExtraContent = Box<dyn std::io::Read + Send>;
+
 /// How a build that fed the writers ends.
-#[derive(Debug)]
 pub enum Finish<T> {
     /// Every note was sent: give the writers the manifest, and write `extra_files` (such as
     /// the lock file) with the outputs, all or nothing.
     Commit {
         /// Decks, note types used, media, collection time.
         manifest: Manifest,
-        /// `(path, bytes)` of other files to replace along with the outputs.
-        extra_files: Vec<(PathBuf, Vec<u8>)>,
+        /// `(path, content)` of other files to replace along with the outputs.
+        extra_files: Vec<(PathBuf, ExtraContent)>,
         /// What the build wants back.
         value: T,
     },
@@ -264,14 +266,15 @@ pub fn write_streaming<T>(
     let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let mut extra = Vec::with_capacity(extra_files.len());
-    for (path, bytes) in &extra_files {
+    for (path, mut content) in extra_files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
         remove_stale_temporaries(dir);
         let mut tmp = stage_in(dir)?;
-        tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        std::io::copy(&mut content, &mut tmp).map_err(|e| Error::io(&path, e))?;
+        let path = &path;
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
         extra.push((path.clone(), tmp));
     }
@@ -308,7 +311,13 @@ pub fn write_outputs(
             sink.notes(package.notes.clone())?;
             Ok(Finish::Commit {
                 manifest: package.manifest(timestamp),
-                extra_files: extra_files.to_vec(),
+                extra_files: extra_files
+                    .iter()
+                    .map(|(p, b)| {
+                        let content: ExtraContent = Box::new(std::io::Cursor::new(b.clone()));
+                        (p.clone(), content)
+                    })
+                    .collect(),
                 value: (),
             })
         })?;

@@ -325,6 +325,11 @@ fn locked_fails_on_a_content_change_and_passes_on_none() {
     run_ok(p.cmd().arg("build"));
     let lock = std::fs::read(p.path("decksmith.lock")).unwrap();
     run_ok(p.cmd().args(["build", "--locked", "-o", "again"]));
+    assert_eq!(
+        std::fs::read(p.path("decksmith.lock")).unwrap(),
+        lock,
+        "a passing --locked build writes the same lock"
+    );
 
     let doc = p.path("content/day-25.md");
     let text = std::fs::read_to_string(&doc).unwrap();
