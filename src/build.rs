@@ -974,11 +974,17 @@ fn clean_field(html: String) -> String {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(normalized) => normalized,
     };
-    if html.contains(unwanted) {
+    if may_hold_controls(&html) && html.contains(unwanted) {
         html.retain(|c| !unwanted(c));
     }
-    html.shrink_to_fit();
     html
+}
+
+/// Whether `text` may hold a control character other than tab and newline: a byte scan (fast
+/// on long text) for C0 controls, DEL, and the lead byte of the C1 controls (U+0080–U+009F).
+fn may_hold_controls(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2)
 }
 
 /// A deck name as Anki normalizes it: `::`-separated components, each NFC and trimmed of
@@ -1045,6 +1051,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_lose_control_characters_but_keep_tabs_newlines_and_other_text() {
+        assert_eq!(
+            clean_field("a\u{7}b\u{85}c\td\ne\u{7f}\u{1f}".to_owned()),
+            "abc\td\ne"
+        );
+        // U+00A0 shares the C1 controls' lead byte and is kept; NFC is applied.
+        assert_eq!(clean_field("x\u{a0}e\u{301}".to_owned()), "x\u{a0}\u{e9}");
+        assert!(!may_hold_controls("plain <p>text</p>\n\twith é"));
+        assert!(may_hold_controls("bell\u{7}"));
+    }
 
     #[test]
     fn long_questions_are_cut_short_in_messages() {

@@ -482,7 +482,11 @@ fn unique_id(seed: i64, used: &mut HashSet<i64>) -> i64 {
 /// (this includes the field separator U+001F), NFC-normalized.
 fn clean_field(field: &str) -> std::borrow::Cow<'_, str> {
     let unwanted = |c: char| c.is_ascii_control() && c != '\n' && c != '\t';
-    if field.contains(unwanted) {
+    // ASCII control characters are single bytes: a byte scan finds them fast.
+    if field
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    {
         let cleaned: String = field.chars().filter(|&c| !unwanted(c)).collect();
         std::borrow::Cow::Owned(crate::nfc::nfc(&cleaned).into_owned())
     } else {
