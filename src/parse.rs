@@ -45,8 +45,16 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`, the contents of `path`.
     pub fn new(path: &Path, text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = text.as_bytes();
+        let mut line_starts = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+        line_starts.push(0);
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex {
             path: path.to_path_buf(),
             text,
@@ -128,10 +136,49 @@ struct Block {
     end: usize,
 }
 
+/// The events of a document, handed out block by block, in order, by moving them.
+struct BlockEvents<'a> {
+    rest: std::vec::IntoIter<Spanned<'a>>,
+    /// How many events there were in all.
+    total: usize,
+}
+
+impl<'a> BlockEvents<'a> {
+    fn new(events: Vec<Spanned<'a>>) -> Self {
+        BlockEvents {
+            total: events.len(),
+            rest: events.into_iter(),
+        }
+    }
+
+    /// Index (in the original vector) of the first event not yet handed out or skipped.
+    fn pos(&self) -> usize {
+        self.total - self.rest.len()
+    }
+
+    /// The events of block `b`, which must not start before the blocks already taken end.
+    fn peek(&self, b: Block) -> &[Spanned<'a>] {
+        let pos = self.pos();
+        &self.rest.as_slice()[b.start - pos..b.end - pos]
+    }
+
+    /// Moves out the events of block `b` (same precondition as [`Self::peek`]). Events before
+    /// it that were not taken, or not consumed when taken, are dropped.
+    fn take(&mut self, b: Block) -> std::iter::Take<&mut std::vec::IntoIter<Spanned<'a>>> {
+        let pos = self.pos();
+        if b.start > pos {
+            self.rest.nth(b.start - pos - 1);
+        }
+        self.rest.by_ref().take(b.end - b.start)
+    }
+}
+
 /// How a block takes part in the question structure.
 #[derive(Debug, Clone)]
 struct QuestionHead {
     label: Option<u64>,
+    /// Characters of plain text the label takes (with its punctuation and spaces).
+    label_chars: usize,
     /// Index range of the question's inline events inside the block.
     inline: Range<usize>,
     level: usize,
@@ -222,15 +269,18 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         )));
     }
 
+    // Blocks are visited in order and each one's events end up in at most one question:
+    // they are moved out of the event vector, not cloned.
+    let mut events = BlockEvents::new(events);
     let mut current: Option<Question<'a>> = None;
     let mut fresh = false; // the current question has no answer block yet
-    for (i, b) in blocks.iter().enumerate() {
-        let ev = &events[b.start..b.end];
+    for (i, &b) in blocks.iter().enumerate() {
+        let ev = events.peek(b);
         if let Some(head) = &heads[i] {
             if let Some(q) = current.take() {
                 out.questions.push(q);
             }
-            match make_question(ev, head, index) {
+            match make_question(ev[0].1.start, events.take(b), head, index) {
                 Ok(q) => {
                     current = Some(q);
                     fresh = true;
@@ -259,12 +309,14 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         if let Some(q) = current.as_mut() {
             if fresh {
                 fresh = false;
-                if let Some(rest) = strip_answer_marker(ev) {
-                    q.answer.extend(rest);
+                if let Some((consumed, whole)) = answer_marker_in(ev) {
+                    if !whole {
+                        strip_answer_marker(&mut q.answer, events.take(b), consumed);
+                    }
                     continue;
                 }
             }
-            q.answer.extend(ev.iter().cloned());
+            q.answer.extend(events.take(b));
         }
     }
     if let Some(q) = current.take() {
@@ -337,6 +389,7 @@ fn heading_head(ev: &[Spanned<'_>], level: usize) -> QuestionHead {
     };
     QuestionHead {
         label: None,
+        label_chars: 0,
         inline: 1..ev.len() - 1,
         level,
         id,
@@ -351,9 +404,10 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
             level, id, classes, ..
         }) => {
             let inline = 1..ev.len() - 1;
-            let (n, _) = split_label(&plain_text(&ev[inline.clone()]))?;
+            let (n, label_chars) = split_label(&plain_text(&ev[inline.clone()]))?;
             Some(QuestionHead {
                 label: Some(n),
+                label_chars,
                 inline,
                 level: level_number(*level),
                 id: id.as_ref().map(|s| s.to_string()),
@@ -377,9 +431,10 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
                 }
             }
             let inline = 2..close;
-            let (n, _) = split_label(&plain_text(&ev[inline.clone()]))?;
+            let (n, label_chars) = split_label(&plain_text(&ev[inline.clone()]))?;
             Some(QuestionHead {
                 label: Some(n),
+                label_chars,
                 inline,
                 level: 7, // below every heading: bold questions never end an answer early
                 id,
@@ -427,16 +482,16 @@ pub(crate) fn matching_end(ev: &[Spanned<'_>], start: usize) -> Option<usize> {
     None
 }
 
+/// The question whose block starts at byte `offset` and has the events `ev`.
 fn make_question<'a>(
-    ev: &[Spanned<'a>],
+    offset: usize,
+    ev: impl Iterator<Item = Spanned<'a>>,
     head: &QuestionHead,
     index: &LineIndex<'_>,
 ) -> Result<Question<'a>, Diagnostic> {
-    let offset = ev[0].1.start;
-    let mut inline: Vec<Spanned<'a>> = ev[head.inline.clone()].to_vec();
+    let mut inline: Vec<Spanned<'a>> = ev.skip(head.inline.start).take(head.inline.len()).collect();
     if head.label.is_some() {
-        let (_, consumed) = split_label(&plain_text(&inline)).unwrap_or((0, 0));
-        strip_leading_chars(&mut inline, consumed);
+        strip_leading_chars(&mut inline, head.label_chars);
     }
     let text = collapse_whitespace(&plain_text(&inline));
     let label = head.label.map(|n| format!("Q{n}"));
@@ -514,25 +569,32 @@ pub fn split_label(text: &str) -> Option<(u64, usize)> {
     Some((n, i))
 }
 
-/// If the block is an answer marker, returns the block without it: empty when the block was
-/// only the marker, the rest of the paragraph when text follows the marker.
-fn strip_answer_marker<'a>(ev: &[Spanned<'a>]) -> Option<Vec<Spanned<'a>>> {
-    let inline = match &ev[0].0 {
-        Event::Start(Tag::Paragraph | Tag::Heading { .. }) => 1..ev.len() - 1,
-        _ => return None,
-    };
-    let text = plain_text(&ev[inline.clone()]);
-    let (consumed, whole) = answer_marker(&text)?;
-    if whole {
-        return Some(Vec::new());
+/// If the block (a paragraph or heading) starts with an answer marker: the characters of
+/// plain text the marker takes, and whether it is all of the block's text.
+fn answer_marker_in(ev: &[Spanned<'_>]) -> Option<(usize, bool)> {
+    match &ev[0].0 {
+        Event::Start(Tag::Paragraph | Tag::Heading { .. }) => {
+            answer_marker(&plain_text(&ev[1..ev.len() - 1]))
+        }
+        _ => None,
     }
-    let mut inner: Vec<Spanned<'a>> = ev[inline].to_vec();
+}
+
+/// Appends a block that starts with an answer marker to `answer`, without the marker's
+/// first `consumed` characters (see [`answer_marker_in`]).
+fn strip_answer_marker<'a>(
+    answer: &mut Vec<Spanned<'a>>,
+    mut block: impl ExactSizeIterator<Item = Spanned<'a>>,
+    consumed: usize,
+) {
+    let inner_len = block.len().saturating_sub(2);
+    let Some(first) = block.next() else { return };
+    let mut inner: Vec<Spanned<'a>> = block.by_ref().take(inner_len).collect();
     strip_leading_chars(&mut inner, consumed);
-    let mut out = Vec::with_capacity(inner.len() + 2);
-    out.push(ev[0].clone());
-    out.extend(inner);
-    out.push(ev[ev.len() - 1].clone());
-    Some(out)
+    answer.reserve(inner.len() + 2);
+    answer.push(first);
+    answer.append(&mut inner);
+    answer.extend(block);
 }
 
 /// Recognizes an answer marker at the start of `text`: `Answer:`, `Ans:`, `A:`, `Answer`,
