@@ -46,15 +46,28 @@ impl<'a> LineIndex<'a> {
     /// Indexes `text`, the contents of `path`.
     pub fn new(path: &Path, text: &'a str) -> Self {
         let bytes = text.as_bytes();
-        let mut line_starts = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // 64 bytes at a time: a bit mask of the newlines (which compiles to vector compares),
+        // then one push per set bit.
+        let mut chunks = bytes.chunks_exact(64);
+        let mut base = 0;
+        for chunk in &mut chunks {
+            let mut mask = 0u64;
+            for (j, &b) in chunk.iter().enumerate() {
+                mask |= u64::from(b == b'\n') << j;
+            }
+            while mask != 0 {
+                line_starts.push(base + mask.trailing_zeros() as usize + 1);
+                mask &= mask - 1;
+            }
+            base += 64;
+        }
+        for (j, &b) in chunks.remainder().iter().enumerate() {
+            if b == b'\n' {
+                line_starts.push(base + j + 1);
+            }
+        }
         LineIndex {
             path: path.to_path_buf(),
             text,
@@ -129,50 +142,6 @@ pub struct FrontMatterBlock {
     pub offset: usize,
 }
 
-/// A top-level block: `events[start..end]`.
-#[derive(Debug, Clone, Copy)]
-struct Block {
-    start: usize,
-    end: usize,
-}
-
-/// The events of a document, handed out block by block, in order, by moving them.
-struct BlockEvents<'a> {
-    rest: std::vec::IntoIter<Spanned<'a>>,
-    /// How many events there were in all.
-    total: usize,
-}
-
-impl<'a> BlockEvents<'a> {
-    fn new(events: Vec<Spanned<'a>>) -> Self {
-        BlockEvents {
-            total: events.len(),
-            rest: events.into_iter(),
-        }
-    }
-
-    /// Index (in the original vector) of the first event not yet handed out or skipped.
-    fn pos(&self) -> usize {
-        self.total - self.rest.len()
-    }
-
-    /// The events of block `b`, which must not start before the blocks already taken end.
-    fn peek(&self, b: Block) -> &[Spanned<'a>] {
-        let pos = self.pos();
-        &self.rest.as_slice()[b.start - pos..b.end - pos]
-    }
-
-    /// Moves out the events of block `b` (same precondition as [`Self::peek`]). Events before
-    /// it that were not taken, or not consumed when taken, are dropped.
-    fn take(&mut self, b: Block) -> std::iter::Take<&mut std::vec::IntoIter<Spanned<'a>>> {
-        let pos = self.pos();
-        if b.start > pos {
-            self.rest.nth(b.start - pos - 1);
-        }
-        self.rest.by_ref().take(b.end - b.start)
-    }
-}
-
 /// How a block takes part in the question structure.
 #[derive(Debug, Clone)]
 struct QuestionHead {
@@ -188,24 +157,21 @@ struct QuestionHead {
 
 /// Finds the title, the questions and their answers in `text`.
 pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
-    let events: Vec<Spanned<'a>> = Parser::new_ext(text, markdown_options())
-        .into_offset_iter()
-        .collect();
-    let blocks = split_blocks(&events);
+    let mut blocks = top_level_blocks(text);
     let mut out = Outline::default();
 
     // Front matter is only recognized at the very start of a document.
     if let Some(first) = blocks.first()
-        && let Event::Start(Tag::MetadataBlock(kind)) = events[first.start].0
+        && let Event::Start(Tag::MetadataBlock(kind)) = first[0].0
     {
-        let spans: Vec<&Range<usize>> = events[first.start..first.end]
+        let spans: Vec<&Range<usize>> = first
             .iter()
             .filter(|(e, _)| matches!(e, Event::Text(_)))
             .map(|(_, r)| r)
             .collect();
         let (start, end) = match (spans.first(), spans.last()) {
             (Some(a), Some(b)) => (a.start, b.end),
-            _ => (events[first.start].1.start, events[first.start].1.start),
+            _ => (first[0].1.start, first[0].1.start),
         };
         out.front_matter = Some(FrontMatterBlock {
             toml: kind == MetadataBlockKind::PlusesStyle,
@@ -214,16 +180,13 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         });
     }
 
-    let heads: Vec<Option<QuestionHead>> = blocks
-        .iter()
-        .map(|b| labelled_head(&events[b.start..b.end]))
-        .collect();
+    let heads: Vec<Option<QuestionHead>> = blocks.iter().map(|b| labelled_head(b)).collect();
     let labelled = heads.iter().any(Option::is_some);
 
     // The title: the first H1 that is not a labelled question.
     let mut title_block = None;
     for (i, b) in blocks.iter().enumerate() {
-        if heads[i].is_none() && heading_level(&events[b.start].0) == Some(1) {
+        if heads[i].is_none() && heading_level(&b[0].0) == Some(1) {
             title_block = Some(i);
             break;
         }
@@ -239,7 +202,7 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             .iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != title_block)
-            .filter_map(|(_, b)| heading_level(&events[b.start].0))
+            .filter_map(|(_, b)| heading_level(&b[0].0))
             .collect();
         let deeper_than_one = levels.iter().any(|&l| l > 1);
         if !deeper_than_one && title_block.is_some() && levels.contains(&1) {
@@ -253,8 +216,7 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         let heads = blocks
             .iter()
             .enumerate()
-            .map(|(i, b)| {
-                let ev = &events[b.start..b.end];
+            .map(|(i, ev)| {
                 (Some(i) != title_block && heading_level(&ev[0].0) == Some(level))
                     .then(|| heading_head(ev, level))
             })
@@ -263,26 +225,23 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     };
 
     if let Some(t) = title_block {
-        let b = blocks[t];
-        out.title = Some(collapse_whitespace(&plain_text(
-            &events[b.start + 1..b.end - 1],
-        )));
+        let b = &blocks[t];
+        out.title = Some(collapse_whitespace(&plain_text(&b[1..b.len() - 1])));
     }
 
-    // Blocks are visited in order and each one's events end up in at most one question:
-    // they are moved out of the event vector, not cloned.
-    let mut events = BlockEvents::new(events);
-    let mut current: Option<Question<'a>> = None;
+    // First which blocks make each question's answer, then the events are moved there
+    // (never cloned), into answers sized once. A plan entry is (question, block, characters
+    // of an answer marker to strip from the block).
+    let mut plan: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut current: Option<usize> = None; // index into `out.questions`
     let mut fresh = false; // the current question has no answer block yet
-    for (i, &b) in blocks.iter().enumerate() {
-        let ev = events.peek(b);
+    for i in 0..blocks.len() {
         if let Some(head) = &heads[i] {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
-            match make_question(ev[0].1.start, events.take(b), head, index) {
+            current = None;
+            match make_question(std::mem::take(&mut blocks[i]), head, index) {
                 Ok(q) => {
-                    current = Some(q);
+                    out.questions.push(q);
+                    current = Some(out.questions.len() - 1);
                     fresh = true;
                 }
                 Err(d) => out.diagnostics.push(d),
@@ -290,37 +249,46 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             continue;
         }
         if Some(i) == title_block {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
+            current = None;
             continue;
         }
+        let ev = &blocks[i];
         if let Some(level) = heading_level(&ev[0].0)
             && level < break_level
         {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
+            current = None;
             continue;
         }
         if let Event::Start(Tag::MetadataBlock(_)) = ev[0].0 {
             continue;
         }
-        if let Some(q) = current.as_mut() {
+        if let Some(q) = current {
             if fresh {
                 fresh = false;
                 if let Some((consumed, whole)) = answer_marker_in(ev) {
                     if !whole {
-                        strip_answer_marker(&mut q.answer, events.take(b), consumed);
+                        plan.push((q, i, Some(consumed)));
                     }
                     continue;
                 }
             }
-            q.answer.extend(events.take(b));
+            plan.push((q, i, None));
         }
     }
-    if let Some(q) = current.take() {
-        out.questions.push(q);
+    for run in plan.chunk_by(|a, b| a.0 == b.0) {
+        let answer = &mut out.questions[run[0].0].answer;
+        if let [(_, b, None)] = run {
+            *answer = std::mem::take(&mut blocks[*b]);
+            continue;
+        }
+        answer.reserve_exact(run.iter().map(|&(_, b, _)| blocks[b].len()).sum());
+        for &(_, b, marker) in run {
+            let block = std::mem::take(&mut blocks[b]);
+            match marker {
+                Some(consumed) => strip_answer_marker(answer, block, consumed),
+                None => answer.extend(block),
+            }
+        }
     }
     if out.questions.is_empty() && out.diagnostics.is_empty() {
         out.diagnostics.push(Diagnostic::warning(
@@ -331,30 +299,25 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     out
 }
 
-/// Splits the event stream into top-level blocks.
-fn split_blocks(events: &[Spanned<'_>]) -> Vec<Block> {
+/// The document's events, split into top-level blocks (each a start event up to its
+/// matching end, or a single event outside any block).
+fn top_level_blocks(text: &str) -> Vec<Vec<Spanned<'_>>> {
     let mut blocks = Vec::new();
+    // One buffer for the block being read; each finished block is moved out into a vector of
+    // its exact size, so no allocation is ever larger than a block.
+    let mut block = Vec::new();
     let mut depth = 0usize;
-    let mut start = 0;
-    for (i, (e, _)) in events.iter().enumerate() {
-        match e {
-            Event::Start(_) => {
-                if depth == 0 {
-                    start = i;
-                }
-                depth += 1;
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    blocks.push(Block { start, end: i + 1 });
-                }
-            }
-            _ if depth == 0 => blocks.push(Block {
-                start: i,
-                end: i + 1,
-            }),
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
+        }
+        block.push((event, range));
+        if depth == 0 {
+            let mut exact = Vec::with_capacity(block.len());
+            exact.append(&mut block);
+            blocks.push(exact);
         }
     }
     blocks
@@ -482,14 +445,16 @@ pub(crate) fn matching_end(ev: &[Spanned<'_>], start: usize) -> Option<usize> {
     None
 }
 
-/// The question whose block starts at byte `offset` and has the events `ev`.
+/// The question whose block has the events `ev`.
 fn make_question<'a>(
-    offset: usize,
-    ev: impl Iterator<Item = Spanned<'a>>,
+    mut ev: Vec<Spanned<'a>>,
     head: &QuestionHead,
     index: &LineIndex<'_>,
 ) -> Result<Question<'a>, Diagnostic> {
-    let mut inline: Vec<Spanned<'a>> = ev.skip(head.inline.start).take(head.inline.len()).collect();
+    let offset = ev.first().map_or(0, |(_, r)| r.start);
+    ev.truncate(head.inline.end);
+    ev.drain(..head.inline.start.min(ev.len()));
+    let mut inline = ev;
     if head.label.is_some() {
         strip_leading_chars(&mut inline, head.label_chars);
     }
@@ -584,17 +549,15 @@ fn answer_marker_in(ev: &[Spanned<'_>]) -> Option<(usize, bool)> {
 /// first `consumed` characters (see [`answer_marker_in`]).
 fn strip_answer_marker<'a>(
     answer: &mut Vec<Spanned<'a>>,
-    mut block: impl ExactSizeIterator<Item = Spanned<'a>>,
+    mut block: Vec<Spanned<'a>>,
     consumed: usize,
 ) {
-    let inner_len = block.len().saturating_sub(2);
-    let Some(first) = block.next() else { return };
-    let mut inner: Vec<Spanned<'a>> = block.by_ref().take(inner_len).collect();
+    let Some(end) = block.pop() else { return };
+    let mut inner = block.split_off(block.len().min(1));
     strip_leading_chars(&mut inner, consumed);
-    answer.reserve(inner.len() + 2);
-    answer.push(first);
+    answer.append(&mut block);
     answer.append(&mut inner);
-    answer.extend(block);
+    answer.push(end);
 }
 
 /// Recognizes an answer marker at the start of `text`: `Answer:`, `Ans:`, `A:`, `Answer`,
@@ -910,6 +873,24 @@ mod tests {
             o.diagnostics[0].to_string(),
             "t.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`"
         );
+    }
+
+    #[test]
+    fn line_starts_are_found_on_both_sides_of_every_64_byte_chunk_edge() {
+        let text: String = (0..300)
+            .map(|i| {
+                if i % 7 == 0 || i % 64 == 63 || i % 64 == 0 {
+                    '\n'
+                } else {
+                    'x'
+                }
+            })
+            .collect();
+        let idx = LineIndex::new(Path::new("x.md"), &text);
+        let expected: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        assert_eq!(idx.line_starts, expected);
     }
 
     #[test]
