@@ -121,17 +121,12 @@ pub struct FrontMatterBlock {
     pub offset: usize,
 }
 
-/// A top-level block: `events[start..end]`.
-#[derive(Debug, Clone, Copy)]
-struct Block {
-    start: usize,
-    end: usize,
-}
-
 /// How a block takes part in the question structure.
 #[derive(Debug, Clone)]
 struct QuestionHead {
     label: Option<u64>,
+    /// Characters of plain text the label takes (with its punctuation and spaces).
+    label_chars: usize,
     /// Index range of the question's inline events inside the block.
     inline: Range<usize>,
     level: usize,
@@ -141,24 +136,21 @@ struct QuestionHead {
 
 /// Finds the title, the questions and their answers in `text`.
 pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
-    let events: Vec<Spanned<'a>> = Parser::new_ext(text, markdown_options())
-        .into_offset_iter()
-        .collect();
-    let blocks = split_blocks(&events);
+    let mut blocks = top_level_blocks(text);
     let mut out = Outline::default();
 
     // Front matter is only recognized at the very start of a document.
     if let Some(first) = blocks.first()
-        && let Event::Start(Tag::MetadataBlock(kind)) = events[first.start].0
+        && let Event::Start(Tag::MetadataBlock(kind)) = first[0].0
     {
-        let spans: Vec<&Range<usize>> = events[first.start..first.end]
+        let spans: Vec<&Range<usize>> = first
             .iter()
             .filter(|(e, _)| matches!(e, Event::Text(_)))
             .map(|(_, r)| r)
             .collect();
         let (start, end) = match (spans.first(), spans.last()) {
             (Some(a), Some(b)) => (a.start, b.end),
-            _ => (events[first.start].1.start, events[first.start].1.start),
+            _ => (first[0].1.start, first[0].1.start),
         };
         out.front_matter = Some(FrontMatterBlock {
             toml: kind == MetadataBlockKind::PlusesStyle,
@@ -167,16 +159,13 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         });
     }
 
-    let heads: Vec<Option<QuestionHead>> = blocks
-        .iter()
-        .map(|b| labelled_head(&events[b.start..b.end]))
-        .collect();
+    let heads: Vec<Option<QuestionHead>> = blocks.iter().map(|b| labelled_head(b)).collect();
     let labelled = heads.iter().any(Option::is_some);
 
     // The title: the first H1 that is not a labelled question.
     let mut title_block = None;
     for (i, b) in blocks.iter().enumerate() {
-        if heads[i].is_none() && heading_level(&events[b.start].0) == Some(1) {
+        if heads[i].is_none() && heading_level(&b[0].0) == Some(1) {
             title_block = Some(i);
             break;
         }
@@ -192,7 +181,7 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             .iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != title_block)
-            .filter_map(|(_, b)| heading_level(&events[b.start].0))
+            .filter_map(|(_, b)| heading_level(&b[0].0))
             .collect();
         let deeper_than_one = levels.iter().any(|&l| l > 1);
         if !deeper_than_one && title_block.is_some() && levels.contains(&1) {
@@ -206,8 +195,7 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         let heads = blocks
             .iter()
             .enumerate()
-            .map(|(i, b)| {
-                let ev = &events[b.start..b.end];
+            .map(|(i, ev)| {
                 (Some(i) != title_block && heading_level(&ev[0].0) == Some(level))
                     .then(|| heading_head(ev, level))
             })
@@ -216,23 +204,23 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     };
 
     if let Some(t) = title_block {
-        let b = blocks[t];
-        out.title = Some(collapse_whitespace(&plain_text(
-            &events[b.start + 1..b.end - 1],
-        )));
+        let b = &blocks[t];
+        out.title = Some(collapse_whitespace(&plain_text(&b[1..b.len() - 1])));
     }
 
-    let mut current: Option<Question<'a>> = None;
+    // First which blocks make each question's answer, then the events are moved there
+    // (never cloned), into answers sized once. A plan entry is (question, block, characters
+    // of an answer marker to strip from the block).
+    let mut plan: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    let mut current: Option<usize> = None; // index into `out.questions`
     let mut fresh = false; // the current question has no answer block yet
-    for (i, b) in blocks.iter().enumerate() {
-        let ev = &events[b.start..b.end];
+    for i in 0..blocks.len() {
         if let Some(head) = &heads[i] {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
-            match make_question(ev, head, index) {
+            current = None;
+            match make_question(std::mem::take(&mut blocks[i]), head, index) {
                 Ok(q) => {
-                    current = Some(q);
+                    out.questions.push(q);
+                    current = Some(out.questions.len() - 1);
                     fresh = true;
                 }
                 Err(d) => out.diagnostics.push(d),
@@ -240,35 +228,46 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             continue;
         }
         if Some(i) == title_block {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
+            current = None;
             continue;
         }
+        let ev = &blocks[i];
         if let Some(level) = heading_level(&ev[0].0)
             && level < break_level
         {
-            if let Some(q) = current.take() {
-                out.questions.push(q);
-            }
+            current = None;
             continue;
         }
         if let Event::Start(Tag::MetadataBlock(_)) = ev[0].0 {
             continue;
         }
-        if let Some(q) = current.as_mut() {
+        if let Some(q) = current {
             if fresh {
                 fresh = false;
-                if let Some(rest) = strip_answer_marker(ev) {
-                    q.answer.extend(rest);
+                if let Some((consumed, whole)) = answer_marker_in(ev) {
+                    if !whole {
+                        plan.push((q, i, Some(consumed)));
+                    }
                     continue;
                 }
             }
-            q.answer.extend(ev.iter().cloned());
+            plan.push((q, i, None));
         }
     }
-    if let Some(q) = current.take() {
-        out.questions.push(q);
+    for run in plan.chunk_by(|a, b| a.0 == b.0) {
+        let answer = &mut out.questions[run[0].0].answer;
+        if let [(_, b, None)] = run {
+            *answer = std::mem::take(&mut blocks[*b]);
+            continue;
+        }
+        answer.reserve_exact(run.iter().map(|&(_, b, _)| blocks[b].len()).sum());
+        for &(_, b, marker) in run {
+            let block = std::mem::take(&mut blocks[b]);
+            match marker {
+                Some(consumed) => strip_answer_marker(answer, block, consumed),
+                None => answer.extend(block),
+            }
+        }
     }
     if out.questions.is_empty() && out.diagnostics.is_empty() {
         out.diagnostics.push(Diagnostic::warning(
@@ -279,30 +278,25 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     out
 }
 
-/// Splits the event stream into top-level blocks.
-fn split_blocks(events: &[Spanned<'_>]) -> Vec<Block> {
+/// The document's events, split into top-level blocks (each a start event up to its
+/// matching end, or a single event outside any block).
+fn top_level_blocks(text: &str) -> Vec<Vec<Spanned<'_>>> {
     let mut blocks = Vec::new();
+    // One buffer for the block being read; each finished block is moved out into a vector of
+    // its exact size, so no allocation is ever larger than a block.
+    let mut block = Vec::new();
     let mut depth = 0usize;
-    let mut start = 0;
-    for (i, (e, _)) in events.iter().enumerate() {
-        match e {
-            Event::Start(_) => {
-                if depth == 0 {
-                    start = i;
-                }
-                depth += 1;
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    blocks.push(Block { start, end: i + 1 });
-                }
-            }
-            _ if depth == 0 => blocks.push(Block {
-                start: i,
-                end: i + 1,
-            }),
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
+        }
+        block.push((event, range));
+        if depth == 0 {
+            let mut exact = Vec::with_capacity(block.len());
+            exact.append(&mut block);
+            blocks.push(exact);
         }
     }
     blocks
@@ -337,6 +331,7 @@ fn heading_head(ev: &[Spanned<'_>], level: usize) -> QuestionHead {
     };
     QuestionHead {
         label: None,
+        label_chars: 0,
         inline: 1..ev.len() - 1,
         level,
         id,
@@ -351,9 +346,10 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
             level, id, classes, ..
         }) => {
             let inline = 1..ev.len() - 1;
-            let (n, _) = split_label(&plain_text(&ev[inline.clone()]))?;
+            let (n, label_chars) = split_label(&plain_text(&ev[inline.clone()]))?;
             Some(QuestionHead {
                 label: Some(n),
+                label_chars,
                 inline,
                 level: level_number(*level),
                 id: id.as_ref().map(|s| s.to_string()),
@@ -377,9 +373,10 @@ fn labelled_head(ev: &[Spanned<'_>]) -> Option<QuestionHead> {
                 }
             }
             let inline = 2..close;
-            let (n, _) = split_label(&plain_text(&ev[inline.clone()]))?;
+            let (n, label_chars) = split_label(&plain_text(&ev[inline.clone()]))?;
             Some(QuestionHead {
                 label: Some(n),
+                label_chars,
                 inline,
                 level: 7, // below every heading: bold questions never end an answer early
                 id,
@@ -427,16 +424,18 @@ pub(crate) fn matching_end(ev: &[Spanned<'_>], start: usize) -> Option<usize> {
     None
 }
 
+/// The question whose block has the events `ev`.
 fn make_question<'a>(
-    ev: &[Spanned<'a>],
+    mut ev: Vec<Spanned<'a>>,
     head: &QuestionHead,
     index: &LineIndex<'_>,
 ) -> Result<Question<'a>, Diagnostic> {
-    let offset = ev[0].1.start;
-    let mut inline: Vec<Spanned<'a>> = ev[head.inline.clone()].to_vec();
+    let offset = ev.first().map_or(0, |(_, r)| r.start);
+    ev.truncate(head.inline.end);
+    ev.drain(..head.inline.start.min(ev.len()));
+    let mut inline = ev;
     if head.label.is_some() {
-        let (_, consumed) = split_label(&plain_text(&inline)).unwrap_or((0, 0));
-        strip_leading_chars(&mut inline, consumed);
+        strip_leading_chars(&mut inline, head.label_chars);
     }
     let text = collapse_whitespace(&plain_text(&inline));
     let label = head.label.map(|n| format!("Q{n}"));
@@ -514,25 +513,30 @@ pub fn split_label(text: &str) -> Option<(u64, usize)> {
     Some((n, i))
 }
 
-/// If the block is an answer marker, returns the block without it: empty when the block was
-/// only the marker, the rest of the paragraph when text follows the marker.
-fn strip_answer_marker<'a>(ev: &[Spanned<'a>]) -> Option<Vec<Spanned<'a>>> {
-    let inline = match &ev[0].0 {
-        Event::Start(Tag::Paragraph | Tag::Heading { .. }) => 1..ev.len() - 1,
-        _ => return None,
-    };
-    let text = plain_text(&ev[inline.clone()]);
-    let (consumed, whole) = answer_marker(&text)?;
-    if whole {
-        return Some(Vec::new());
+/// If the block (a paragraph or heading) starts with an answer marker: the characters of
+/// plain text the marker takes, and whether it is all of the block's text.
+fn answer_marker_in(ev: &[Spanned<'_>]) -> Option<(usize, bool)> {
+    match &ev[0].0 {
+        Event::Start(Tag::Paragraph | Tag::Heading { .. }) => {
+            answer_marker(&plain_text(&ev[1..ev.len() - 1]))
+        }
+        _ => None,
     }
-    let mut inner: Vec<Spanned<'a>> = ev[inline].to_vec();
+}
+
+/// Appends a block that starts with an answer marker to `answer`, without the marker's
+/// first `consumed` characters (see [`answer_marker_in`]).
+fn strip_answer_marker<'a>(
+    answer: &mut Vec<Spanned<'a>>,
+    mut block: Vec<Spanned<'a>>,
+    consumed: usize,
+) {
+    let Some(end) = block.pop() else { return };
+    let mut inner = block.split_off(block.len().min(1));
     strip_leading_chars(&mut inner, consumed);
-    let mut out = Vec::with_capacity(inner.len() + 2);
-    out.push(ev[0].clone());
-    out.extend(inner);
-    out.push(ev[ev.len() - 1].clone());
-    Some(out)
+    answer.append(&mut block);
+    answer.append(&mut inner);
+    answer.push(end);
 }
 
 /// Recognizes an answer marker at the start of `text`: `Answer:`, `Ans:`, `A:`, `Answer`,

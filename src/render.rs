@@ -12,6 +12,7 @@
 //! - local images → packaged media referenced by plain file name; remote images stay links;
 //! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -103,7 +104,13 @@ fn render_unsanitized(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Render
     let mut out = Rendered::default();
     let mut mapped = Vec::with_capacity(events.len());
     transform(events, ctx, &mut mapped, &mut out);
-    let mut html = String::new();
+    // The HTML is about as long as the Markdown it comes from: reserve that, plus a little
+    // for tags, so the string rarely grows (and never ends up more than half empty).
+    let source_len = match (events.first(), events.last()) {
+        (Some((_, first)), Some((_, last))) => last.end.saturating_sub(first.start),
+        _ => 0,
+    };
+    let mut html = String::with_capacity(source_len + source_len / 4 + 16);
     pulldown_cmark::html::push_html(&mut html, mapped.into_iter());
     html.truncate(html.trim_end().len());
     out.html = html;
@@ -226,10 +233,10 @@ fn transform<'a>(
 /// The MathJax HTML for TeX source: `\(…\)` inline or `\[…\]` display, on one line,
 /// HTML-escaped, with `}}` spaced out in cloze notes.
 fn math_html<'a>(tex: &str, display: bool, ctx: &RenderContext<'_>) -> Event<'a> {
-    let mut tex = one_line_tex(tex);
+    let mut tex = one_line_tex_cow(tex);
     if ctx.cloze {
         while tex.contains("}}") {
-            tex = tex.replace("}}", "} }");
+            tex = Cow::Owned(tex.replace("}}", "} }"));
         }
     }
     let (open, close) = if display {
@@ -237,7 +244,11 @@ fn math_html<'a>(tex: &str, display: bool, ctx: &RenderContext<'_>) -> Event<'a>
     } else {
         ("\\(", "\\)")
     };
-    Event::InlineHtml(CowStr::from(format!("{open}{}{close}", escape_html(&tex))))
+    let mut html = String::with_capacity(tex.len() + 8);
+    html.push_str(open);
+    escape_html_into(&mut html, &tex);
+    html.push_str(close);
+    Event::InlineHtml(CowStr::from(html))
 }
 
 /// Whether the source has an odd run of backslashes right before byte `at`.
@@ -311,8 +322,13 @@ fn highlighted_code(info: &str, body: &[Spanned<'_>]) -> Option<String> {
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as
 /// a space, so this keeps the meaning while Anki's MathJax keeps working.
 pub fn one_line_tex(tex: &str) -> String {
-    if !tex.contains('\n') && !tex.contains('\r') {
-        return tex.to_owned();
+    one_line_tex_cow(tex).into_owned()
+}
+
+/// [`one_line_tex`], borrowing `tex` when it already is on one line.
+fn one_line_tex_cow(tex: &str) -> Cow<'_, str> {
+    if !tex.bytes().any(|b| b == b'\n' || b == b'\r') {
+        return Cow::Borrowed(tex);
     }
     let mut out = String::with_capacity(tex.len());
     for line in tex.lines() {
@@ -325,7 +341,7 @@ pub fn one_line_tex(tex: &str) -> String {
         }
         out.push_str(code);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The part of a TeX line before an unescaped `%`.
@@ -348,21 +364,39 @@ fn strip_tex_comment(line: &str) -> &str {
 /// Escapes `&`, `<`, `>` and `"` for HTML text and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
+    escape_html_into(&mut out, s);
     out
+}
+
+/// [`escape_html`], appending to `out`.
+fn escape_html_into(out: &mut String, s: &str) {
+    let mut plain = 0; // start of the run not yet copied
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
+    }
+    out.push_str(&s[plain..]);
 }
 
 /// If a paragraph's inline events form a tab-separated block (at least two lines, every line
 /// with a tab outside any emphasis), returns its rows of cells.
 fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
+    // Nearly every paragraph is prose: rule it out without building anything. A table needs
+    // a line break and a tab.
+    let has = |f: fn(&Event<'_>) -> bool| inline.iter().any(|(e, _)| f(e));
+    if !has(|e| matches!(e, Event::SoftBreak | Event::HardBreak))
+        || !has(|e| matches!(e, Event::Text(t) if t.as_bytes().contains(&b'\t')))
+    {
+        return None;
+    }
     let mut rows: Vec<Vec<Vec<Spanned<'a>>>> = vec![vec![Vec::new()]];
     let mut line_has_tab = vec![false];
     let mut depth = 0usize;
