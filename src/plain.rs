@@ -10,6 +10,18 @@
 //! (`• item`, `1. item`), indents nested lists, writes table rows as `a | b | c`, turns images
 //! into `[image: alt]`, MathJax `\(x\)`/`\[x\]` into `$x$`/`$$x$$`, decodes entities and
 //! collapses whitespace outside `<pre>`. What the text cannot carry is counted in [`Lost`].
+//!
+//! Every field of a Quizlet export goes through here, so the hot path allocates nothing per
+//! tag, word or line: tag names are classified without lower-casing into a `String`, text
+//! that has no entity or math delimiter is used in place, and the lines are written straight
+//! into one output buffer ([`html_to_text_into`] lets a caller reuse it). The previous,
+//! simpler implementation is kept as a test oracle (`plain/oracle.rs`) that the property
+//! tests compare against byte for byte.
+
+use std::fmt::Write as _;
+
+#[cfg(test)]
+mod oracle;
 
 /// The plain rendering of one HTML fragment, and what it could not carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,22 +53,35 @@ impl Lost {
 
 /// Renders the HTML fragment `html` as plain text. See the module docs for the rules.
 pub fn html_to_text(html: &str) -> PlainText {
-    let mut r = Renderer::default();
+    let mut text = String::new();
+    let lost = html_to_text_into(html, &mut text);
+    PlainText { text, lost }
+}
+
+/// Renders `html` exactly like [`html_to_text`], writing the text into `out` (whose previous
+/// contents are discarded), and returns what was lost. Reusing one buffer across many fields
+/// saves an allocation per field.
+pub fn html_to_text_into(html: &str, out: &mut String) -> Lost {
+    out.clear();
+    out.reserve(html.len());
+    let mut r = Renderer::new(out);
     let mut tokens = Tokenizer::new(html);
     while let Some(tok) = tokens.next_token() {
         match tok {
-            Token::Text(t) => r.text(t),
+            Token::Text { raw, plain } => r.text(raw, plain),
             Token::Start {
-                name,
+                tag,
                 attrs,
                 self_closing,
             } => {
-                r.start(&name, attrs, self_closing);
-                if name == "script" || name == "style" {
-                    tokens.skip_raw_text(&name);
+                r.start(tag, attrs, self_closing);
+                match tag {
+                    Tag::Script => tokens.skip_raw_text("</script"),
+                    Tag::Style => tokens.skip_raw_text("</style"),
+                    _ => {}
                 }
             }
-            Token::End { name } => r.end(&name),
+            Token::End { tag } => r.end(tag),
         }
     }
     r.finish()
@@ -66,19 +91,87 @@ pub fn html_to_text(html: &str) -> PlainText {
 // Tokenizer
 // ---------------------------------------------------------------------------------------------
 
+/// What a tag means to the renderer (tags are matched ASCII-case-insensitively).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    /// `p`, `h1`–`h6`, `figure`, `details`, `dl`: blocks set off by blank lines.
+    Block,
+    Table,
+    Blockquote,
+    Pre,
+    Ul,
+    Ol,
+    Li,
+    Tr,
+    /// `td`, `th`.
+    Cell,
+    /// `div`, `section`, `dt`, `caption` and the like: blocks on their own line.
+    Line,
+    Br,
+    Hr,
+    Img,
+    Code,
+    A,
+    Script,
+    Style,
+    /// Anything else: no effect on the text.
+    Other,
+}
+
+impl Tag {
+    /// The longest name of a tag the renderer knows (`blockquote`, `figcaption`).
+    const MAX_NAME: usize = 10;
+
+    /// Classifies the raw tag name `name` (any case).
+    fn from_name(name: &str) -> Tag {
+        let b = name.as_bytes();
+        if b.len() > Self::MAX_NAME {
+            return Tag::Other;
+        }
+        let mut buf = [0u8; Self::MAX_NAME];
+        let lower = &mut buf[..b.len()];
+        lower.copy_from_slice(b);
+        lower.make_ascii_lowercase();
+        match &*lower {
+            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"figure" | b"details"
+            | b"dl" => Tag::Block,
+            b"table" => Tag::Table,
+            b"blockquote" => Tag::Blockquote,
+            b"pre" => Tag::Pre,
+            b"ul" => Tag::Ul,
+            b"ol" => Tag::Ol,
+            b"li" => Tag::Li,
+            b"tr" => Tag::Tr,
+            b"td" | b"th" => Tag::Cell,
+            b"div" | b"section" | b"article" | b"header" | b"footer" | b"aside" | b"nav"
+            | b"main" | b"dt" | b"dd" | b"summary" | b"figcaption" | b"caption" | b"center"
+            | b"address" => Tag::Line,
+            b"br" => Tag::Br,
+            b"hr" => Tag::Hr,
+            b"img" => Tag::Img,
+            b"code" => Tag::Code,
+            b"a" => Tag::A,
+            b"script" => Tag::Script,
+            b"style" => Tag::Style,
+            _ => Tag::Other,
+        }
+    }
+}
+
 /// One piece of the input.
 #[derive(Debug, PartialEq, Eq)]
 enum Token<'a> {
-    /// Raw text (entities not yet decoded).
-    Text(&'a str),
-    /// A start tag; `name` is lower-cased, `attrs` is the raw text after the name.
+    /// Raw text (entities not yet decoded); `plain` if it holds no `&` and no `\\`, so
+    /// that it needs neither entity decoding nor math conversion.
+    Text { raw: &'a str, plain: bool },
+    /// A start tag; `attrs` is the raw text after the name.
     Start {
-        name: String,
+        tag: Tag,
         attrs: &'a str,
         self_closing: bool,
     },
-    /// An end tag; `name` is lower-cased.
-    End { name: String },
+    /// An end tag.
+    End { tag: Tag },
 }
 
 /// A forgiving HTML scanner. Each byte is looked at a bounded number of times: failed searches
@@ -117,18 +210,26 @@ impl<'a> Tokenizer<'a> {
                     }
                 }
                 // Not markup: a literal `<` and the text after it.
-                let end = stripped
-                    .find('<')
-                    .map_or(self.src.len(), |i| self.pos + 1 + i);
-                let text = &self.src[self.pos..end];
-                self.pos = end;
-                return Some(Token::Text(text));
+                return Some(self.text_token(self.pos + 1));
             }
-            let end = rest.find('<').map_or(self.src.len(), |i| self.pos + i);
-            let text = &self.src[self.pos..end];
-            self.pos = end;
-            return Some(Token::Text(text));
+            return Some(self.text_token(self.pos));
         }
+    }
+
+    /// The text from `self.pos` to the next `<` at or after `from`.
+    fn text_token(&mut self, from: usize) -> Token<'a> {
+        let bytes = self.src.as_bytes();
+        let (end, plain) = match memchr::memchr3(b'<', b'&', b'\\', &bytes[from..]) {
+            None => (bytes.len(), true),
+            Some(i) if bytes[from + i] == b'<' => (from + i, true),
+            Some(i) => (
+                memchr::memchr(b'<', &bytes[from + i..]).map_or(bytes.len(), |j| from + i + j),
+                false,
+            ),
+        };
+        let raw = &self.src[self.pos..end];
+        self.pos = end;
+        Token::Text { raw, plain }
     }
 
     /// Tries to read markup at `self.pos` (which holds `<`; `after` is the text after it).
@@ -165,18 +266,19 @@ impl<'a> Tokenizer<'a> {
             .iter()
             .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
             .unwrap_or(bytes.len() - name_start);
-        let name = after[name_start..name_start + name_len].to_ascii_lowercase();
+        let tag = Tag::from_name(&after[name_start..name_start + name_len]);
         let inner_start = name_start + name_len;
         let close = self.find_tag_end(after, inner_start)?;
         let inner = &after[inner_start..close];
         self.pos = start + 1 + close + 1;
         if is_end {
-            return Some(Some(Token::End { name }));
+            return Some(Some(Token::End { tag }));
         }
-        let self_closing = inner.trim_end().ends_with('/');
-        let attrs = inner.trim_end().trim_end_matches('/');
+        let inner = inner.trim_end();
+        let self_closing = inner.ends_with('/');
+        let attrs = inner.trim_end_matches('/');
         Some(Some(Token::Start {
-            name,
+            tag,
             attrs,
             self_closing,
         }))
@@ -186,10 +288,8 @@ impl<'a> Tokenizer<'a> {
     fn find_tag_end(&mut self, after: &str, from: usize) -> Option<usize> {
         let bytes = after.as_bytes();
         if self.quotes_reliable {
-            let mut i = from;
             let mut quote: Option<u8> = None;
-            while i < bytes.len() {
-                let b = bytes[i];
+            for (i, &b) in bytes.iter().enumerate().skip(from) {
                 match quote {
                     Some(q) if b == q => quote = None,
                     Some(_) => {}
@@ -197,16 +297,15 @@ impl<'a> Tokenizer<'a> {
                     None if b == b'>' => return Some(i),
                     None => {}
                 }
-                i += 1;
             }
             self.quotes_reliable = false;
         }
         after[from..].find('>').map(|i| from + i)
     }
 
-    /// Skips the raw content of `<script>`/`<style>` up to (not including) its end tag.
-    fn skip_raw_text(&mut self, name: &str) {
-        let needle = format!("</{name}");
+    /// Skips the raw content of `<script>`/`<style>` up to (not including) the end tag that
+    /// starts with `needle` (`</script`, `</style`; matched ASCII-case-insensitively).
+    fn skip_raw_text(&mut self, needle: &str) {
         let rest = &self.src.as_bytes()[self.pos..];
         let found = rest
             .windows(needle.len())
@@ -323,15 +422,18 @@ const MAX_ENTITY_LEN: usize = 12;
 /// out-of-range code points become U+FFFD.
 pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    decode_entities_into(s, &mut out);
+    out
+}
+
+/// [`decode_entities`], appending to `out`.
+fn decode_entities_into(s: &str, out: &mut String) {
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        match decode_one(after) {
-            Some((decoded, used)) => {
-                out.push_str(&decoded);
-                rest = &after[used..];
-            }
+        match decode_one(after, out) {
+            Some(used) => rest = &after[used..],
             None => {
                 out.push('&');
                 rest = after;
@@ -339,12 +441,12 @@ pub fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
-/// Decodes the reference at the start of `s` (the text after `&`): the replacement and the
-/// bytes consumed (including the `;`).
-fn decode_one(s: &str) -> Option<(String, usize)> {
+/// Decodes the reference at the start of `s` (the text after `&`), appending the replacement
+/// to `out`; returns the bytes consumed (including the `;`), or `None` (and appends nothing)
+/// if `s` does not start with a reference this module decodes.
+fn decode_one(s: &str, out: &mut String) -> Option<usize> {
     let window = &s.as_bytes()[..s.len().min(MAX_ENTITY_LEN)];
     let semi = window.iter().position(|&b| b == b';')?;
     let body = &s[..semi];
@@ -364,12 +466,12 @@ fn decode_one(s: &str) -> Option<(String, usize)> {
             .and_then(char::from_u32)
             .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
             .unwrap_or('\u{fffd}');
-        return Some((c.to_string(), semi + 1));
+        out.push(c);
+        return Some(semi + 1);
     }
-    NAMED_ENTITIES
-        .iter()
-        .find(|(name, _)| *name == body)
-        .map(|(_, v)| ((*v).to_owned(), semi + 1))
+    let (_, value) = NAMED_ENTITIES.iter().find(|(name, _)| *name == body)?;
+    out.push_str(value);
+    Some(semi + 1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -394,18 +496,61 @@ struct List {
     next: i64,
 }
 
+/// The marker of a list item: `• ` or `N. `.
+#[derive(Debug, Clone, Copy)]
+enum Marker {
+    Bullet,
+    Number(i64),
+}
+
+/// Whether the only ASCII whitespace in `b` is single spaces (no tab, newline, form feed or
+/// carriage return, no two spaces in a row). Conservative: any byte below `0x20` counts as
+/// other whitespace. Checks eight bytes at a time.
+fn single_spaced(b: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `v` that is zero.
+    fn zero_bytes(v: u64) -> u64 {
+        !(((v & !HIGH) + !HIGH) | v) & HIGH
+    }
+    let mut chunks = b.chunks_exact(8);
+    let mut space_before = false;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let control = zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0);
+        let spaces = zero_bytes(x ^ 0x2020_2020_2020_2020);
+        if control != 0 || spaces & (spaces >> 8) != 0 || (space_before && spaces & 0x80 != 0) {
+            return false;
+        }
+        space_before = spaces >> 63 != 0;
+    }
+    for &c in chunks.remainder() {
+        if c < b' ' || (c == b' ' && space_before) {
+            return false;
+        }
+        space_before = c == b' ';
+    }
+    true
+}
+
 #[derive(Debug)]
 enum MathMode {
     Inline,
     Display,
 }
 
-#[derive(Debug, Default)]
-struct Renderer {
-    /// Finished lines.
-    lines: Vec<String>,
-    /// The line being built (prefix included once `started`).
-    line: String,
+/// Builds the text in `out`: the finished lines joined by `\n`, then (once `started`) the
+/// line being built, from `line_start`. A finished line never ends in whitespace, so while no
+/// line is being built the last finished line is empty exactly when `out` is empty or ends
+/// in `\n`.
+#[derive(Debug)]
+struct Renderer<'o> {
+    out: &'o mut String,
+    /// How many lines are finished.
+    lines: usize,
+    /// Where in `out` the line being built starts (prefix included); valid once `started`.
+    line_start: usize,
     started: bool,
     pending: Break,
     /// A collapsed space is due before the next word.
@@ -414,10 +559,10 @@ struct Renderer {
     br_run: usize,
     lists: Vec<List>,
     /// The marker of a list item whose first content hasn't been written yet.
-    bullet: Option<String>,
+    bullet: Option<Marker>,
     quote_depth: usize,
     pre_depth: usize,
-    /// Index in `lines` where the outermost `<pre>` began.
+    /// The number of finished lines when the outermost `<pre>` began.
     pre_start: usize,
     code_depth: usize,
     /// Cell counters of the open table rows (innermost last).
@@ -428,31 +573,58 @@ struct Renderer {
     links: Vec<(String, String)>,
     math: Option<MathMode>,
     lost: Lost,
+    /// Scratch space for text with entities decoded, and with math delimiters rewritten;
+    /// kept to reuse their allocations across text runs.
+    decoded: String,
+    converted: String,
 }
 
-impl Renderer {
-    fn start(&mut self, name: &str, attrs: &str, self_closing: bool) {
-        match name {
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table" | "figure" | "details"
-            | "dl" => {
-                if name == "table" {
-                    self.lost.tables += 1;
-                    self.rows.push(0);
-                }
+impl<'o> Renderer<'o> {
+    fn new(out: &'o mut String) -> Self {
+        Renderer {
+            out,
+            lines: 0,
+            line_start: 0,
+            started: false,
+            pending: Break::None,
+            space: false,
+            br_run: 0,
+            lists: Vec::new(),
+            bullet: None,
+            quote_depth: 0,
+            pre_depth: 0,
+            pre_start: 0,
+            code_depth: 0,
+            rows: Vec::new(),
+            cell_depth: 0,
+            links: Vec::new(),
+            math: None,
+            lost: Lost::default(),
+            decoded: String::new(),
+            converted: String::new(),
+        }
+    }
+
+    fn start(&mut self, tag: Tag, attrs: &str, self_closing: bool) {
+        match tag {
+            Tag::Block => self.brk(Break::Blank),
+            Tag::Table => {
+                self.lost.tables += 1;
+                self.rows.push(0);
                 self.brk(Break::Blank);
             }
-            "blockquote" => {
+            Tag::Blockquote => {
                 self.brk(Break::Blank);
                 self.quote_depth += 1;
             }
-            "pre" => {
+            Tag::Pre => {
                 self.brk(Break::Blank);
                 if self.pre_depth == 0 {
-                    self.pre_start = self.lines.len();
+                    self.pre_start = self.lines;
                 }
                 self.pre_depth += 1;
             }
-            "ul" | "ol" => {
+            Tag::Ul | Tag::Ol => {
                 self.brk(if self.lists.is_empty() {
                     Break::Blank
                 } else {
@@ -462,32 +634,32 @@ impl Renderer {
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(1);
                 self.lists.push(List {
-                    ordered: name == "ol",
+                    ordered: tag == Tag::Ol,
                     next,
                 });
             }
-            "li" => {
+            Tag::Li => {
                 self.brk(Break::Line);
                 let marker = match self.lists.last_mut() {
                     Some(List {
                         ordered: true,
                         next,
                     }) => {
-                        let m = format!("{next}. ");
+                        let m = Marker::Number(*next);
                         *next = next.saturating_add(1);
                         m
                     }
-                    _ => "• ".to_owned(),
+                    _ => Marker::Bullet,
                 };
                 self.bullet = Some(marker);
             }
-            "tr" => {
+            Tag::Tr => {
                 self.brk(Break::Line);
                 if let Some(cells) = self.rows.last_mut() {
                     *cells = 0;
                 }
             }
-            "td" | "th" => {
+            Tag::Cell => {
                 let first = match self.rows.last_mut() {
                     Some(cells) => {
                         *cells += 1;
@@ -500,11 +672,8 @@ impl Renderer {
                 }
                 self.cell_depth += 1;
             }
-            "div" | "section" | "article" | "header" | "footer" | "aside" | "nav" | "main"
-            | "dt" | "dd" | "summary" | "figcaption" | "caption" | "center" | "address" => {
-                self.brk(Break::Line)
-            }
-            "br" => {
+            Tag::Line => self.brk(Break::Line),
+            Tag::Br => {
                 self.br_run += 1;
                 self.brk(if self.br_run >= 2 {
                     Break::Blank
@@ -512,12 +681,12 @@ impl Renderer {
                     Break::Line
                 });
             }
-            "hr" => {
+            Tag::Hr => {
                 self.brk(Break::Blank);
                 self.put_word("---");
                 self.brk(Break::Blank);
             }
-            "img" => {
+            Tag::Img => {
                 self.lost.images += 1;
                 let alt = attr(attrs, "alt").unwrap_or_default();
                 let alt = alt.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
@@ -532,41 +701,37 @@ impl Renderer {
                     self.put_word(&format!("[image: {}]", label.trim()));
                 }
             }
-            "code" => self.code_depth += 1,
-            "a" if !self_closing => {
+            Tag::Code => self.code_depth += 1,
+            Tag::A if !self_closing => {
                 let href = attr(attrs, "href").unwrap_or_default();
                 self.links.push((href, String::new()));
             }
-            _ => {}
+            Tag::A | Tag::Script | Tag::Style | Tag::Other => {}
         }
     }
 
-    fn end(&mut self, name: &str) {
-        match name {
-            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "figure" | "details" | "dl" => {
-                self.brk(Break::Blank)
-            }
-            "table" => {
+    fn end(&mut self, tag: Tag) {
+        match tag {
+            Tag::Block => self.brk(Break::Blank),
+            Tag::Table => {
                 self.rows.pop();
                 self.brk(Break::Blank);
             }
-            "blockquote" => {
+            Tag::Blockquote => {
                 self.brk(Break::Blank);
                 self.quote_depth = self.quote_depth.saturating_sub(1);
             }
-            "pre" => {
+            Tag::Pre => {
                 if self.pre_depth == 1 {
                     self.end_line();
-                    while self.lines.len() > self.pre_start
-                        && self.lines.last().is_some_and(|l| l.trim().is_empty())
-                    {
-                        self.lines.pop();
+                    while self.lines > self.pre_start && self.last_line_is_empty() {
+                        self.pop_empty_line();
                     }
                 }
                 self.pre_depth = self.pre_depth.saturating_sub(1);
                 self.brk(Break::Blank);
             }
-            "ul" | "ol" => {
+            Tag::Ul | Tag::Ol => {
                 self.lists.pop();
                 self.bullet = None;
                 self.brk(if self.lists.is_empty() {
@@ -575,26 +740,23 @@ impl Renderer {
                     Break::Line
                 });
             }
-            "li" => {
+            Tag::Li => {
                 self.bullet = None;
                 self.brk(Break::Line);
             }
-            "tr" => self.brk(Break::Line),
-            "td" | "th" => {
+            Tag::Tr => self.brk(Break::Line),
+            Tag::Cell => {
                 self.cell_depth = self.cell_depth.saturating_sub(1);
                 self.space = false;
             }
-            "div" | "section" | "article" | "header" | "footer" | "aside" | "nav" | "main"
-            | "dt" | "dd" | "summary" | "figcaption" | "caption" | "center" | "address" => {
-                self.brk(Break::Line)
-            }
-            "code" => self.code_depth = self.code_depth.saturating_sub(1),
-            "a" => {
+            Tag::Line => self.brk(Break::Line),
+            Tag::Code => self.code_depth = self.code_depth.saturating_sub(1),
+            Tag::A => {
                 if let Some((href, text)) = self.links.pop() {
                     self.close_link(&href, &text);
                 }
             }
-            _ => {}
+            Tag::Br | Tag::Hr | Tag::Img | Tag::Script | Tag::Style | Tag::Other => {}
         }
     }
 
@@ -630,56 +792,99 @@ impl Renderer {
     }
 
     fn has_output(&self) -> bool {
-        !self.lines.is_empty() || self.started
+        self.lines > 0 || self.started
     }
 
-    /// Ends the current line, if one was started.
+    /// Whether there is a finished line and it is empty. Only meaningful while no line is
+    /// being built.
+    fn last_line_is_empty(&self) -> bool {
+        debug_assert!(!self.started);
+        self.lines > 0 && (self.out.is_empty() || self.out.ends_with('\n'))
+    }
+
+    /// Adds an empty finished line. Only while no line is being built.
+    fn push_empty_line(&mut self) {
+        if self.lines > 0 {
+            self.out.push('\n');
+        }
+        self.lines += 1;
+    }
+
+    /// Removes the last finished line, which must be empty. Only while no line is being
+    /// built.
+    fn pop_empty_line(&mut self) {
+        if self.lines > 1 {
+            self.out.pop();
+        }
+        self.lines -= 1;
+    }
+
+    /// Ends the current line, if one was started, trimming its trailing whitespace.
     fn end_line(&mut self) {
         if self.started {
-            let l = std::mem::take(&mut self.line);
-            self.lines.push(l.trim_end().to_owned());
+            let kept = self.out[self.line_start..].trim_end().len();
+            self.out.truncate(self.line_start + kept);
+            self.lines += 1;
             self.started = false;
         }
         self.space = false;
     }
 
     /// Applies the pending break and makes sure a line (with its prefix) is started.
+    #[inline]
     fn begin_content(&mut self) {
+        if self.pending != Break::None || !self.started {
+            self.break_and_start_line();
+        }
+        self.br_run = 0;
+    }
+
+    /// The rarer part of [`Self::begin_content`]: a pending break, or a line to start.
+    fn break_and_start_line(&mut self) {
         if self.pending != Break::None {
             let blank = self.pending == Break::Blank;
             self.pending = Break::None;
             if self.has_output() {
                 self.end_line();
-                if blank && self.lines.last().is_some_and(|l| !l.is_empty()) {
-                    self.lines.push(String::new());
+                if blank && self.lines > 0 && !self.last_line_is_empty() {
+                    self.push_empty_line();
                 }
             }
         }
         if !self.started {
             self.started = true;
             self.space = false;
+            if self.lines > 0 {
+                self.out.push('\n');
+            }
+            self.line_start = self.out.len();
             for _ in 0..self.quote_depth.min(MAX_INDENT_DEPTH) {
-                self.line.push_str("> ");
+                self.out.push_str("> ");
             }
             let depth = self.lists.len().min(MAX_INDENT_DEPTH);
             match self.bullet.take() {
                 Some(marker) => {
                     for _ in 1..depth {
-                        self.line.push_str("  ");
+                        self.out.push_str("  ");
                     }
-                    self.line.push_str(&marker);
+                    match marker {
+                        Marker::Bullet => self.out.push_str("• "),
+                        Marker::Number(n) => {
+                            let _ = write!(self.out, "{n}. ");
+                        }
+                    }
                 }
                 None => {
                     for _ in 0..depth {
-                        self.line.push_str("  ");
+                        self.out.push_str("  ");
                     }
                 }
             }
         }
-        self.br_run = 0;
     }
 
     /// Writes one word of inline text (no whitespace inside), after a space if one is due.
+    #[inline]
     fn put_word(&mut self, w: &str) {
         if w.is_empty() {
             return;
@@ -687,10 +892,10 @@ impl Renderer {
         self.begin_content();
         let spaced = self.space;
         if spaced {
-            self.line.push(' ');
+            self.out.push(' ');
             self.space = false;
         }
-        self.line.push_str(w);
+        self.out.push_str(w);
         if let Some((href, text)) = self.links.last_mut() {
             // Only as much text as the href is long is needed to compare the two.
             if text.len() <= href.len() {
@@ -706,29 +911,116 @@ impl Renderer {
     fn put_raw(&mut self, s: &str) {
         self.begin_content();
         self.space = false;
-        self.line.push_str(s);
+        self.out.push_str(s);
     }
 
-    fn text(&mut self, raw: &str) {
-        let decoded = decode_entities(raw);
-        if self.pre_depth > 0 {
-            self.pre_text(&decoded);
+    /// Raw text; `plain` if it holds no `&` and no `\\`.
+    fn text(&mut self, raw: &str, plain: bool) {
+        if plain {
+            if self.pre_depth > 0 {
+                self.pre_text(raw);
+            } else {
+                self.words(raw);
+            }
             return;
         }
-        let converted = if self.code_depth > 0 {
-            decoded
+        let mut decoded = std::mem::take(&mut self.decoded);
+        let text = if memchr::memchr(b'&', raw.as_bytes()).is_some() {
+            decoded.clear();
+            decode_entities_into(raw, &mut decoded);
+            decoded.as_str()
         } else {
-            self.convert_math(&decoded)
+            raw
         };
-        for (i, word) in converted
-            .split(|c: char| c.is_ascii_whitespace())
-            .enumerate()
-        {
-            if i > 0 {
-                self.space = true;
-            }
-            self.put_word(word);
+        if self.pre_depth > 0 {
+            self.pre_text(text);
+        } else if self.code_depth > 0 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
+            self.words(text);
+        } else {
+            let mut converted = std::mem::take(&mut self.converted);
+            converted.clear();
+            self.convert_math(text, &mut converted);
+            self.words(&converted);
+            self.converted = converted;
         }
+        self.decoded = decoded;
+    }
+
+    /// Writes the words of `s` (split at ASCII whitespace), a collapsed space due at each
+    /// split.
+    fn words(&mut self, s: &str) {
+        if !self.links.is_empty() {
+            // Link text is collected word by word.
+            self.words_one_by_one(s);
+            return;
+        }
+        let bytes = s.as_bytes();
+        let Some(first) = bytes.iter().position(|b| !b.is_ascii_whitespace()) else {
+            // Only whitespace (or nothing): a space is due if there was any.
+            self.space |= !s.is_empty();
+            return;
+        };
+        self.space |= first > 0;
+        let last = bytes.len()
+            - bytes
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+        if single_spaced(&bytes[first..last]) {
+            // The common case: words separated by single spaces, written as they are.
+            self.begin_content();
+            if self.space {
+                self.out.push(' ');
+            }
+            self.out.push_str(&s[first..last]);
+            self.space = last < bytes.len();
+            return;
+        }
+        let first_end = bytes[first..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(s.len(), |i| first + i);
+        self.put_word(&s[first..first_end]);
+        // The line is started and no break is pending now (nothing in between can request
+        // one), so each later word just follows a single space: copy the rest, collapsing
+        // each whitespace run into one space. A trailing run leaves a space due instead.
+        let mut copied = first_end;
+        let mut i = first_end;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            let run_start = i;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i == bytes.len() {
+                self.out.push_str(&s[copied..run_start]);
+                self.space = true;
+                return;
+            }
+            if i - run_start > 1 || bytes[run_start] != b' ' {
+                self.out.push_str(&s[copied..run_start]);
+                self.out.push(' ');
+                copied = i;
+            }
+        }
+        self.out.push_str(&s[copied..]);
+    }
+
+    /// [`Self::words`] one [`Self::put_word`] at a time.
+    fn words_one_by_one(&mut self, s: &str) {
+        let mut word_start = 0;
+        for (i, b) in s.bytes().enumerate() {
+            if b.is_ascii_whitespace() {
+                self.put_word(&s[word_start..i]);
+                self.space = true;
+                word_start = i + 1;
+            }
+        }
+        self.put_word(&s[word_start..]);
     }
 
     /// Text inside `<pre>`: kept verbatim, each `\n` a line break.
@@ -747,60 +1039,49 @@ impl Renderer {
         }
     }
 
-    /// Rewrites MathJax delimiters as `$…$` / `$$…$$`, counting expressions.
-    fn convert_math(&mut self, s: &str) -> String {
-        if !s.contains('\\') {
-            return s.to_owned();
-        }
-        let mut out = String::with_capacity(s.len());
-        let mut chars = s.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            match (chars.peek().copied(), &self.math) {
-                (Some('\\'), _) => {
-                    out.push_str("\\\\");
-                    chars.next();
-                }
-                (Some('('), None) => {
-                    chars.next();
+    /// Appends `s` to `out` with MathJax delimiters rewritten as `$…$` / `$$…$$`, counting
+    /// expressions.
+    fn convert_math(&mut self, s: &str, out: &mut String) {
+        let bytes = s.as_bytes();
+        let mut copied = 0;
+        while let Some(off) = memchr::memchr(b'\\', &bytes[copied..]) {
+            let at = copied + off;
+            out.push_str(&s[copied..at]);
+            let (written, used) = match (bytes.get(at + 1), &self.math) {
+                (Some(b'\\'), _) => ("\\\\", 2),
+                (Some(b'('), None) => {
                     self.math = Some(MathMode::Inline);
                     self.lost.math += 1;
-                    out.push('$');
+                    ("$", 2)
                 }
-                (Some('['), None) => {
-                    chars.next();
+                (Some(b'['), None) => {
                     self.math = Some(MathMode::Display);
                     self.lost.math += 1;
-                    out.push_str("$$");
+                    ("$$", 2)
                 }
-                (Some(')'), Some(MathMode::Inline)) => {
-                    chars.next();
+                (Some(b')'), Some(MathMode::Inline)) => {
                     self.math = None;
-                    out.push('$');
+                    ("$", 2)
                 }
-                (Some(']'), Some(MathMode::Display)) => {
-                    chars.next();
+                (Some(b']'), Some(MathMode::Display)) => {
                     self.math = None;
-                    out.push_str("$$");
+                    ("$$", 2)
                 }
-                _ => out.push('\\'),
-            }
+                _ => ("\\", 1),
+            };
+            out.push_str(written);
+            copied = at + used;
         }
-        out
+        out.push_str(&s[copied..]);
     }
 
-    fn finish(mut self) -> PlainText {
+    /// Ends the last line, drops trailing blank lines and returns what was lost.
+    fn finish(mut self) -> Lost {
         self.end_line();
-        while self.lines.last().is_some_and(|l| l.is_empty()) {
-            self.lines.pop();
+        while self.last_line_is_empty() {
+            self.pop_empty_line();
         }
-        PlainText {
-            text: self.lines.join("\n"),
-            lost: self.lost,
-        }
+        self.lost
     }
 }
 
@@ -882,6 +1163,10 @@ mod tests {
             "site (https://x.org) and https://y.org",
         ),
         ("<p><a href=\"#sec\">local</a></p>", "local"),
+        (
+            "<p><a href=\"http://a b\"> http://a \n b </a>.</p>",
+            "http://a b .",
+        ),
         ("<span title=\"a > b\">t</span>", "t"),
         ("<div>a</div><div>b</div>", "a\nb"),
         ("<p><del>old</del> new</p>", "old new"),
@@ -967,6 +1252,247 @@ mod tests {
                 "slow on input of {} bytes",
                 input.len()
             );
+        }
+    }
+
+    /// Pieces of HTML the generated fragments are made of: what our renderer writes (blocks,
+    /// lists, tables, math, code, entities) and what hand-written or broken HTML adds
+    /// (attributes with `>` in quotes, unterminated quotes and comments, stray `<`, odd case,
+    /// control characters, non-ASCII text).
+    const PIECES: &[&str] = &[
+        "<p>",
+        "</p>",
+        "<P>",
+        "<h2>",
+        "</h2>",
+        "<strong>",
+        "</strong>",
+        "<em>",
+        "</em>",
+        "<ul>",
+        "</ul>",
+        "<ol>",
+        "</ol>",
+        "<ol start=\"3\">",
+        "<ol start=x7>",
+        "<li>",
+        "</li>",
+        "<LI>",
+        "<table>",
+        "</table>",
+        "<thead>",
+        "<tbody>",
+        "<tr>",
+        "</tr>",
+        "<th>",
+        "</th>",
+        "<td>",
+        "</td>",
+        "<td align=\"right\">",
+        "<blockquote>",
+        "</blockquote>",
+        "<pre>",
+        "</pre>",
+        "<pre><code class=\"language-rust\">",
+        "</code></pre>",
+        "<code>",
+        "</code>",
+        "<br>",
+        "<br />",
+        "<BR/>",
+        "<hr />",
+        "<hr>",
+        "<div>",
+        "</div>",
+        "<section>",
+        "</dd>",
+        "<figcaption>",
+        "<img src=\"a b.png\" alt=\"A  cell\" />",
+        "<img src='x.png'>",
+        "<img alt=\"\" src=\" \">",
+        "<img src=\"a\nb\">",
+        "<a href=\"https://x.org\">",
+        "<a href=\"https://x.org\">https://x.org",
+        "<a href=\"mailto:m@x.org\">m@x.org",
+        "<a href='#local'>",
+        "<a href=\"http://a b\">http://a \n b</a>",
+        "<a href=\"https://a.org/&amp;\"/>",
+        "</a>",
+        "<span title=\"a > b\">",
+        "<span title='>'>",
+        "<x a=\"unterminated>",
+        "</span>",
+        "<script>var s = '</p>';</script>",
+        "<style>p{}</STYLE>",
+        "<SCRIPT>",
+        "<!-- comment -->",
+        "<!-- open",
+        "<!DOCTYPE html>",
+        "<?xml ?>",
+        "<![CDATA[x]]>",
+        "<",
+        "<<",
+        ">",
+        "< p>",
+        "</",
+        "<1>",
+        "<a",
+        "a <b",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&quot;",
+        "&#39;",
+        "&#x41;",
+        "&#X1F600;",
+        "&#0;",
+        "&#55296;",
+        "&#10;",
+        "&#9;",
+        "&#32;",
+        "&nbsp;",
+        "&hellip;",
+        "&bogus;",
+        "&amp",
+        "&#xZZ;",
+        "&",
+        "&&;",
+        "&#92;(",
+        "\\(",
+        "\\)",
+        "\\[",
+        "\\]",
+        "\\\\",
+        "\\",
+        "\\(x^2\\)",
+        "\\[a \\\\[2pt] b\\]",
+        "$",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r\n",
+        "\x0c",
+        "\u{a0}",
+        "\u{3000}",
+        "word",
+        "Two words",
+        "é",
+        "ß",
+        "→",
+        "1.",
+        "|",
+        "-",
+        "---",
+        "\u{7}",
+        "\u{fffd}",
+    ];
+
+    /// A fragment glued together from [`PIECES`].
+    fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            4 => prop::sample::select(PIECES).prop_map(str::to_owned),
+            // Prose, mostly single-spaced, as long as a paragraph's text runs get.
+            1 => "([a-zé]{1,7}( | |  |\n| \t)){0,20}",
+        ];
+        prop::collection::vec(piece, 0..80).prop_map(|p| p.concat())
+    }
+
+    /// Well-formed nested HTML like our renderer writes, with any text in the leaves.
+    fn nested() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            prop::sample::select(PIECES).prop_map(str::to_owned),
+            "[ a-z&;#\\\\()\\[\\]<>\n\t\u{a0}é]{0,12}",
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            let tags = prop::sample::select(
+                &[
+                    "p",
+                    "ul",
+                    "ol",
+                    "li",
+                    "table",
+                    "tr",
+                    "td",
+                    "th",
+                    "blockquote",
+                    "pre",
+                    "code",
+                    "em",
+                    "div",
+                    "a href=\"http://e.org\"",
+                    "h3",
+                    "details",
+                    "dd",
+                ][..],
+            );
+            (tags, prop::collection::vec(inner, 0..5)).prop_map(|(tag, kids)| {
+                let name = tag.split(' ').next().unwrap_or(tag);
+                format!("<{tag}>{}</{name}>\n", kids.concat())
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn fragments_render_exactly_as_the_oracle_renders_them(html in fragment()) {
+            proptest::prop_assert_eq!(html_to_text(&html), oracle::html_to_text(&html));
+        }
+
+        #[test]
+        fn nested_html_renders_exactly_as_the_oracle_renders_it(html in nested()) {
+            proptest::prop_assert_eq!(html_to_text(&html), oracle::html_to_text(&html));
+        }
+
+        #[test]
+        fn arbitrary_text_renders_exactly_as_the_oracle_renders_it(html in "\\PC{0,200}") {
+            proptest::prop_assert_eq!(html_to_text(&html), oracle::html_to_text(&html));
+        }
+
+        #[test]
+        fn single_spacing_is_recognized_eight_bytes_at_a_time_as_byte_by_byte(
+            b in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => proptest::prelude::Just(b'a'),
+                    4 => proptest::prelude::Just(b' '),
+                    1 => proptest::prelude::Just(0xe2_u8),
+                    1 => proptest::prelude::Just(b'\n'),
+                    1 => proptest::prelude::any::<u8>(),
+                ],
+                0..40,
+            )
+        ) {
+            let naive = b.iter().all(|&c| c >= b' ') && !b.windows(2).any(|w| w == b"  ");
+            proptest::prop_assert_eq!(single_spaced(&b), naive);
+        }
+
+        #[test]
+        fn entities_decode_exactly_as_the_oracle_decodes_them(
+            s in "([a-z#x0-9;& ]|&[a-zA-Z]{1,8};|&#[0-9]{1,8};|&#[xX][0-9a-fA-F]{1,7};){0,20}"
+        ) {
+            proptest::prop_assert_eq!(decode_entities(&s), oracle::decode_entities(&s));
+        }
+    }
+
+    #[test]
+    fn a_reused_buffer_gives_the_same_text_as_a_fresh_one() {
+        let mut buf = String::from("left over from an earlier field");
+        for (html, _) in CASES {
+            let lost = html_to_text_into(html, &mut buf);
+            let fresh = html_to_text(html);
+            assert_eq!((buf.as_str(), lost), (fresh.text.as_str(), fresh.lost));
+        }
+    }
+
+    #[test]
+    fn the_table_of_cases_renders_as_the_oracle_renders_it() {
+        for (html, _) in CASES {
+            assert_eq!(html_to_text(html), oracle::html_to_text(html), "{html:?}");
         }
     }
 

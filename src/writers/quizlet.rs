@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Note;
-use crate::plain::{Lost, html_to_text};
+use crate::plain::{Lost, html_to_text_into};
 
 /// Writes the `quizlet` format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,29 +60,77 @@ impl QuizletWriter {
     /// The text of one field as it goes into the file, and how many separator occurrences had
     /// to be replaced.
     fn field(&self, html: &str, lost: &mut Lost) -> (String, usize) {
-        let plain = html_to_text(html);
-        lost.images += plain.lost.images;
-        lost.tables += plain.lost.tables;
-        lost.math += plain.lost.math;
-        let text = plain.text.replace('\t', " ");
-        let text = if self.flattens() {
-            flatten(&text)
-        } else {
-            collapse_blank_lines(&text)
+        let mut plain = String::new();
+        let field_lost = html_to_text_into(html, &mut plain);
+        lost.images += field_lost.images;
+        lost.tables += field_lost.tables;
+        lost.math += field_lost.math;
+        // One pass over the lines, tabs becoming spaces: what `flatten` (or
+        // `collapse_blank_lines`) makes of the text with its tabs replaced.
+        let mut text = String::with_capacity(plain.len());
+        // The pieces between `\n`s. Unlike `str::lines` they keep a `\r` before a `\n` and
+        // include an empty last piece; the trimming and skipping below make that no difference.
+        let lines = memchr::memchr_iter(b'\n', plain.as_bytes())
+            .chain([plain.len()])
+            .scan(0, |start, end| {
+                let line = &plain[*start..end];
+                *start = end + 1;
+                Some(line)
+            });
+        let tabs = memchr::memchr(b'\t', plain.as_bytes()).is_some();
+        let push_untabbed = |text: &mut String, line: &str| {
+            if !tabs {
+                text.push_str(line);
+                return;
+            }
+            for (i, part) in line.split('\t').enumerate() {
+                if i > 0 {
+                    text.push(' ');
+                }
+                text.push_str(part);
+            }
         };
-        let mut replaced = 0;
-        let mut text = text;
-        // A replacement character in neither separator can't create a new occurrence, so one
-        // pass per separator suffices.
-        let with = self.replacement().to_string();
-        for sep in [&*self.term_separator, &*self.card_separator] {
-            let n = text.matches(sep).count();
-            if n > 0 {
-                text = text.replace(sep, &with);
-                replaced += n;
+        if self.flattens() {
+            for line in lines.map(str::trim).filter(|l| !l.is_empty()) {
+                if !text.is_empty() {
+                    text.push_str(" / ");
+                }
+                push_untabbed(&mut text, line);
+            }
+        } else {
+            let mut blank = false;
+            for line in lines.map(str::trim_end) {
+                if line.is_empty() {
+                    blank = !text.is_empty();
+                    continue;
+                }
+                if !text.is_empty() {
+                    text.push_str(if blank { "\n\n" } else { "\n" });
+                }
+                blank = false;
+                push_untabbed(&mut text, line);
             }
         }
+        // Debug builds (so every test) check the pass against the plain formulation.
+        debug_assert_eq!(
+            text,
+            if self.flattens() {
+                flatten(&plain.replace('\t', " "))
+            } else {
+                collapse_blank_lines(&plain.replace('\t', " "))
+            }
+        );
+        let mut replaced = 0;
+        // A replacement character in neither separator can't create a new occurrence, so one
+        // pass per separator suffices.
         let with = self.replacement();
+        for sep in [&*self.term_separator, &*self.card_separator] {
+            // Most fields hold no separator: look for one with a fast scan first.
+            if memchr::memmem::find(text.as_bytes(), sep.as_bytes()).is_some() {
+                replaced += text.matches(sep).count();
+                text = text.replace(sep, with.encode_utf8(&mut [0; 4]));
+            }
+        }
         replaced += self.guard_edges(&mut text, with);
         if text.is_empty() && self.separators_overlap() {
             // The two separators around an empty field would touch and could read as a
@@ -264,9 +312,12 @@ impl QuizletWriter {
                 } else {
                     format!("{}\n{second}", crate::cloze::flatten(first, false))
                 };
-                (crate::cloze::flatten(first, true), full)
+                (
+                    Cow::Owned(crate::cloze::flatten(first, true)),
+                    Cow::Owned(full),
+                )
             } else {
-                (first.to_owned(), second.to_owned())
+                (Cow::Borrowed(first), Cow::Borrowed(second))
             };
             let (term, r1) = self.field(&term_html, &mut lost);
             let (definition, r2) = self.field(&definition_html, &mut lost);
