@@ -320,7 +320,7 @@ struct Assembler {
     order: BTreeMap<PathBuf, usize>,
     /// Each key's first place, by key digest ([`identity::key_digest`]): an index into
     /// `paths`, and a line.
-    keys: HashMap<u128, (usize, usize)>,
+    keys: HashMap<u128, (u32, u32)>,
     /// The source paths of the documents with notes, in order.
     paths: Vec<String>,
     tag_case: crate::tags::TagCase,
@@ -396,7 +396,7 @@ impl Assembler {
         }
         match self.keys.get(&identity::key_digest(&note.key)) {
             Some(&(path, line)) => {
-                let path = &self.paths[path];
+                let path = &self.paths[path as usize];
                 let what = match note.key.strip_prefix("id:") {
                     Some(id) => format!("id `{id}`"),
                     None => format!("question in deck `{}`", note.deck),
@@ -412,7 +412,10 @@ impl Assembler {
             None => {
                 self.keys.insert(
                     identity::key_digest(&note.key),
-                    (self.paths.len() - 1, note.source.line),
+                    (
+                        u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX),
+                        u32::try_from(note.source.line).unwrap_or(u32::MAX),
+                    ),
                 );
             }
         }

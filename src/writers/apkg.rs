@@ -1,5 +1,5 @@
-//! The `apkg` writer: turns a [`Package`] into an Anki deck package, written by hand on
-//! `rusqlite` (bundled SQLite) and `zip`.
+//! The `apkg` writer: turns a stream of notes into an Anki deck package, written by hand on
+//! `rusqlite` (bundled SQLite) and our own zip writer ([`crate::zipfile`]).
 //!
 //! This module owns everything Anki-specific about the `.apkg` output:
 //!
@@ -7,14 +7,15 @@
 //!   collection), the media files as entries `0..N-1` and the `media` JSON map;
 //! - the schema-11 tables and the JSON blobs of the single `col` row (`conf`, `models`,
 //!   `decks`, `dconf`);
-//! - the deterministic ids Anki needs (deck, note and card ids), derived from names and guids,
-//!   never from the clock or a random source;
+//! - the deterministic ids Anki needs (deck, note and card ids), derived from deck names and
+//!   new-card positions, never from the clock or a random source;
 //! - Anki's derived note columns (`sfld`, `csum`) via [`strip_html_preserving_media_filenames`]
 //!   and [`field_checksum`];
 //! - which cards each note makes (one per template whose front has a non-empty field; one per
 //!   cloze number for cloze note types).
 //!
-//! Output is byte-for-byte deterministic: the same package and context give the same bytes.
+//! Output is byte-for-byte deterministic: the same notes, manifest and context give the same
+//! bytes.
 //! The facts behind every value are in `shared/spec/anki-formats.md`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -242,8 +243,6 @@ struct NotesIn<'a> {
     first_deck: HashMap<i64, i64>,
     /// The largest new-card position.
     max_due: Option<i64>,
-    note_ids: HashSet<i64>,
-    card_ids: HashSet<i64>,
     /// What had to be dropped.
     warnings: Vec<Diagnostic>,
     /// Reused buffer for the `flds` column.
@@ -259,8 +258,6 @@ impl<'a> NotesIn<'a> {
             decks: DeckIds::default(),
             first_deck: HashMap::new(),
             max_due: None,
-            note_ids: HashSet::new(),
-            card_ids: HashSet::new(),
             warnings: Vec::new(),
             flds: String::new(),
         }
@@ -303,17 +300,6 @@ impl<'a> NotesIn<'a> {
         let deck = self.decks.id(&note.deck);
         self.first_deck.entry(note_type.id).or_insert(deck);
         self.max_due = self.max_due.max(Some(note.due));
-        let id = unique_id(note_id_seed(note.due), &mut self.note_ids);
-        // Notes arrive in nearly ascending id order (ids follow the new-card position), so
-        // rows are appended to the tables' B-trees rather than splitting pages all over them.
-        for ord in ords {
-            let card_id = unique_id(id.saturating_add(i64::from(ord)), &mut self.card_ids);
-            insert
-                .card
-                .execute(params![card_id, id, deck, ord, note.mtime, note.due])
-                .map_err(sql_error)?;
-            self.cards += 1;
-        }
         self.flds.clear();
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
@@ -323,19 +309,29 @@ impl<'a> NotesIn<'a> {
         }
         let sfld = strip_html_preserving_media_filenames(&fields[note_type.sort_field]);
         let csum = field_checksum(&strip_html_preserving_media_filenames(&fields[0]));
-        insert
-            .note
-            .execute(params![
+        let tags = join_tags(&note.tags);
+        // Notes arrive in nearly ascending id order (ids follow the new-card position), so
+        // rows are appended to the tables' B-trees rather than splitting pages all over them.
+        let id = insert_unique(note_id_seed(note.due), |id| {
+            insert.note.execute(params![
                 id,
                 note.guid,
                 note_type.id,
                 note.mtime,
-                join_tags(&note.tags),
+                tags,
                 self.flds,
                 sfld,
                 csum,
             ])
-            .map_err(sql_error)?;
+        })?;
+        for ord in ords {
+            insert_unique(id.saturating_add(i64::from(ord)), |card_id| {
+                insert
+                    .card
+                    .execute(params![card_id, id, deck, ord, note.mtime, note.due])
+            })?;
+            self.cards += 1;
+        }
         self.notes += 1;
         Ok(())
     }
@@ -469,13 +465,22 @@ fn note_id_seed(due: i64) -> i64 {
     NOTE_ID_BASE + (step % NOTE_ID_SPAN) as i64
 }
 
-/// `seed`, or the next integer after it that is not in `used`; records the result.
-fn unique_id(seed: i64, used: &mut HashSet<i64>) -> i64 {
+/// Inserts a row with `insert(id)`, `id` being `seed` or, when a row already has it (the
+/// primary key clashes), the next free integer after it; returns the id used. The table is
+/// the set of ids taken, so nothing else needs to remember them.
+fn insert_unique(seed: i64, mut insert: impl FnMut(i64) -> rusqlite::Result<usize>) -> Result<i64> {
     let mut id = seed;
-    while !used.insert(id) {
-        id += 1;
+    loop {
+        match insert(id) {
+            Ok(_) => return Ok(id),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation && id < i64::MAX =>
+            {
+                id += 1;
+            }
+            Err(e) => return Err(sql_error(e)),
+        }
     }
-    id
 }
 
 /// A field as Anki stores it: ASCII control characters other than `\n` and `\t` removed
@@ -606,7 +611,7 @@ fn field_is_empty(text: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The collection: SQLite schema 11, built in memory.
+// The collection: SQLite schema 11, built in a temporary file.
 // ---------------------------------------------------------------------------------------------
 
 fn sql_error(e: rusqlite::Error) -> Error {
@@ -1916,11 +1921,44 @@ mod tests {
     }
 
     #[test]
+    fn notes_sharing_a_queue_position_still_get_unique_note_and_card_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut package = sample(dir.path());
+        package.note_types = vec![Templates::default().reversed(0)];
+        for n in &mut package.notes {
+            n.due = 5;
+            n.note_type = crate::templates::REVERSED_NAME.into();
+        }
+        let (bytes, report) = write(&package).unwrap();
+        let u = unpack(&bytes);
+        let notes = package.notes.len();
+        assert_eq!(report.cards, 2 * notes);
+        let distinct = |sql: &str| -> i64 { u.db.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            distinct("SELECT count(DISTINCT id) FROM notes"),
+            notes as i64
+        );
+        assert_eq!(
+            distinct("SELECT count(DISTINCT id) FROM cards"),
+            2 * notes as i64
+        );
+        assert_eq!(
+            distinct("SELECT count(*) FROM cards c JOIN notes n ON n.id = c.nid"),
+            2 * notes as i64
+        );
+        assert_eq!(distinct("SELECT min(id) FROM notes"), note_id_seed(5));
+    }
+
+    #[test]
     fn ids_are_deterministic_unique_and_in_the_past() {
-        let mut used = HashSet::new();
-        let a = unique_id(note_id_seed(7), &mut used);
-        let b = unique_id(note_id_seed(7), &mut used);
-        assert_eq!(b, a + 1);
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE t (id integer PRIMARY KEY)")
+            .unwrap();
+        let mut ins = |id: i64| db.execute("INSERT INTO t (id) VALUES (?1)", [id]);
+        let a = insert_unique(note_id_seed(7), &mut ins).unwrap();
+        let b = insert_unique(note_id_seed(7), &mut ins).unwrap();
+        let c = insert_unique(note_id_seed(7), &mut ins).unwrap();
+        assert_eq!((b, c), (a + 1, a + 2), "a clash takes the next free id");
         assert_eq!(note_id_seed(3), note_id_seed(3));
         assert!(note_id_seed(1) < note_id_seed(2));
         assert!(note_id_seed(i64::MAX) < NOTE_ID_BASE + NOTE_ID_SPAN as i64);
