@@ -551,8 +551,8 @@ pub struct Reconciler<'a> {
     used_old: HashSet<&'a str>,
     /// Lock guids kept by a note of this build so far.
     taken: HashSet<&'a str>,
-    /// Guids given to added notes.
-    new_guids: HashSet<String>,
+    /// Digests of the guids given to added notes.
+    new_guids: HashSet<u128>,
     /// Old keys assumed absent from the rest of the build.
     assumed_gone: Vec<&'a str>,
     /// Lock guids assumed not kept by the rest of the build.
@@ -661,7 +661,7 @@ impl<'a> Reconciler<'a> {
     /// Whether the lock guid `guid` is kept by a note of this build (see
     /// [`key_gone`](Self::key_gone)).
     fn guid_taken(&mut self, guid: &str) -> bool {
-        if self.new_guids.contains(guid) {
+        if self.new_guids.contains(&identity::key_digest(guid)) {
             return true;
         }
         match self.oracle {
@@ -730,7 +730,7 @@ impl<'a> Reconciler<'a> {
                     guid = identity::guid_for_key(&format!("{}#{n}", note.key));
                     n += 1;
                 }
-                self.new_guids.insert(guid.clone());
+                self.new_guids.insert(identity::key_digest(&guid));
                 self.next_due += 1;
                 (
                     ChangeKind::Added,
@@ -741,7 +741,11 @@ impl<'a> Reconciler<'a> {
                 )
             }
         };
-        self.seen.insert(identity::key_digest(&note.key));
+        // Which keys the build has matters only against a lock with notes (renames, removed
+        // notes); a first build need not remember them.
+        if !self.old.notes.is_empty() {
+            self.seen.insert(identity::key_digest(&note.key));
+        }
         note.guid = guid;
         note.mtime = mtime;
         note.due = due;
