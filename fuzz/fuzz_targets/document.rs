@@ -24,12 +24,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let package = &loaded.package;
-    let ctx = WriteContext { timestamp: 1, ..WriteContext::default() };
+    let ctx = WriteContext::default();
     for name in ["csv", "quizlet", "json"] {
         let writer = writers::find(name).expect("registered writer");
         let mut out = Cursor::new(Vec::new());
-        let report = writer
-            .write(package, &ctx, &mut out)
+        let report = writers::write_package(writer, package, 1, &ctx, &mut out)
             .expect("writing into memory succeeds");
         assert_eq!(report.notes, package.notes.len());
         let out = String::from_utf8(out.into_inner()).expect("writers write UTF-8");
