@@ -343,8 +343,9 @@ impl ChangeReport {
         self.note_types_changed.is_empty() && self.counts.iter().all(|&c| c == 0)
     }
 
-    /// Counts one change.
-    fn count_only(&mut self, kind: ChangeKind) {
+    /// Counts one change of `kind`, and lists it (built by `change`, only then) when
+    /// `details` is set; renames are always listed (the build names them).
+    fn record(&mut self, kind: ChangeKind, details: bool, change: impl FnOnce() -> NoteChange) {
         match kind {
             ChangeKind::Unchanged => self.unchanged += 1,
             ChangeKind::Added => self.counts[0] += 1,
@@ -352,13 +353,8 @@ impl ChangeReport {
             ChangeKind::Renamed => self.counts[2] += 1,
             ChangeKind::Removed => self.counts[3] += 1,
         }
-    }
-
-    fn record(&mut self, change: NoteChange, details: bool) {
-        self.count_only(change.kind);
-        // Its details only when asked for; renames always (the build names them).
-        if change.kind != ChangeKind::Unchanged && (details || change.kind == ChangeKind::Renamed) {
-            self.notes.push(change);
+        if kind != ChangeKind::Unchanged && (details || kind == ChangeKind::Renamed) {
+            self.notes.push(change());
         }
     }
 
@@ -749,20 +745,13 @@ impl<'a> Reconciler<'a> {
         note.guid = guid;
         note.mtime = mtime;
         note.due = due;
-        if kind != ChangeKind::Unchanged && (self.details || kind == ChangeKind::Renamed) {
-            self.report.record(
-                NoteChange {
-                    kind,
-                    guid: note.guid.clone(),
-                    key: note.key.clone(),
-                    old_key,
-                    source: format!("{}:{}", note.source.path, note.source.line),
-                },
-                self.details,
-            );
-        } else {
-            self.report.count_only(kind);
-        }
+        self.report.record(kind, self.details, || NoteChange {
+            kind,
+            guid: note.guid.clone(),
+            key: note.key.clone(),
+            old_key,
+            source: format!("{}:{}", note.source.path, note.source.line),
+        });
         push_note_line(
             &mut self.lines,
             &NoteLine {
@@ -817,16 +806,14 @@ impl<'a> Reconciler<'a> {
             if !self.seen.contains(&identity::key_digest(&e.key))
                 && !self.used_old.contains(e.key.as_str())
             {
-                self.report.record(
-                    NoteChange {
+                self.report
+                    .record(ChangeKind::Removed, self.details, || NoteChange {
                         kind: ChangeKind::Removed,
                         guid: e.guid.clone(),
                         key: e.key.clone(),
                         old_key: None,
                         source: format!("{} (note {})", e.path, e.ordinal + 1),
-                    },
-                    self.details,
-                );
+                    });
             }
         }
         let body = match self.spill {

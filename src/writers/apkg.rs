@@ -345,12 +345,7 @@ impl<'a> NotesIn<'a> {
                 )));
             }
         }
-        let mut listed: Vec<(&str, i64)> = Vec::with_capacity(manifest.decks.len());
-        for name in &manifest.decks {
-            if !is_default_deck(name) && !listed.iter().any(|&(n, _)| n == name) {
-                listed.push((name, self.decks.id(name)));
-            }
-        }
+        let listed = self.decks.list(&manifest.decks);
         let ms = manifest.timestamp.saturating_mul(1000);
         let models = col_models(manifest, |nt| {
             self.first_deck
@@ -435,19 +430,23 @@ impl DeckIds {
         self.by_name.insert(name.to_owned(), id);
         id
     }
+
+    /// Every deck of `names` but Default with its id, in order, each once.
+    fn list<'n>(&mut self, names: &'n [String]) -> Vec<(&'n str, i64)> {
+        let mut out: Vec<(&str, i64)> = Vec::with_capacity(names.len());
+        for name in names {
+            if !is_default_deck(name) && !out.iter().any(|&(n, _)| n == name) {
+                out.push((name, self.id(name)));
+            }
+        }
+        out
+    }
 }
 
 /// Deck ids for every deck of `names` but Default, in order, each once.
 #[cfg(test)]
 fn deck_ids(names: &[String]) -> Vec<(&str, i64)> {
-    let mut ids = DeckIds::default();
-    let mut out: Vec<(&str, i64)> = Vec::with_capacity(names.len());
-    for name in names {
-        if !is_default_deck(name) && !out.iter().any(|&(n, _)| n == name) {
-            out.push((name, ids.id(name)));
-        }
-    }
-    out
+    DeckIds::default().list(names)
 }
 
 /// The first 8 bytes of the SHA-1 of `s`, as a big-endian integer.
