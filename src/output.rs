@@ -2,7 +2,7 @@
 //! half-written or clobbered file. Every output is written to a temporary file in the
 //! target directory and renamed into place only after every writer has succeeded.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -174,6 +174,37 @@ impl NoteSink for Fanout {
     }
 }
 
+/// A writer's staged output file: buffered writes, and reads that first write out the buffer,
+/// so that a writer reading back what it wrote sees every byte of it.
+struct Staged(BufWriter<tempfile::NamedTempFile>);
+
+impl Write for Staged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Seek for Staged {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
+impl Read for Staged {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.flush()?;
+        self.0.get_mut().read(buf)
+    }
+}
+
 /// Runs each writer in its own thread into a temporary file in `out_dir`, while `produce`
 /// feeds them notes through the sink it is given; then, if `produce` commits, renames the
 /// outputs to `out_dir/name<suffix>` and writes its extra files, all or nothing: if anything
@@ -196,10 +227,11 @@ pub fn write_streaming<T>(
     let write_one = |writer: &dyn Writer, mut notes: ChannelStream| -> Result<_> {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
         let tmp = stage_in(&stage_dir)?;
-        let mut out = BufWriter::with_capacity(256 * 1024, tmp);
+        let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
         let report = writer.write(&mut notes, ctx, &mut out)?;
         out.flush().map_err(|e| Error::io(&path, e))?;
         let tmp = out
+            .0
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
@@ -402,6 +434,51 @@ mod tests {
             }
             Ok(WriteReport::default())
         }
+    }
+
+    /// Writes `hello`, reads `he` back, overwrites the next two bytes, then reads on.
+    struct ReadBack;
+
+    impl Writer for ReadBack {
+        fn name(&self) -> &'static str {
+            "readback"
+        }
+        fn file_suffix(&self) -> &'static str {
+            ".txt"
+        }
+        fn write(
+            &self,
+            _: &mut dyn crate::writers::NoteStream,
+            _: &WriteContext,
+            out: &mut dyn Output,
+        ) -> Result<WriteReport> {
+            let io = |e| Error::io("x", e);
+            out.write_all(b"hello").map_err(io)?;
+            out.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+            let mut two = [0; 2];
+            out.read_exact(&mut two).map_err(io)?;
+            out.write_all(b"XY").map_err(io)?;
+            let mut rest = Vec::new();
+            out.read_to_end(&mut rest).map_err(io)?;
+            assert_eq!((&two, &rest[..]), (b"he", &b"o"[..]));
+            Ok(WriteReport::default())
+        }
+    }
+
+    #[test]
+    fn a_writer_reads_back_what_it_wrote_even_while_writes_are_buffered() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = write_outputs(
+            &empty(),
+            &[&ReadBack],
+            dir.path(),
+            "deck",
+            &WriteContext::default(),
+            0,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&w[0].path).unwrap(), "heXYo");
     }
 
     fn empty() -> Package {

@@ -34,7 +34,7 @@
 //! change `<pre>` code blocks, where they are significant, and would make a CSV import differ
 //! from an `.apkg` import of the same note).
 
-use std::borrow::Cow;
+use std::io::{Seek, Write};
 
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -44,7 +44,7 @@ use crate::model::Note;
 const DELIMITER: u8 = b'\t';
 
 /// The header lines of a package whose notes are all question/answer notes, in order, each
-/// written as `#<line>\n`. Keep them consistent with `record`, which produces the columns
+/// written as `#<line>\n`. Keep them consistent with `write_record`, which produces the columns
 /// they describe.
 pub const HEADERS: &[&str] = &[
     "separator:tab",
@@ -76,21 +76,30 @@ pub fn stock_notetype(name: &str) -> &'static str {
     }
 }
 
-/// The columns of one note's record, in the order the headers describe: guid, [stock note
-/// type,] deck, the note's first two fields (blank if missing), tags.
-fn record(note: &Note, with_notetype: bool) -> Vec<Cow<'_, str>> {
-    let field = |i: usize| Cow::Borrowed(note.fields.get(i).map_or("", String::as_str));
-    let mut rec = vec![Cow::Borrowed(note.guid.as_str())];
-    if with_notetype {
-        rec.push(Cow::Borrowed(stock_notetype(&note.note_type)));
+/// Writes one note's record, with the columns the headers describe: guid, [stock note type,]
+/// deck, the note's first two fields (blank if missing), tags. `tags` is scratch space for
+/// the space-separated tags, reused from note to note.
+fn write_record<W: Write>(
+    w: &mut ::csv::Writer<W>,
+    note: &Note,
+    with_notetype: bool,
+    tags: &mut String,
+) -> ::csv::Result<()> {
+    tags.clear();
+    for (i, tag) in note.tags.iter().enumerate() {
+        if i > 0 {
+            tags.push(' ');
+        }
+        tags.push_str(tag);
     }
-    rec.extend([
-        Cow::Borrowed(note.deck.as_str()),
-        field(0),
-        field(1),
-        Cow::Owned(note.tags.join(" ")),
-    ]);
-    rec
+    let field = |i: usize| note.fields.get(i).map_or("", String::as_str).as_bytes();
+    let (guid, deck) = (note.guid.as_bytes(), note.deck.as_bytes());
+    if with_notetype {
+        let notetype = stock_notetype(&note.note_type).as_bytes();
+        w.write_record([guid, notetype, deck, field(0), field(1), tags.as_bytes()])
+    } else {
+        w.write_record([guid, deck, field(0), field(1), tags.as_bytes()])
+    }
 }
 
 /// Writes the `csv` format.
@@ -121,19 +130,22 @@ impl Writer for CsvWriter {
         _ctx: &WriteContext,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        // The headers depend on whether every note fits the stock `Basic` note type, which is
-        // known only after the last note: records go to a scratch file first, in the simple
-        // layout until a note needs the note-type column (then the records so far are
-        // rewritten once), and the file is headers + scratch.
-        let scratch = tempfile::tempfile().map_err(|e| Self::err(format!("scratch file: {e}")))?;
-        let mut body = records_writer(std::io::BufWriter::with_capacity(256 * 1024, scratch));
+        // The headers depend on whether every note fits the stock `Basic` note type. Records go
+        // straight to `out` under the simple headers until a note needs the note-type column;
+        // then what was written is rewritten once with the column (see `add_notetype_column`).
+        let start = out
+            .stream_position()
+            .map_err(|e| Self::err(format!("writing: {e}")))?;
+        let records = start + write_headers(out, HEADERS)?;
+        let mut body = records_writer(out);
         let mut with_notetype = false;
         let (mut count, mut cards) = (0usize, 0usize);
         let mut warnings = Vec::new();
+        let mut tags = String::new();
         let types = notes.note_types().to_vec();
         while let Some(note) = notes.next_note()? {
             if !with_notetype && stock_notetype(&note.note_type) != "Basic" {
-                body = add_notetype_column(body)?;
+                body = add_notetype_column(body, start, records)?;
                 with_notetype = true;
             }
             if note.fields.first().is_none_or(|f| f.trim().is_empty()) {
@@ -142,8 +154,7 @@ impl Writer for CsvWriter {
                     "csv: the question is empty, so Anki's importer will skip this note",
                 ));
             }
-            let rec = record(note, with_notetype);
-            body.write_record(rec.iter().map(|c| c.as_bytes()))
+            write_record(&mut body, note, with_notetype, &mut tags)
                 .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
             count += 1;
             // Anki makes the cards on import; it makes the same ones as the package's.
@@ -153,22 +164,7 @@ impl Writer for CsvWriter {
             );
         }
         notes.manifest()?;
-
-        let headers = if with_notetype {
-            HEADERS_WITH_NOTETYPE
-        } else {
-            HEADERS
-        };
-        let mut head = String::new();
-        for h in headers {
-            head.push('#');
-            head.push_str(h);
-            head.push('\n');
-        }
-        out.write_all(head.as_bytes())
-            .map_err(|e| Self::err(format!("writing the header: {e}")))?;
-        let mut scratch = finish_scratch(body)?;
-        std::io::copy(&mut scratch, out).map_err(|e| Self::err(format!("writing: {e}")))?;
+        let out = finish(body)?;
         out.flush()
             .map_err(|e| Self::err(format!("flushing: {e}")))?;
         Ok(WriteReport {
@@ -180,11 +176,15 @@ impl Writer for CsvWriter {
     }
 }
 
-/// The scratch file's record writer.
-type Records = ::csv::Writer<std::io::BufWriter<std::fs::File>>;
+/// The record writer over the output.
+type Records<'a> = ::csv::Writer<&'a mut dyn Output>;
+
+/// Bytes the record writer gathers before writing them out: more than the staged output's
+/// buffer, so that they go to the file without another copy.
+const RECORDS_BUFFER: usize = 512 * 1024;
 
 /// A record writer configured to match Anki's reader (see the module documentation).
-fn records_writer<W: std::io::Write>(w: W) -> ::csv::Writer<W> {
+fn records_writer<W: Write>(w: W) -> ::csv::Writer<W> {
     ::csv::WriterBuilder::new()
         .has_headers(false)
         .flexible(false)
@@ -194,39 +194,69 @@ fn records_writer<W: std::io::Write>(w: W) -> ::csv::Writer<W> {
         .quote_style(::csv::QuoteStyle::Necessary)
         .comment(Some(b'#'))
         .terminator(::csv::Terminator::Any(b'\n'))
+        .buffer_capacity(RECORDS_BUFFER)
         .from_writer(w)
 }
 
-/// The scratch file, flushed and rewound for reading.
-fn finish_scratch(body: Records) -> Result<std::fs::File> {
-    use std::io::Seek;
-    let mut file = body
-        .into_inner()
-        .map_err(|e| CsvWriter::err(format!("flushing: {}", e.error())))?
-        .into_inner()
-        .map_err(|e| CsvWriter::err(format!("flushing: {}", e.error())))?;
-    file.rewind()
-        .map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?;
-    Ok(file)
+/// Writes `headers`, each as `#<line>\n`, and returns how many bytes that took.
+fn write_headers(out: &mut dyn Output, headers: &[&str]) -> Result<u64> {
+    let mut head = String::new();
+    for h in headers {
+        head.push('#');
+        head.push_str(h);
+        head.push('\n');
+    }
+    out.write_all(head.as_bytes())
+        .map_err(|e| CsvWriter::err(format!("writing the header: {e}")))?;
+    Ok(head.len() as u64)
 }
 
-/// Rewrites the records written so far (all stock `Basic`) with the note-type column, in a
-/// new scratch file that the next records go to.
-fn add_notetype_column(body: Records) -> Result<Records> {
-    let old = finish_scratch(body)?;
-    let scratch = tempfile::tempfile().map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?;
-    let mut new = records_writer(std::io::BufWriter::with_capacity(256 * 1024, scratch));
+/// The output under `body`, with every record written to it.
+fn finish(body: Records<'_>) -> Result<&mut dyn Output> {
+    body.into_inner()
+        .map_err(|e| CsvWriter::err(format!("writing: {}", e.error())))
+}
+
+/// Rewrites the output written since `start` (the simple headers, then from `records` on,
+/// records that are all stock `Basic`) as if it had had the note-type column from the start, and returns the writer
+/// the next records go to.
+///
+/// The records are first copied to a scratch file, then read back from it and written over
+/// the old ones from `start` on. The new output is longer than the old (longer headers, and
+/// `Basic\t` in every record), so nothing of the old remains past its end; that is checked
+/// too, since an output cannot be shortened.
+fn add_notetype_column(body: Records<'_>, start: u64, records: u64) -> Result<Records<'_>> {
+    use std::io::{BufReader, Read, SeekFrom};
+    let err = |what: &str, e: &dyn std::fmt::Display| CsvWriter::err(format!("{what}: {e}"));
+    let out = finish(body)?;
+    let end = out.stream_position().map_err(|e| err("writing", &e))?;
+    out.seek(SeekFrom::Start(records))
+        .map_err(|e| err("rereading", &e))?;
+    let mut scratch = tempfile::tempfile().map_err(|e| err("scratch file", &e))?;
+    let mut old = BufReader::with_capacity(256 * 1024, (&mut *out).take(end - records));
+    let copied = std::io::copy(&mut old, &mut scratch).map_err(|e| err("rereading", &e))?;
+    if copied != end - records {
+        return Err(CsvWriter::err(
+            "rereading: the output is shorter than what was written",
+        ));
+    }
+    scratch.rewind().map_err(|e| err("scratch file", &e))?;
+
+    out.seek(SeekFrom::Start(start))
+        .map_err(|e| err("rewriting", &e))?;
+    write_headers(out, HEADERS_WITH_NOTETYPE)?;
+    let mut new = records_writer(out);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
         .delimiter(DELIMITER)
         .quote(b'"')
         .double_quote(true)
-        .from_reader(std::io::BufReader::new(old));
+        .from_reader(BufReader::with_capacity(256 * 1024, scratch));
     let mut rec = ::csv::ByteRecord::new();
     while reader
         .read_byte_record(&mut rec)
-        .map_err(|e| CsvWriter::err(format!("scratch file: {e}")))?
+        .map_err(|e| err("scratch file", &e))?
     {
         let mut fields = rec.iter();
         let guid = fields.next().unwrap_or_default();
@@ -235,9 +265,16 @@ fn add_notetype_column(body: Records) -> Result<Records> {
                 .chain(std::iter::once(&b"Basic"[..]))
                 .chain(fields),
         )
-        .map_err(|e| CsvWriter::err(format!("rewriting: {e}")))?;
+        .map_err(|e| err("rewriting", &e))?;
     }
-    Ok(new)
+    let out = finish(new)?;
+    let new_end = out.stream_position().map_err(|e| err("rewriting", &e))?;
+    if new_end < end {
+        return Err(CsvWriter::err(
+            "rewriting: the records with the note-type column are shorter than without",
+        ));
+    }
+    Ok(records_writer(out))
 }
 
 #[cfg(test)]
@@ -404,11 +441,65 @@ pub(crate) mod tests {
         assert_eq!(a[1][2], "Biology", "columns after the new one shift by one");
         a.rotate_right(1);
         assert_eq!(a, b);
-        assert_eq!(
-            text_last.len(),
-            text_first.len(),
-            "the same bytes, reordered"
-        );
+        assert_eq!(text_last, with_column_from_the_start(&last));
+        assert_eq!(text_first, with_column_from_the_start(&first));
+        Ok(())
+    }
+
+    /// What the writer must give for `package` once it needs the note-type column: written
+    /// here without any rewriting, every record with the column.
+    fn with_column_from_the_start(package: &Package) -> String {
+        let mut w = records_writer(Vec::new());
+        for note in &package.notes {
+            write_record(&mut w, note, true, &mut String::new()).unwrap();
+        }
+        let records = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let headers: String = HEADERS_WITH_NOTETYPE
+            .iter()
+            .map(|h| format!("#{h}\n"))
+            .collect();
+        headers + &records
+    }
+
+    #[test]
+    fn a_rewrite_longer_than_every_buffer_gives_the_same_bytes_as_the_column_from_the_start()
+    -> Result<()> {
+        // Enough plain records before the reversed note that copying them out and back crosses
+        // the record writer's and the readers' buffers many times, with awkward fields (a
+        // quoted guid, tabs, newlines, `#`) falling on the boundaries somewhere.
+        let mut package = package();
+        let awkward = package.notes[1].clone();
+        package.notes = (0..6000)
+            .map(|i| {
+                let mut n = awkward.clone();
+                n.guid = format!("#g{i}\"q");
+                n.fields[1] = format!("{}{}", n.fields[1], "x".repeat(i % 300));
+                n.tags = vec![format!("t{i}"), "two".into()];
+                n
+            })
+            .collect();
+        let mut reversed = package.notes[0].clone();
+        reversed.note_type = crate::templates::REVERSED_NAME.into();
+        package.notes.insert(5000, reversed);
+        package
+            .note_types
+            .push(crate::templates::Templates::default().reversed(0));
+        let (text, report) = write(&package)?;
+        assert!(text.len() > 2 * RECORDS_BUFFER, "{}", text.len());
+        assert_eq!(report.notes, 6001);
+        assert_eq!(text, with_column_from_the_start(&package));
+        Ok(())
+    }
+
+    #[test]
+    fn a_writer_starting_past_the_beginning_of_the_output_leaves_what_precedes_it() -> Result<()> {
+        let mut package = package();
+        package.notes[1].note_type = crate::templates::CLOZE_NAME.into();
+        let (alone, _) = write(&package)?;
+        let mut buf = Cursor::new(b"before".to_vec());
+        buf.set_position(6);
+        crate::writers::write_package(&CsvWriter, &package, 0, &WriteContext::default(), &mut buf)?;
+        assert_eq!(buf.into_inner(), [b"before", alone.as_bytes()].concat());
         Ok(())
     }
 

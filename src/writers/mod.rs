@@ -6,7 +6,7 @@
 //! every writer at once while it is still reading documents, and no writer ever needs the
 //! whole deck in memory. [`write_package`] runs a writer on a package already in memory.
 
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, Write};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{Manifest, Note, NoteType, Package};
@@ -16,9 +16,11 @@ pub mod csv;
 pub mod json;
 pub mod quizlet;
 
-/// An output a writer can seek in (the `.apkg` zip needs to): a file, or a `Cursor` in tests.
-pub trait Output: Write + Seek {}
-impl<T: Write + Seek> Output for T {}
+/// An output a writer can seek in (the `.apkg` zip needs to) and read back (the CSV writer
+/// rewrites its records when a late note needs another column): a file, or a `Cursor` in
+/// tests. A writer starts at the output's current position.
+pub trait Output: Read + Write + Seek {}
+impl<T: Read + Write + Seek> Output for T {}
 
 /// What every writer gets besides the notes: settings from the command line and configuration.
 #[derive(Debug, Clone, Default)]
