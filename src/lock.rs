@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::identity;
 use crate::model::{Note, NoteSink, NoteType, Package};
+use crate::writers::json::push_json_str;
 
 /// The file name of the lock in a project root.
 pub const LOCK_FILE: &str = "decksmith.lock";
@@ -198,19 +199,18 @@ struct NoteLine<'a> {
     ordinal: usize,
 }
 
-/// Appends a note's line to lock text.
+/// Appends a note's line to lock text:
+/// `note\t<guid>\t<hash>\t<mod>\t<due>\t<path>\t<ordinal>\t<key>\n`, strings as JSON.
 fn push_note_line(s: &mut String, n: &NoteLine<'_>) {
-    let _ = writeln!(
-        s,
-        "note\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-        json(n.guid),
-        n.hash,
-        n.mtime,
-        n.due,
-        json(n.path),
-        n.ordinal,
-        json(n.key)
-    );
+    s.push_str("note\t");
+    push_json_str(s, n.guid);
+    s.push('\t');
+    s.push_str(n.hash);
+    let _ = write!(s, "\t{}\t{}\t", n.mtime, n.due);
+    push_json_str(s, n.path);
+    let _ = write!(s, "\t{}\t", n.ordinal);
+    push_json_str(s, n.key);
+    s.push('\n');
 }
 
 /// A new lock, as the text of its file built note by note: the note lines in memory or in a
@@ -272,7 +272,9 @@ impl NewLock {
 }
 
 fn json(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+    let mut out = String::new();
+    push_json_str(&mut out, s);
+    out
 }
 
 fn json_str(s: &str) -> Option<String> {
@@ -383,7 +385,13 @@ fn note_hash(note: &Note) -> String {
         h.update([0x1f]);
     }
     h.update([0x1e]);
-    h.update(note.tags.join(" ").as_bytes());
+    // The tags joined with spaces, without building the joined string.
+    for (i, tag) in note.tags.iter().enumerate() {
+        if i > 0 {
+            h.update(b" ");
+        }
+        h.update(tag.as_bytes());
+    }
     hex16(&h.finalize())
 }
 
@@ -408,13 +416,15 @@ fn note_type_hash(nt: &NoteType) -> String {
     hex16(&h.finalize())
 }
 
+/// The first 8 bytes of `digest` in lower-case hex.
 fn hex16(digest: &[u8]) -> String {
-    digest[..8]
-        .iter()
-        .fold(String::with_capacity(16), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(16);
+    for &b in &digest[..8] {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// Words that say what kind of question it is rather than what it is about; ignored when
@@ -654,10 +664,10 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    /// Whether the lock guid `guid` is kept by a note of this build (see
-    /// [`key_gone`](Self::key_gone)).
-    fn guid_taken(&mut self, guid: &str) -> bool {
-        if self.new_guids.contains(&identity::key_digest(guid)) {
+    /// Whether the lock guid `guid`, whose [`identity::key_digest`] is `digest`, is kept by a
+    /// note of this build (see [`key_gone`](Self::key_gone)).
+    fn guid_taken(&mut self, guid: &str, digest: u128) -> bool {
+        if self.new_guids.contains(&digest) {
             return true;
         }
         match self.oracle {
@@ -674,10 +684,16 @@ impl<'a> Reconciler<'a> {
 
     /// Gives `note` (the next in study order) its guid, `mod` and new-card position.
     pub fn assign(&mut self, note: &mut Note) {
-        let ordinal = {
-            let c = self.ordinals.entry(note.source.path.clone()).or_insert(0);
-            *c += 1;
-            *c - 1
+        // The path is copied only for a document's first note.
+        let ordinal = match self.ordinals.get_mut(note.source.path.as_str()) {
+            Some(c) => {
+                *c += 1;
+                *c - 1
+            }
+            None => {
+                self.ordinals.insert(note.source.path.clone(), 1);
+                0
+            }
         };
         let hash = note_hash(note);
         let by_key = self.by_key.get(note.key.as_str()).copied();
@@ -721,12 +737,14 @@ impl<'a> Reconciler<'a> {
                 // A brand-new note whose derived guid is already taken (its key was
                 // reworded away and came back) gets a derived alternative.
                 let mut guid = note.guid.clone();
+                let mut digest = identity::key_digest(&guid);
                 let mut n = 2;
-                while self.guid_taken(&guid) {
+                while self.guid_taken(&guid, digest) {
                     guid = identity::guid_for_key(&format!("{}#{n}", note.key));
+                    digest = identity::key_digest(&guid);
                     n += 1;
                 }
-                self.new_guids.insert(identity::key_digest(&guid));
+                self.new_guids.insert(digest);
                 self.next_due += 1;
                 (
                     ChangeKind::Added,

@@ -11,12 +11,11 @@
 //! `source` is `{"path": …, "line": …}`; `label` is a string or `null`; `mod` is the note's
 //! modification time in seconds. The output is indented by two spaces and ends with a newline.
 
-use serde::Serialize;
-use serde::ser::{Error as _, SerializeMap, Serializer};
+use std::fmt::Write as _;
 
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Error, Result};
-use crate::model::{Note, NoteType, Source, card_count, find_note_type};
+use crate::model::{Note, NoteType, card_count, find_note_type};
 
 /// Writes the `json` format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,69 +28,174 @@ fn err(message: impl Into<String>) -> Error {
     }
 }
 
-/// One note as written: field order here is key order in the output.
-#[derive(Serialize)]
-struct Record<'a> {
-    guid: &'a str,
-    key: &'a str,
-    deck: &'a str,
-    notetype: &'a str,
-    fields: Fields<'a>,
-    tags: &'a [String],
-    source: &'a Source,
-    label: Option<&'a str>,
-    media: &'a [String],
-    #[serde(rename = "mod")]
-    mtime: i64,
+/// Appends `s` to `out` as a JSON string literal, quotes included, escaped exactly as
+/// `serde_json` escapes it: `"` and `\` with a backslash, the control characters below
+/// U+0020 as `\b`, `\t`, `\n`, `\f`, `\r` or `\u00xx` (lower-case hex); everything else as
+/// it is.
+///
+/// The runs between characters that need escaping are copied whole; they are found eight
+/// bytes at a time.
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    while let Some(at) = next_escape(bytes, copied) {
+        // Escaped bytes are ASCII, so `at` is a character boundary.
+        out.push_str(&s[copied..at]);
+        push_escape(out, bytes[at]);
+        copied = at + 1;
+    }
+    out.push_str(&s[copied..]);
+    out.push('"');
 }
 
-/// A note's fields as a JSON object in the note type's field order.
-struct Fields<'a> {
-    names: &'a NoteType,
-    values: &'a [String],
+/// The offset of the first byte at or after `from` that a JSON string must escape.
+#[inline]
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// The high bit of each byte of `v` that is zero (exact: no carry between bytes).
+    fn zero_bytes(v: u64) -> u64 {
+        !(((v & !HIGH) + !HIGH) | v) & HIGH
+    }
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = from;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let hits = zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0)
+            | zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+        if hits != 0 {
+            // Little-endian: the lowest flagged byte comes first.
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| offset + i)
 }
 
-impl Serialize for Fields<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.names.fields.len() != self.values.len() {
-            return Err(S::Error::custom(format!(
-                "note type `{}` has {} fields but the note has {}",
-                self.names.name,
-                self.names.fields.len(),
-                self.values.len()
-            )));
+/// Whether a JSON string must escape the byte `b`.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Appends the escape of `b` (one that [`needs_escape`]).
+fn push_escape(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\t' => out.push_str("\\t"),
+        b'\r' => out.push_str("\\r"),
+        0x08 => out.push_str("\\b"),
+        0x0c => out.push_str("\\f"),
+        _ => {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
-        let mut map = serializer.serialize_map(Some(self.values.len()))?;
-        for (def, value) in self.names.fields.iter().zip(self.values) {
-            map.serialize_entry(&def.name, value)?;
-        }
-        map.end()
     }
 }
 
-/// The record for `note`, or an error if its note type isn't one of `note_types`.
-fn record<'a>(note_types: &'a [NoteType], note: &'a Note) -> Result<Record<'a>> {
+/// Appends a key and the `": "` after it, at the indentation of `indent`.
+fn push_key(out: &mut String, indent: &str, key: &str) {
+    out.push_str(indent);
+    push_json_str(out, key);
+    out.push_str(": ");
+}
+
+/// Appends a JSON array of strings whose items are indented by `indent` (`[]` when empty).
+fn push_str_array(out: &mut String, items: &[String], indent: &str, close_indent: &str) {
+    if items.is_empty() {
+        out.push_str("[]");
+        return;
+    }
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(indent);
+        push_json_str(out, item);
+    }
+    out.push('\n');
+    out.push_str(close_indent);
+    out.push(']');
+}
+
+/// Appends `note` as one element of the top-level array (without the separator before it),
+/// laid out as `serde_json`'s pretty printer with a two-space indent lays it out; fails if
+/// its note type isn't one of `note_types` or has another number of fields.
+fn push_note(out: &mut String, note_types: &[NoteType], note: &Note) -> Result<()> {
+    const KEY: &str = "    ";
+    const INNER: &str = "      ";
     let note_type = find_note_type(note_types, &note.note_type).ok_or_else(|| {
         err(format!(
             "note {} ({}:{}) uses note type `{}`, which the package doesn't have",
             note.guid, note.source.path, note.source.line, note.note_type
         ))
     })?;
-    Ok(Record {
-        guid: &note.guid,
-        key: &note.key,
-        deck: &note.deck,
-        notetype: &note.note_type,
-        fields: Fields {
-            names: note_type,
-            values: &note.fields,
-        },
-        tags: &note.tags,
-        source: &note.source,
-        label: note.label.as_deref(),
-        media: &note.media,
-        mtime: note.mtime,
-    })
+    if note_type.fields.len() != note.fields.len() {
+        return Err(err(format!(
+            "note type `{}` has {} fields but the note has {}",
+            note_type.name,
+            note_type.fields.len(),
+            note.fields.len()
+        )));
+    }
+    out.push_str("  {\n");
+    for (key, value) in [
+        ("guid", &note.guid),
+        ("key", &note.key),
+        ("deck", &note.deck),
+        ("notetype", &note.note_type),
+    ] {
+        push_key(out, KEY, key);
+        push_json_str(out, value);
+        out.push_str(",\n");
+    }
+    push_key(out, KEY, "fields");
+    if note.fields.is_empty() {
+        out.push_str("{}");
+    } else {
+        out.push('{');
+        for (i, (def, value)) in note_type.fields.iter().zip(&note.fields).enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            push_key(out, INNER, &def.name);
+            push_json_str(out, value);
+        }
+        out.push_str("\n    }");
+    }
+    out.push_str(",\n");
+    push_key(out, KEY, "tags");
+    push_str_array(out, &note.tags, INNER, KEY);
+    out.push_str(",\n");
+    push_key(out, KEY, "source");
+    out.push_str("{\n");
+    push_key(out, INNER, "path");
+    push_json_str(out, &note.source.path);
+    out.push_str(",\n");
+    push_key(out, INNER, "line");
+    let _ = write!(out, "{}\n    }},\n", note.source.line);
+    push_key(out, KEY, "label");
+    match &note.label {
+        Some(label) => push_json_str(out, label),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\n");
+    push_key(out, KEY, "media");
+    push_str_array(out, &note.media, INNER, KEY);
+    out.push_str(",\n");
+    push_key(out, KEY, "mod");
+    let _ = write!(out, "{}\n  }}", note.mtime);
+    Ok(())
 }
 
 impl Writer for JsonWriter {
@@ -110,25 +214,23 @@ impl Writer for JsonWriter {
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         // Streamed note by note: the output is staged in a temporary file (see
-        // `crate::output`), so a failure never leaves a half-written file behind.
-        let mut ser = serde_json::Serializer::with_formatter(
-            &mut *out,
-            serde_json::ser::PrettyFormatter::with_indent(b"  "),
-        );
-        let mut seq =
-            serde::Serializer::serialize_seq(&mut ser, None).map_err(|e| err(e.to_string()))?;
+        // `crate::output`), so a failure never leaves a half-written file behind. Each note
+        // is laid out in one reused buffer and written with one call.
         let types = notes.note_types().to_vec();
+        let mut buf = String::new();
         let (mut count, mut cards) = (0usize, 0usize);
         while let Some(note) = notes.next_note()? {
-            let rec = record(&types, note)?;
-            serde::ser::SerializeSeq::serialize_element(&mut seq, &rec)
+            buf.clear();
+            buf.push_str(if count == 0 { "[\n" } else { ",\n" });
+            push_note(&mut buf, &types, note)?;
+            out.write_all(buf.as_bytes())
                 .map_err(|e| err(e.to_string()))?;
             count += 1;
             cards += card_count(note, find_note_type(&types, &note.note_type));
         }
-        serde::ser::SerializeSeq::end(seq).map_err(|e| err(e.to_string()))?;
         notes.manifest()?;
-        out.write_all(b"\n").map_err(|e| err(e.to_string()))?;
+        out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })
+            .map_err(|e| err(e.to_string()))?;
         out.flush().map_err(|e| err(e.to_string()))?;
         Ok(WriteReport {
             notes: count,
@@ -147,6 +249,183 @@ mod tests {
     use crate::model::FieldDef;
     use crate::model::Package;
     use crate::writers::csv::tests::package;
+
+    /// The previous writer, through `serde_json`'s pretty printer: the oracle the hand-written
+    /// layout is compared with.
+    mod oracle {
+        use serde::Serialize;
+        use serde::ser::{Error as _, SerializeMap, Serializer};
+
+        use crate::model::{NoteType, Package, Source, find_note_type};
+
+        #[derive(Serialize)]
+        struct Record<'a> {
+            guid: &'a str,
+            key: &'a str,
+            deck: &'a str,
+            notetype: &'a str,
+            fields: Fields<'a>,
+            tags: &'a [String],
+            source: &'a Source,
+            label: Option<&'a str>,
+            media: &'a [String],
+            #[serde(rename = "mod")]
+            mtime: i64,
+        }
+
+        struct Fields<'a> {
+            names: &'a NoteType,
+            values: &'a [String],
+        }
+
+        impl Serialize for Fields<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if self.names.fields.len() != self.values.len() {
+                    return Err(S::Error::custom("field count"));
+                }
+                let mut map = serializer.serialize_map(Some(self.values.len()))?;
+                for (def, value) in self.names.fields.iter().zip(self.values) {
+                    map.serialize_entry(&def.name, value)?;
+                }
+                map.end()
+            }
+        }
+
+        /// The package as the `serde_json` writer wrote it, if it could.
+        pub(super) fn write(p: &Package) -> Option<String> {
+            let records = p
+                .notes
+                .iter()
+                .map(|note| {
+                    let nt = find_note_type(&p.note_types, &note.note_type)?;
+                    Some(Record {
+                        guid: &note.guid,
+                        key: &note.key,
+                        deck: &note.deck,
+                        notetype: &note.note_type,
+                        fields: Fields {
+                            names: nt,
+                            values: &note.fields,
+                        },
+                        tags: &note.tags,
+                        source: &note.source,
+                        label: note.label.as_deref(),
+                        media: &note.media,
+                        mtime: note.mtime,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            let mut out = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(
+                &mut out,
+                serde_json::ser::PrettyFormatter::with_indent(b"  "),
+            );
+            records.serialize(&mut ser).ok()?;
+            out.push(b'\n');
+            String::from_utf8(out).ok()
+        }
+    }
+
+    /// Any text, with the characters JSON escapes (quotes, backslashes, every control
+    /// character) and multi-byte ones common enough to land at every offset of an 8-byte
+    /// word.
+    fn text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let c = prop_oneof![
+            4 => proptest::char::range('a', 'z'),
+            2 => (0u8..0x20).prop_map(char::from),
+            1 => Just('"'),
+            1 => Just('\\'),
+            1 => Just('\u{7f}'),
+            1 => Just('é'),
+            1 => Just('\u{2028}'),
+            1 => any::<char>(),
+        ];
+        proptest::collection::vec(c, 0..40).prop_map(|v| v.into_iter().collect())
+    }
+
+    /// A package of notes made of [`text`], each with 0 to 3 fields and a note type to match.
+    fn any_package() -> impl proptest::strategy::Strategy<Value = Package> {
+        use proptest::prelude::*;
+        let t = text;
+        let note = (
+            (t(), t(), t(), t()),
+            proptest::collection::vec((t(), t()), 0..4),
+            proptest::collection::vec(t(), 0..3),
+            (t(), 0usize..100_000, proptest::option::of(t())),
+            proptest::collection::vec(t(), 0..3),
+            any::<i64>(),
+        );
+        proptest::collection::vec(note, 0..4).prop_map(|notes| {
+            let mut p = package();
+            let template = p.note_types[0].clone();
+            p.note_types.clear();
+            p.notes = notes
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(
+                        i,
+                        ((guid, key, deck, _), fields, tags, (path, line, label), media, mtime),
+                    )| {
+                        let mut nt = template.clone();
+                        nt.name = format!("type {i}");
+                        nt.fields = fields
+                            .iter()
+                            .enumerate()
+                            .map(|(id, (name, _))| FieldDef {
+                                name: name.clone(),
+                                id: id as i64,
+                            })
+                            .collect();
+                        p.note_types.push(nt);
+                        let mut n = package().notes[0].clone();
+                        n.guid = guid;
+                        n.key = key;
+                        n.deck = deck;
+                        n.note_type = format!("type {i}");
+                        n.fields = fields.into_iter().map(|(_, v)| v).collect();
+                        n.tags = tags;
+                        n.source.path = path;
+                        n.source.line = line;
+                        n.label = label;
+                        n.media = media;
+                        n.mtime = mtime;
+                        n
+                    },
+                )
+                .collect();
+            p
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn strings_are_escaped_exactly_as_serde_json_escapes_them(s in text()) {
+            let mut out = String::new();
+            push_json_str(&mut out, &s);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap_or_default());
+        }
+
+        #[test]
+        fn packages_are_laid_out_exactly_as_serde_json_lays_them_out(p in any_package()) {
+            proptest::prop_assert_eq!(write(&p).ok(), oracle::write(&p));
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_at_every_offset_of_a_word_is_escaped_as_serde_json_does() {
+        for b in 0u8..0x80 {
+            for at in 0..17 {
+                let s = format!("{}{}{}", "a".repeat(at), char::from(b), "é".repeat(9));
+                let mut out = String::new();
+                push_json_str(&mut out, &s);
+                assert_eq!(Some(out), serde_json::to_string(&s).ok(), "{b:#x} at {at}");
+            }
+        }
+    }
 
     fn write(p: &Package) -> Result<String> {
         let mut buf = Cursor::new(Vec::new());

@@ -57,17 +57,19 @@ impl QuizletWriter {
         }
     }
 
-    /// The text of one field as it goes into the file, and how many separator occurrences had
-    /// to be replaced.
-    fn field(&self, html: &str, lost: &mut Lost) -> (String, usize) {
-        let mut plain = String::new();
-        let field_lost = html_to_text_into(html, &mut plain);
+    /// Puts the text of one field as it goes into the file in `text`, and returns how many
+    /// separator occurrences had to be replaced. `plain` is scratch space; both buffers are
+    /// reused from field to field, so a field allocates nothing once they are large enough.
+    fn field(&self, html: &str, lost: &mut Lost, plain: &mut String, text: &mut String) -> usize {
+        let field_lost = html_to_text_into(html, plain);
+        let plain = &*plain;
         lost.images += field_lost.images;
         lost.tables += field_lost.tables;
         lost.math += field_lost.math;
         // One pass over the lines, tabs becoming spaces: what `flatten` (or
         // `collapse_blank_lines`) makes of the text with its tabs replaced.
-        let mut text = String::with_capacity(plain.len());
+        text.clear();
+        text.reserve(plain.len());
         // The pieces between `\n`s. Unlike `str::lines` they keep a `\r` before a `\n` and
         // include an empty last piece; the trimming and skipping below make that no difference.
         let lines = memchr::memchr_iter(b'\n', plain.as_bytes())
@@ -95,7 +97,7 @@ impl QuizletWriter {
                 if !text.is_empty() {
                     text.push_str(" / ");
                 }
-                push_untabbed(&mut text, line);
+                push_untabbed(text, line);
             }
         } else {
             let mut blank = false;
@@ -108,12 +110,12 @@ impl QuizletWriter {
                     text.push_str(if blank { "\n\n" } else { "\n" });
                 }
                 blank = false;
-                push_untabbed(&mut text, line);
+                push_untabbed(text, line);
             }
         }
         // Debug builds (so every test) check the pass against the plain formulation.
         debug_assert_eq!(
-            text,
+            *text,
             if self.flattens() {
                 flatten(&plain.replace('\t', " "))
             } else {
@@ -128,16 +130,16 @@ impl QuizletWriter {
             // Most fields hold no separator: look for one with a fast scan first.
             if memchr::memmem::find(text.as_bytes(), sep.as_bytes()).is_some() {
                 replaced += text.matches(sep).count();
-                text = text.replace(sep, with.encode_utf8(&mut [0; 4]));
+                *text = text.replace(sep, with.encode_utf8(&mut [0; 4]));
             }
         }
-        replaced += self.guard_edges(&mut text, with);
+        replaced += self.guard_edges(text, with);
         if text.is_empty() && self.separators_overlap() {
             // The two separators around an empty field would touch and could read as a
             // third (`-;` then `;;` makes `-;;;`): keep them apart.
             text.push(with);
         }
-        (text, replaced)
+        replaced
     }
 
     /// Whether the end of one separator can be the start of another (or of itself), so that
@@ -294,6 +296,7 @@ impl QuizletWriter {
         let (mut images, mut tables, mut math, mut seps) =
             (Tally::new(), Tally::new(), Tally::new(), Tally::new());
         let mut text = String::new();
+        let (mut plain, mut term, mut definition) = (String::new(), String::new(), String::new());
         let types = notes.note_types().to_vec();
         let mut count = 0usize;
         while let Some(note) = notes.next_note()? {
@@ -319,8 +322,8 @@ impl QuizletWriter {
             } else {
                 (Cow::Borrowed(first), Cow::Borrowed(second))
             };
-            let (term, r1) = self.field(&term_html, &mut lost);
-            let (definition, r2) = self.field(&definition_html, &mut lost);
+            let r1 = self.field(&term_html, &mut lost, &mut plain, &mut term);
+            let r2 = self.field(&definition_html, &mut lost, &mut plain, &mut definition);
             images.add(lost.images, note);
             tables.add(lost.tables, note);
             math.add(lost.math, note);
