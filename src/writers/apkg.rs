@@ -18,6 +18,7 @@
 //! bytes.
 //! The facts behind every value are in `shared/spec/anki-formats.md`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, params};
@@ -26,7 +27,7 @@ use sha1::{Digest, Sha1};
 
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind, find_note_type};
+use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind};
 
 /// The writer's name, as used in `--format` and in its errors.
 const FORMAT: &str = "apkg";
@@ -245,8 +246,16 @@ struct NotesIn<'a> {
     max_due: Option<i64>,
     /// What had to be dropped.
     warnings: Vec<Diagnostic>,
+    /// Per note type (in `types` order): which fields make its cards.
+    plans: Vec<CardPlan>,
     /// Reused buffer for the `flds` column.
     flds: String,
+    /// Reused: where each cleaned field lies in `flds`.
+    bounds: Vec<std::ops::Range<usize>>,
+    /// Reused: the card ordinals of the note being added.
+    ords: Vec<u32>,
+    /// Reused buffer for the `tags` column.
+    tags: String,
 }
 
 impl<'a> NotesIn<'a> {
@@ -259,19 +268,28 @@ impl<'a> NotesIn<'a> {
             first_deck: HashMap::new(),
             max_due: None,
             warnings: Vec::new(),
+            plans: types.iter().map(CardPlan::new).collect(),
             flds: String::new(),
+            bounds: Vec::new(),
+            ords: Vec::new(),
+            tags: String::new(),
         }
     }
 
     /// Writes one note's row and records its cards; a note that makes no card is left out
     /// with a warning.
     fn add(&mut self, note: &Note, insert: &mut Inserts<'_>) -> Result<()> {
-        let note_type = find_note_type(self.types, &note.note_type).ok_or_else(|| {
-            write_error(format!(
-                "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
-                note.guid, note.source.path, note.source.line, note.note_type
-            ))
-        })?;
+        let types = self.types;
+        let type_index = types
+            .iter()
+            .position(|nt| nt.name == note.note_type)
+            .ok_or_else(|| {
+                write_error(format!(
+                    "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
+                    note.guid, note.source.path, note.source.line, note.note_type
+                ))
+            })?;
+        let note_type = &types[type_index];
         if note.fields.len() != note_type.fields.len() {
             return Err(write_error(format!(
                 "note `{}` ({}:{}) has {} fields, but note type `{}` has {}",
@@ -283,10 +301,22 @@ impl<'a> NotesIn<'a> {
                 note_type.fields.len()
             )));
         }
-        let fields: Vec<std::borrow::Cow<'_, str>> =
-            note.fields.iter().map(|f| clean_field(f)).collect();
-        let ords = card_ords(note_type, &fields);
-        if ords.is_empty() {
+        // The cleaned fields go straight into the `flds` column's buffer; `bounds` says where
+        // each one is (no per-note vector of fields).
+        self.flds.clear();
+        self.bounds.clear();
+        for (i, f) in note.fields.iter().enumerate() {
+            if i > 0 {
+                self.flds.push(FIELD_SEPARATOR);
+            }
+            let start = self.flds.len();
+            self.flds.push_str(&clean_field(f));
+            self.bounds.push(start..self.flds.len());
+        }
+        let flds = self.flds.as_str();
+        let field = |i: usize| &flds[self.bounds[i].clone()];
+        self.plans[type_index].ords(field, &mut self.ords);
+        if self.ords.is_empty() {
             let why = match note_type.kind {
                 NoteTypeKind::Standard => "every field its card fronts show is empty",
                 NoteTypeKind::Cloze => "it has no cloze deletion",
@@ -300,16 +330,13 @@ impl<'a> NotesIn<'a> {
         let deck = self.decks.id(&note.deck);
         self.first_deck.entry(note_type.id).or_insert(deck);
         self.max_due = self.max_due.max(Some(note.due));
-        self.flds.clear();
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                self.flds.push(FIELD_SEPARATOR);
-            }
-            self.flds.push_str(f);
-        }
-        let sfld = strip_html_preserving_media_filenames(&fields[note_type.sort_field]);
-        let csum = field_checksum(&strip_html_preserving_media_filenames(&fields[0]));
-        let tags = join_tags(&note.tags);
+        let first = strip_html(field(0));
+        let csum = field_checksum(&first);
+        let sfld = match note_type.sort_field {
+            0 => first,
+            i => strip_html(field(i)),
+        };
+        join_tags(&note.tags, &mut self.tags);
         // Notes arrive in nearly ascending id order (ids follow the new-card position), so
         // rows are appended to the tables' B-trees rather than splitting pages all over them.
         let id = insert_unique(note_id_seed(note.due), |id| {
@@ -318,13 +345,13 @@ impl<'a> NotesIn<'a> {
                 note.guid,
                 note_type.id,
                 note.mtime,
-                tags,
-                self.flds,
-                sfld,
+                self.tags,
+                flds,
+                sfld.as_ref(),
                 csum,
             ])
         })?;
-        for ord in ords {
+        for &ord in &self.ords {
             insert_unique(id.saturating_add(i64::from(ord)), |card_id| {
                 insert
                     .card
@@ -498,42 +525,69 @@ fn clean_field(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The card ordinals a note makes, in increasing order.
-fn card_ords<S: AsRef<str>>(nt: &NoteType, fields: &[S]) -> Vec<u32> {
-    match nt.kind {
-        NoteTypeKind::Standard => nt
-            .templates
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| {
-                referenced_fields(&t.front, nt)
+/// Which fields make a note type's cards, read from its templates once rather than per note.
+enum CardPlan {
+    /// Per template, in ord order: the fields its front shows (a card when any is non-empty).
+    Standard(Vec<Vec<usize>>),
+    /// The fields whose cloze numbers make cards (field 0 when no template names one).
+    Cloze(Vec<usize>),
+}
+
+impl CardPlan {
+    fn new(nt: &NoteType) -> Self {
+        match nt.kind {
+            NoteTypeKind::Standard => CardPlan::Standard(
+                nt.templates
                     .iter()
-                    .any(|&f| !field_is_empty(fields[f].as_ref()))
-            })
-            .map(|(ord, _)| u32::try_from(ord).unwrap_or(u32::MAX))
-            .collect(),
-        NoteTypeKind::Cloze => {
-            let mut sources: BTreeSet<usize> = BTreeSet::new();
-            for t in &nt.templates {
-                sources.extend(cloze_fields(&t.front, nt));
+                    .map(|t| referenced_fields(&t.front, nt))
+                    .collect(),
+            ),
+            NoteTypeKind::Cloze => {
+                let mut sources: BTreeSet<usize> = BTreeSet::new();
+                for t in &nt.templates {
+                    sources.extend(cloze_fields(&t.front, nt));
+                }
+                if sources.is_empty() {
+                    sources.insert(0);
+                }
+                CardPlan::Cloze(sources.into_iter().collect())
             }
-            if sources.is_empty() {
-                sources.insert(0);
-            }
-            let mut ords = BTreeSet::new();
-            for f in sources {
-                ords.extend(
-                    crate::cloze::numbers(fields[f].as_ref())
-                        .into_iter()
-                        .map(|n| {
-                            let ord = n.saturating_sub(1);
-                            ord.min(MAX_CLOZE_ORD)
-                        }),
-                );
-            }
-            ords.into_iter().collect()
         }
     }
+
+    /// Sets `ords` to the card ordinals a note makes, in increasing order; `field(i)` is the
+    /// note's cleaned field `i`.
+    fn ords<'f>(&self, field: impl Fn(usize) -> &'f str, ords: &mut Vec<u32>) {
+        ords.clear();
+        match self {
+            CardPlan::Standard(fronts) => {
+                for (ord, shown) in fronts.iter().enumerate() {
+                    if shown.iter().any(|&f| !field_is_empty(field(f))) {
+                        ords.push(u32::try_from(ord).unwrap_or(u32::MAX));
+                    }
+                }
+            }
+            CardPlan::Cloze(sources) => {
+                for &f in sources {
+                    ords.extend(
+                        crate::cloze::numbers(field(f))
+                            .into_iter()
+                            .map(|n| n.saturating_sub(1).min(MAX_CLOZE_ORD)),
+                    );
+                }
+                ords.sort_unstable();
+                ords.dedup();
+            }
+        }
+    }
+}
+
+/// The card ordinals a note with `fields` makes, in increasing order.
+#[cfg(test)]
+fn card_ords<S: AsRef<str>>(nt: &NoteType, fields: &[S]) -> Vec<u32> {
+    let mut ords = Vec::new();
+    CardPlan::new(nt).ords(|i| fields[i].as_ref(), &mut ords);
+    ords
 }
 
 /// The `{{…}}` tags of a template, trimmed, without the braces.
@@ -591,16 +645,15 @@ fn field_is_empty(text: &str) -> bool {
         if rest.is_empty() {
             return true;
         }
-        let lower: String = rest
-            .chars()
-            .take(7)
-            .collect::<String>()
-            .to_ascii_lowercase();
         let tag_len = [
             "<br>", "<br/>", "<br />", "</br>", "<div>", "</div>", "<div/>",
         ]
         .iter()
-        .find(|t| lower.starts_with(*t))
+        .find(|t| {
+            rest.as_bytes()
+                .get(..t.len())
+                .is_some_and(|b| b.eq_ignore_ascii_case(t.as_bytes()))
+        })
         .map(|t| t.len());
         match tag_len {
             Some(len) => rest = &rest[len..],
@@ -652,9 +705,9 @@ impl Collection {
     }
 }
 
-/// Anki's tag column: `" a b "`, or `""` without tags.
-fn join_tags(tags: &[String]) -> String {
-    let mut out = String::new();
+/// Sets `out` to Anki's tag column: `" a b "`, or `""` without tags.
+fn join_tags(tags: &[String], out: &mut String) {
+    out.clear();
     for tag in tags.iter().filter(|t| !t.is_empty()) {
         out.push(' ');
         out.push_str(tag);
@@ -662,7 +715,6 @@ fn join_tags(tags: &[String]) -> String {
     if !out.is_empty() {
         out.push(' ');
     }
-    out
 }
 
 /// `col.conf`: the collection settings a new Anki collection starts with; new cards are
@@ -868,9 +920,29 @@ fn col_dconf() -> Value {
 /// HTML entities are decoded and NBSP becomes a space (a text with a malformed or unknown
 /// entity is left undecoded, as Anki does). The result is not trimmed.
 pub fn strip_html_preserving_media_filenames(html: &str) -> String {
+    strip_html(html).into_owned()
+}
+
+/// [`strip_html_preserving_media_filenames`], borrowing `html` when no step changes it (a
+/// question without tags or entities costs no copy).
+fn strip_html(html: &str) -> Cow<'_, str> {
     let named = replace_media_tags(html);
-    let stripped = remove_tags(&named);
-    decode_entities(&stripped)
+    let stripped = then(named, remove_tags);
+    then(stripped, decode_entities)
+}
+
+/// `step` applied to `text`, keeping `text`'s own buffer when `step` changes nothing.
+fn then<'a>(text: Cow<'a, str>, step: impl for<'b> Fn(&'b str) -> Cow<'b, str>) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(b) => step(b),
+        Cow::Owned(o) => {
+            let changed = match step(&o) {
+                Cow::Owned(n) => Some(n),
+                Cow::Borrowed(_) => None,
+            };
+            Cow::Owned(changed.unwrap_or(o))
+        }
+    }
 }
 
 /// Anki's first-field checksum: the first 4 bytes of the SHA-1 of `stripped` (already passed
@@ -909,14 +981,15 @@ fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
 }
 
 /// Replaces each media tag with ` filename `.
-fn replace_media_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+fn replace_media_tags(html: &str) -> Cow<'_, str> {
+    let mut out = String::new();
     let mut copied = 0;
     let mut pos = 0;
     while let Some(off) = html[pos..].find('<') {
         let lt = pos + off;
         match media_tag_at(html, lt) {
             Some((end, name)) => {
+                out.reserve(html.len());
                 out.push_str(&html[copied..lt]);
                 out.push(' ');
                 out.push_str(name);
@@ -927,8 +1000,11 @@ fn replace_media_tags(html: &str) -> String {
             None => pos = lt + 1,
         }
     }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
     out.push_str(&html[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 /// If a media tag with a file name starts at `lt` (a `<`), the end of the tag (one past its
@@ -1011,14 +1087,15 @@ fn attribute_value(html: &str, start: usize) -> Option<(usize, &str)> {
 }
 
 /// Removes comments, `<style>`/`<script>` blocks and every other tag.
-fn remove_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+fn remove_tags(html: &str) -> Cow<'_, str> {
+    let mut out = String::new();
     let mut copied = 0;
     let mut pos = 0;
     while let Some(off) = html[pos..].find('<') {
         let lt = pos + off;
         match tag_end_at(html, lt) {
             Some(end) => {
+                out.reserve(html.len());
                 out.push_str(&html[copied..lt]);
                 copied = end;
                 pos = end;
@@ -1026,8 +1103,11 @@ fn remove_tags(html: &str) -> String {
             None => pos = lt + 1,
         }
     }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
     out.push_str(&html[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 /// One past the end of the comment, block or tag that starts at `lt`, if it is closed.
@@ -1052,13 +1132,14 @@ fn tag_end_at(html: &str, lt: usize) -> Option<usize> {
 }
 
 /// Decodes HTML entities the way Anki does: all or nothing, NBSP turned into a space.
-fn decode_entities(text: &str) -> String {
+fn decode_entities(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     match try_decode_entities(text) {
-        Some(decoded) => decoded.replace('\u{a0}', " "),
-        None => text.to_owned(),
+        Some(decoded) if decoded.contains('\u{a0}') => Cow::Owned(decoded.replace('\u{a0}', " ")),
+        Some(decoded) => Cow::Owned(decoded),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -2005,8 +2086,11 @@ mod tests {
 
     #[test]
     fn tags_are_joined_with_surrounding_spaces() {
-        assert_eq!(join_tags(&[]), "");
-        assert_eq!(join_tags(&["a".to_owned(), "b".to_owned()]), " a b ");
+        let mut out = "stale".to_owned();
+        join_tags(&[], &mut out);
+        assert_eq!(out, "");
+        join_tags(&["a".to_owned(), "b".to_owned()], &mut out);
+        assert_eq!(out, " a b ");
     }
 
     #[test]
@@ -2076,6 +2160,21 @@ mod tests {
         );
         let u = unpack(&bytes);
         assert_eq!(u.count("notes"), 2);
+    }
+
+    #[test]
+    fn text_without_tags_or_entities_is_stripped_without_a_copy() {
+        assert!(matches!(strip_html("What is 2 + 2?"), Cow::Borrowed(_)));
+        assert!(matches!(strip_html("a &bogus; b"), Cow::Borrowed(_)));
+        assert_eq!(strip_html("<b>a</b>&nbsp;b"), "a b");
+        assert_eq!(strip_html("<img src=x.png>&amp;"), " x.png &");
+    }
+
+    #[test]
+    fn fields_of_breaks_and_divs_in_any_case_count_as_empty() {
+        assert!(field_is_empty(" <BR> <Div></DIV>\n<br />"));
+        assert!(!field_is_empty("<br>x"));
+        assert!(!field_is_empty("<b></b>"));
     }
 
     #[test]
