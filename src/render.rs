@@ -421,8 +421,15 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
                         row.push(Vec::new());
                     }
                     if !piece.is_empty() {
-                        row.last_mut()?
-                            .push((Event::Text(CowStr::from(piece.to_owned())), range.clone()));
+                        // Text borrowed from the document stays borrowed: no copy per cell.
+                        let piece = match t {
+                            CowStr::Borrowed(whole) => {
+                                let at = piece.as_ptr() as usize - whole.as_ptr() as usize;
+                                CowStr::Borrowed(&whole[at..at + piece.len()])
+                            }
+                            _ => CowStr::from(piece.to_owned()),
+                        };
+                        row.last_mut()?.push((Event::Text(piece), range.clone()));
                     }
                 }
                 *line_has_tab.last_mut()? = true;
