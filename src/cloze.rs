@@ -7,15 +7,51 @@ use std::collections::BTreeSet;
 /// Numbers below 1 are ignored, as Anki ignores them.
 pub fn numbers(text: &str) -> BTreeSet<u32> {
     let mut out = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{c") {
-        rest = &rest[start + 3..];
-        let Some(end) = rest.find("::") else { break };
-        if let Some(spec) = number_spec(&rest[..end]) {
+    for spec in specs(text) {
+        if let Some(spec) = number_spec(spec) {
             out.extend(spec.into_iter().filter(|&n| n >= 1));
         }
     }
     out
+}
+
+/// The number spec of every `{{c` in `text`: what follows it up to the next `::` (which may
+/// be far away, or not a deletion at all; [`number_spec`] decides). Stops at the first `{{c`
+/// with no `::` after it.
+fn specs(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = find_open(rest)?;
+        rest = &rest[start + 3..];
+        let end = find_pair(rest.as_bytes(), b':', b':')?;
+        Some(&rest[..end])
+    })
+}
+
+/// Byte offset of the first `{{c` in `text` (what `text.find("{{c")` returns, by a `memchr`
+/// scan instead of a substring searcher set up per call).
+fn find_open(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    loop {
+        let at = from + find_pair(&bytes[from..], b'{', b'{')?;
+        if bytes.get(at + 2) == Some(&b'c') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+}
+
+/// Index of the first `a` directly followed by `b`.
+fn find_pair(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut from = 0;
+    loop {
+        let at = from + memchr::memchr(a, &bytes[from..])?;
+        if bytes.get(at + 1) == Some(&b) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
 }
 
 /// `1` or `1,3` → the numbers; anything else → `None`.
@@ -30,7 +66,13 @@ fn number_spec(spec: &str) -> Option<Vec<u32>> {
 
 /// Whether `text` has at least one cloze deletion.
 pub fn contains(text: &str) -> bool {
-    !numbers(text).is_empty()
+    // A spec counts when it is well formed and one of its numbers is at least 1: has a
+    // digit other than 0 (an overflowing number counts too, as in `numbers`).
+    specs(text).any(|spec| {
+        spec.split(',')
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            && spec.bytes().any(|b| (b'1'..=b'9').contains(&b))
+    })
 }
 
 /// The text with every deletion replaced: by `[hint]` or `[…]` when `hide` is true, by its
@@ -38,9 +80,9 @@ pub fn contains(text: &str) -> bool {
 pub fn flatten(text: &str, hide: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(start) = rest.find("{{c") {
+    while let Some(start) = find_open(rest) {
         let after = &rest[start + 3..];
-        let parsed = after.find("::").and_then(|sep| {
+        let parsed = find_pair(after.as_bytes(), b':', b':').and_then(|sep| {
             number_spec(&after[..sep])?;
             let body_start = sep + 2;
             let close = matching_close(&after[body_start..])?;
@@ -134,6 +176,24 @@ mod tests {
         assert_eq!(n, [1, 2, 3]);
         assert!(!contains("{{c::x}} and {c1::y}"));
         assert!(contains("x {{c12::y}}"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_scans_find_what_substring_search_finds(text in "[{}c:,0-9a é]{0,40}") {
+            proptest::prop_assert_eq!(find_open(&text), text.find("{{c"));
+            proptest::prop_assert_eq!(find_pair(text.as_bytes(), b':', b':'), text.find("::"));
+            proptest::prop_assert_eq!(contains(&text), !numbers(&text).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_deletion_counts_only_with_a_number_of_at_least_one() {
+        assert!(!contains("{{c0::x}} {{c00,0::y}}"));
+        assert!(contains("{{c0,2::x}}"));
+        assert!(contains("{{c99999999999::x}}"));
+        assert!(!contains("{{c1,::x}} {{c1 ::y}} {{c{{c::z"));
+        assert!(contains("{{{c1::x}}"));
     }
 
     #[test]

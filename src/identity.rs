@@ -14,15 +14,26 @@ pub fn explicit_key(id: &str) -> String {
 /// The key of a note without an explicit id: deck and question, both normalized
 /// (NFC, whitespace collapsed, case-insensitive).
 pub fn question_key(deck: &str, question: &str) -> String {
-    format!("q:{}\u{1f}{}", normalize(deck), normalize(question))
+    let mut key = String::with_capacity(3 + deck.len() + question.len());
+    key.push_str("q:");
+    normalize_into(deck, &mut key);
+    key.push('\u{1f}');
+    normalize_into(question, &mut key);
+    key
 }
 
 /// Unicode NFC, runs of whitespace collapsed to one space, trimmed, lower-cased.
 pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`], appending to `out`.
+fn normalize_into(text: &str, out: &mut String) {
     let nfc = crate::nfc::nfc(text);
-    let mut out = String::with_capacity(nfc.len());
-    for word in nfc.split_whitespace() {
-        if !out.is_empty() {
+    for (i, word) in nfc.split_whitespace().enumerate() {
+        if i > 0 {
             out.push(' ');
         }
         if word.is_ascii() {
@@ -34,7 +45,6 @@ pub fn normalize(text: &str) -> String {
             out.extend(word.chars().flat_map(char::to_lowercase));
         }
     }
-    out
 }
 
 /// A 128-bit digest of a key (truncated SHA-256): what a build remembers of each key to spot

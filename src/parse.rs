@@ -46,7 +46,7 @@ impl<'a> LineIndex<'a> {
     /// Indexes `text`, the contents of `path`.
     pub fn new(path: &Path, text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
             path: path.to_path_buf(),
             text,
@@ -136,7 +136,8 @@ struct QuestionHead {
 
 /// Finds the title, the questions and their answers in `text`.
 pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
-    let mut blocks = top_level_blocks(text);
+    let (events, bounds) = top_level_blocks(text);
+    let blocks: Vec<&[Spanned<'a>]> = bounds.iter().map(|r| &events[r.clone()]).collect();
     let mut out = Outline::default();
 
     // Front matter is only recognized at the very start of a document.
@@ -209,15 +210,15 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     }
 
     // First which blocks make each question's answer, then the events are moved there
-    // (never cloned), into answers sized once. A plan entry is (question, block, characters
-    // of an answer marker to strip from the block).
+    // (answers never cloned, questions' few inline events are), into answers sized once. A
+    // plan entry is (question, block, characters of an answer marker to strip from the block).
     let mut plan: Vec<(usize, usize, Option<usize>)> = Vec::new();
     let mut current: Option<usize> = None; // index into `out.questions`
     let mut fresh = false; // the current question has no answer block yet
     for i in 0..blocks.len() {
         if let Some(head) = &heads[i] {
             current = None;
-            match make_question(std::mem::take(&mut blocks[i]), head, index) {
+            match make_question(blocks[i], head, index) {
                 Ok(q) => {
                     out.questions.push(q);
                     current = Some(out.questions.len() - 1);
@@ -231,7 +232,7 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             current = None;
             continue;
         }
-        let ev = &blocks[i];
+        let ev = blocks[i];
         if let Some(level) = heading_level(&ev[0].0)
             && level < break_level
         {
@@ -254,19 +255,26 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
             plan.push((q, i, None));
         }
     }
+    drop(blocks);
     for run in plan.chunk_by(|a, b| a.0 == b.0) {
-        let answer = &mut out.questions[run[0].0].answer;
-        if let [(_, b, None)] = run {
-            *answer = std::mem::take(&mut blocks[*b]);
-            continue;
+        let size = run.iter().map(|&(_, b, _)| bounds[b].len()).sum();
+        out.questions[run[0].0].answer.reserve_exact(size);
+    }
+    // The plan is in document order: one walk over the events moves each answer block into
+    // its answer and drops the events in between.
+    let mut events = events.into_iter();
+    let mut taken = 0; // events consumed from `events`
+    for &(q, b, marker) in &plan {
+        let Range { start, end } = bounds[b].clone();
+        if start > taken {
+            events.nth(start - taken - 1);
         }
-        answer.reserve_exact(run.iter().map(|&(_, b, _)| blocks[b].len()).sum());
-        for &(_, b, marker) in run {
-            let block = std::mem::take(&mut blocks[b]);
-            match marker {
-                Some(consumed) => strip_answer_marker(answer, block, consumed),
-                None => answer.extend(block),
-            }
+        taken = end;
+        let block = events.by_ref().take(end - start);
+        let answer = &mut out.questions[q].answer;
+        match marker {
+            Some(consumed) => strip_answer_marker(answer, block.collect(), consumed),
+            None => answer.extend(block),
         }
     }
     if out.questions.is_empty() && out.diagnostics.is_empty() {
@@ -278,13 +286,14 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
     out
 }
 
-/// The document's events, split into top-level blocks (each a start event up to its
-/// matching end, or a single event outside any block).
-fn top_level_blocks(text: &str) -> Vec<Vec<Spanned<'_>>> {
-    let mut blocks = Vec::new();
-    // One buffer for the block being read; each finished block is moved out into a vector of
-    // its exact size, so no allocation is ever larger than a block.
-    let mut block = Vec::new();
+/// The document's events, and the index ranges of its top-level blocks in them (each a start
+/// event up to its matching end, or a single event outside any block).
+fn top_level_blocks(text: &str) -> (Vec<Spanned<'_>>, Vec<Range<usize>>) {
+    // Sized for typical Markdown (an event per 12 bytes or so, more than most prose needs)
+    // so the vector rarely grows: every growth copies all events read so far.
+    let mut events = Vec::with_capacity(text.len() / 12 + 16);
+    let mut bounds = Vec::new();
+    let mut block_start = 0;
     let mut depth = 0usize;
     for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match event {
@@ -292,14 +301,13 @@ fn top_level_blocks(text: &str) -> Vec<Vec<Spanned<'_>>> {
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
-        block.push((event, range));
+        events.push((event, range));
         if depth == 0 {
-            let mut exact = Vec::with_capacity(block.len());
-            exact.append(&mut block);
-            blocks.push(exact);
+            bounds.push(block_start..events.len());
+            block_start = events.len();
         }
     }
-    blocks
+    (events, bounds)
 }
 
 fn heading_level(e: &Event<'_>) -> Option<usize> {
@@ -426,14 +434,13 @@ pub(crate) fn matching_end(ev: &[Spanned<'_>], start: usize) -> Option<usize> {
 
 /// The question whose block has the events `ev`.
 fn make_question<'a>(
-    mut ev: Vec<Spanned<'a>>,
+    ev: &[Spanned<'a>],
     head: &QuestionHead,
     index: &LineIndex<'_>,
 ) -> Result<Question<'a>, Diagnostic> {
     let offset = ev.first().map_or(0, |(_, r)| r.start);
-    ev.truncate(head.inline.end);
-    ev.drain(..head.inline.start.min(ev.len()));
-    let mut inline = ev;
+    let end = head.inline.end.min(ev.len());
+    let mut inline = ev[head.inline.start.min(end)..end].to_vec();
     if head.label.is_some() {
         strip_leading_chars(&mut inline, head.label_chars);
     }

@@ -13,7 +13,6 @@
 //! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
@@ -422,8 +421,15 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
                         row.push(Vec::new());
                     }
                     if !piece.is_empty() {
-                        row.last_mut()?
-                            .push((Event::Text(CowStr::from(piece.to_owned())), range.clone()));
+                        // Text borrowed from the document stays borrowed: no copy per cell.
+                        let piece = match t {
+                            CowStr::Borrowed(whole) => {
+                                let at = piece.as_ptr() as usize - whole.as_ptr() as usize;
+                                CowStr::Borrowed(&whole[at..at + piece.len()])
+                            }
+                            _ => CowStr::from(piece.to_owned()),
+                        };
+                        row.last_mut()?.push((Event::Text(piece), range.clone()));
                     }
                 }
                 *line_has_tab.last_mut()? = true;
@@ -452,13 +458,22 @@ fn table_html(
         }
         html.push_str("<tr>");
         for c in 0..columns {
-            let inner = row.get(c).map_or_else(String::new, |cell| {
-                let mut cell_out = render_unsanitized(cell, ctx);
-                rendered.images.append(&mut cell_out.images);
-                rendered.diagnostics.append(&mut cell_out.diagnostics);
-                cell_out.html.trim().to_owned()
-            });
-            let _ = write!(html, "<{cell_tag}>{inner}</{cell_tag}>");
+            html.push('<');
+            html.push_str(cell_tag);
+            html.push('>');
+            if let Some(cell) = row.get(c) {
+                // The cell's HTML, trimmed, written in place (no string of its own).
+                let start = html.len();
+                let mut mapped = Vec::with_capacity(cell.len());
+                transform(cell, ctx, &mut mapped, rendered);
+                pulldown_cmark::html::push_html(&mut html, mapped.into_iter());
+                html.truncate(start + html[start..].trim_end().len());
+                let lead = html.len() - start - html[start..].trim_start().len();
+                html.drain(start..start + lead);
+            }
+            html.push_str("</");
+            html.push_str(cell_tag);
+            html.push('>');
         }
         html.push_str("</tr>\n");
     }
