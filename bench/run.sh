@@ -132,6 +132,9 @@ measure() {
     best=""
     for ((r = 1; r <= runs; r++)); do
         eval "$before"
+        # Write back what earlier steps left dirty (a freshly generated corpus, removed
+        # outputs), so that the kernel's writeback of it does not compete with the timed run.
+        sync
         if ! (cd "$work" && "$gnu_time" -f '%e %U %S %M' -o "$work/$name.time" "$@" \
             >"$work/$name.log" 2>&1); then
             cat "$work/$name.log" >&2
