@@ -9,9 +9,9 @@
 //! bytes per chunk). Compression is most of the cost of writing a large package, so this is
 //! where the cores pay off. Archives are limited to 4 GiB and 65,535 entries (no zip64).
 //!
-//! Deflate is zlib-rs (the implementation flate2 uses here too) through its zlib C API,
+//! Deflate is zlib-rs through its zlib C API,
 //! `libz-rs-sys`: the only interface that offers `deflateTune`, which level 4 needs (see
-//! [`tuning`]). The unsafe calls are all in [`Deflater`].
+//! `tuning`). The unsafe calls are all in `Deflater`.
 
 use std::io::{self, Seek, SeekFrom, Write};
 
