@@ -59,5 +59,6 @@ pub mod parse;
 pub mod project;
 pub mod render;
 pub mod sanitize;
+mod swar;
 pub mod tags;
 pub mod zipfile;

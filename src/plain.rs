@@ -507,19 +507,13 @@ enum Marker {
 /// carriage return, no two spaces in a row). Conservative: any byte below `0x20` counts as
 /// other whitespace. Checks eight bytes at a time.
 fn single_spaced(b: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of each byte of `v` that is zero.
-    fn zero_bytes(v: u64) -> u64 {
-        !(((v & !HIGH) + !HIGH) | v) & HIGH
-    }
+    use crate::swar::{load, splat, zero_bytes};
     let mut chunks = b.chunks_exact(8);
     let mut space_before = false;
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
+        let x = load(chunk);
         let control = zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0);
-        let spaces = zero_bytes(x ^ 0x2020_2020_2020_2020);
+        let spaces = zero_bytes(x ^ splat(b' '));
         if control != 0 || spaces & (spaces >> 8) != 0 || (space_before && spaces & 0x80 != 0) {
             return false;
         }

@@ -53,22 +53,15 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 /// The offset of the first byte at or after `from` that a JSON string must escape.
 #[inline]
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    /// The high bit of each byte of `v` that is zero (exact: no carry between bytes).
-    fn zero_bytes(v: u64) -> u64 {
-        !(((v & !HIGH) + !HIGH) | v) & HIGH
-    }
+    use crate::swar::{load, splat, zero_bytes};
     let rest = bytes.get(from..)?;
     let mut chunks = rest.chunks_exact(8);
     let mut offset = from;
     for chunk in &mut chunks {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
+        let x = load(chunk);
         let hits = zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0)
-            | zero_bytes(x ^ (ONES * u64::from(b'"')))
-            | zero_bytes(x ^ (ONES * u64::from(b'\\')));
+            | zero_bytes(x ^ splat(b'"'))
+            | zero_bytes(x ^ splat(b'\\'));
         if hits != 0 {
             // Little-endian: the lowest flagged byte comes first.
             return Some(offset + (hits.trailing_zeros() / 8) as usize);
