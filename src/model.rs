@@ -48,7 +48,12 @@ impl Package {
 
 /// The note type named `name` among `note_types`.
 pub fn find_note_type<'a>(note_types: &'a [NoteType], name: &str) -> Option<&'a NoteType> {
-    note_types.iter().find(|nt| nt.name == name)
+    note_type_index(note_types, name).map(|i| &note_types[i])
+}
+
+/// Where the note type called `name` is in `note_types`, if it is there.
+pub fn note_type_index(note_types: &[NoteType], name: &str) -> Option<usize> {
+    note_types.iter().position(|nt| nt.name == name)
 }
 
 /// How many cards `note` makes with its note type `nt`: one per template for a standard note

@@ -27,7 +27,7 @@ use sha1::{Digest, Sha1};
 
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind};
+use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind, note_type_index};
 
 /// The writer's name, as used in `--format` and in its errors.
 const FORMAT: &str = "apkg";
@@ -280,15 +280,12 @@ impl<'a> NotesIn<'a> {
     /// with a warning.
     fn add(&mut self, note: &Note, insert: &mut Inserts<'_>) -> Result<()> {
         let types = self.types;
-        let type_index = types
-            .iter()
-            .position(|nt| nt.name == note.note_type)
-            .ok_or_else(|| {
-                write_error(format!(
-                    "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
-                    note.guid, note.source.path, note.source.line, note.note_type
-                ))
-            })?;
+        let type_index = note_type_index(types, &note.note_type).ok_or_else(|| {
+            write_error(format!(
+                "note `{}` ({}:{}) uses note type `{}`, which the package does not have",
+                note.guid, note.source.path, note.source.line, note.note_type
+            ))
+        })?;
         let note_type = &types[type_index];
         if note.fields.len() != note_type.fields.len() {
             return Err(write_error(format!(

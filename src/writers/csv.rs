@@ -218,8 +218,8 @@ fn finish(body: Records<'_>) -> Result<&mut dyn Output> {
 }
 
 /// Rewrites the output written since `start` (the simple headers, then from `records` on,
-/// records that are all stock `Basic`) as if it had had the note-type column from the start, and returns the writer
-/// the next records go to.
+/// records that are all stock `Basic`) as if it had had the note-type column from the start,
+/// and returns the writer the next records go to.
 ///
 /// The records are first copied to a scratch file, then read back from it and written over
 /// the old ones from `start` on. The new output is longer than the old (longer headers, and
