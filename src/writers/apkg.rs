@@ -307,7 +307,7 @@ impl<'a> NotesIn<'a> {
                 self.flds.push(FIELD_SEPARATOR);
             }
             let start = self.flds.len();
-            self.flds.push_str(&clean_field(f));
+            self.flds.push_str(&crate::nfc::field_text(f));
             self.bounds.push(start..self.flds.len());
         }
         let flds = self.flds.as_str();
@@ -503,22 +503,6 @@ fn insert_unique(seed: i64, mut insert: impl FnMut(i64) -> rusqlite::Result<usiz
             }
             Err(e) => return Err(sql_error(e)),
         }
-    }
-}
-
-/// A field as Anki stores it: ASCII control characters other than `\n` and `\t` removed
-/// (this includes the field separator U+001F), NFC-normalized.
-fn clean_field(field: &str) -> std::borrow::Cow<'_, str> {
-    let unwanted = |c: char| c.is_ascii_control() && c != '\n' && c != '\t';
-    // ASCII control characters are single bytes: a byte scan finds them fast.
-    if field
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
-    {
-        let cleaned: String = field.chars().filter(|&c| !unwanted(c)).collect();
-        std::borrow::Cow::Owned(crate::nfc::nfc(&cleaned).into_owned())
-    } else {
-        crate::nfc::nfc(field)
     }
 }
 
@@ -2076,12 +2060,6 @@ mod tests {
     }
 
     #[test]
-    fn field_separators_and_control_characters_are_removed_from_fields() {
-        assert_eq!(clean_field("a\u{1f}b\u{0}c\r\nd\te"), "abc\nd\te");
-        assert_eq!(clean_field("e\u{301}"), "\u{e9}");
-    }
-
-    #[test]
     fn tags_are_joined_with_surrounding_spaces() {
         let mut out = "stale".to_owned();
         join_tags(&[], &mut out);
@@ -2246,6 +2224,26 @@ mod tests {
         let mut p = base;
         p.media[0].name = "dir/x.png".to_owned();
         assert!(matches!(write(&p), Err(Error::Write { .. })));
+    }
+
+    #[test]
+    fn a_field_holding_the_separator_or_controls_is_stored_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut package = sample(dir.path());
+        package.notes[0].fields[0] = "Capital\u{1f} of\u{7} France\u{85}?".to_owned();
+        package.notes[0].fields[1] = "Cafe\u{0}\u{301}\tok\n".to_owned();
+        let (bytes, _) = write(&package).unwrap();
+        let u = unpack(&bytes);
+        let guid = &package.notes[0].guid;
+        let (flds, sfld): (String, String) =
+            u.db.query_row(
+                "SELECT flds, sfld FROM notes WHERE guid = ?1",
+                [guid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(flds, "Capital of France?\u{1f}Caf\u{e9}\tok\n");
+        assert_eq!(sfld, "Capital of France?");
     }
 
     #[test]
