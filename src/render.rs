@@ -129,9 +129,9 @@ fn transform<'a>(
         match event {
             Event::Start(Tag::Paragraph) => {
                 if let Some(end) = matching_end(events, i)
-                    && let Some(rows) = tab_rows(&events[i + 1..end])
+                    && let Some(table) = tab_rows(&events[i + 1..end])
                 {
-                    out.push(Event::Html(CowStr::from(table_html(&rows, ctx, rendered))));
+                    out.push(Event::Html(CowStr::from(table_html(&table, ctx, rendered))));
                     i = end + 1;
                     continue;
                 }
@@ -385,9 +385,54 @@ fn escape_html_into(out: &mut String, s: &str) {
     out.push_str(&s[plain..]);
 }
 
+/// The cells of a tab-separated block, flat: every cell's events one after another, where
+/// each cell ends in `events` and where each row ends in `cell_ends`. Three vectors for the
+/// whole table rather than one per row and per cell.
+#[derive(Debug, Default)]
+struct TabTable<'a> {
+    events: Vec<Spanned<'a>>,
+    /// Each cell's end (exclusive) in `events`, row after row.
+    cell_ends: Vec<usize>,
+    /// Each row's end (exclusive) in `cell_ends`.
+    row_ends: Vec<usize>,
+}
+
+impl<'a> TabTable<'a> {
+    /// The rows, each a list of its cells' events.
+    fn rows(&self) -> impl Iterator<Item = impl Iterator<Item = &[Spanned<'a>]>> {
+        self.row_ends.iter().enumerate().map(move |(r, &row_end)| {
+            let first = if r == 0 { 0 } else { self.row_ends[r - 1] };
+            (first..row_end).map(move |c| {
+                let start = if c == 0 { 0 } else { self.cell_ends[c - 1] };
+                &self.events[start..self.cell_ends[c]]
+            })
+        })
+    }
+
+    /// The most cells in a row.
+    fn columns(&self) -> usize {
+        let mut previous = 0;
+        let mut most = 0;
+        for &end in &self.row_ends {
+            most = most.max(end - previous);
+            previous = end;
+        }
+        most
+    }
+
+    fn end_cell(&mut self) {
+        self.cell_ends.push(self.events.len());
+    }
+
+    fn end_row(&mut self) {
+        self.end_cell();
+        self.row_ends.push(self.cell_ends.len());
+    }
+}
+
 /// If a paragraph's inline events form a tab-separated block (at least two lines, every line
 /// with a tab outside any emphasis), returns its rows of cells.
-fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
+fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<TabTable<'a>> {
     // Nearly every paragraph is prose: rule it out without building anything. A table needs
     // a line break and a tab.
     let has = |f: fn(&Event<'_>) -> bool| inline.iter().any(|(e, _)| f(e));
@@ -396,8 +441,11 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
     {
         return None;
     }
-    let mut rows: Vec<Vec<Vec<Spanned<'a>>>> = vec![vec![Vec::new()]];
-    let mut line_has_tab = vec![false];
+    let mut table = TabTable {
+        events: Vec::with_capacity(inline.len() * 2),
+        ..TabTable::default()
+    };
+    let mut line_has_tab = false;
     let mut depth = 0usize;
     for (event, range) in inline {
         match event {
@@ -407,18 +455,20 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
         }
         match event {
             Event::SoftBreak | Event::HardBreak if depth == 0 => {
-                rows.push(vec![Vec::new()]);
-                line_has_tab.push(false);
+                if !line_has_tab {
+                    return None;
+                }
+                table.end_row();
+                line_has_tab = false;
             }
             Event::SoftBreak | Event::HardBreak => return None,
             Event::Text(t) if t.contains('\t') => {
                 if depth != 0 {
                     return None;
                 }
-                let row = rows.last_mut()?;
                 for (k, piece) in t.split('\t').enumerate() {
                     if k > 0 {
-                        row.push(Vec::new());
+                        table.end_cell();
                     }
                     if !piece.is_empty() {
                         // Text borrowed from the document stays borrowed: no copy per cell.
@@ -429,44 +479,42 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<Vec<Vec<Vec<Spanned<'a>>>>> {
                             }
                             _ => CowStr::from(piece.to_owned()),
                         };
-                        row.last_mut()?.push((Event::Text(piece), range.clone()));
+                        table.events.push((Event::Text(piece), range.clone()));
                     }
                 }
-                *line_has_tab.last_mut()? = true;
+                line_has_tab = true;
             }
-            _ => rows
-                .last_mut()?
-                .last_mut()?
-                .push((event.clone(), range.clone())),
+            _ => table.events.push((event.clone(), range.clone())),
         }
     }
-    (rows.len() >= 2 && line_has_tab.iter().all(|&t| t)).then_some(rows)
+    if !line_has_tab {
+        return None;
+    }
+    table.end_row();
+    (table.row_ends.len() >= 2).then_some(table)
 }
 
 /// A `<table>` from tab-separated rows; the first row is the header.
-fn table_html(
-    rows: &[Vec<Vec<Spanned<'_>>>],
-    ctx: &RenderContext<'_>,
-    rendered: &mut Rendered,
-) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+fn table_html(table: &TabTable<'_>, ctx: &RenderContext<'_>, rendered: &mut Rendered) -> String {
+    let columns = table.columns();
     let mut html = String::from("<table>\n<thead>\n");
-    for (r, row) in rows.iter().enumerate() {
+    // One event buffer for every cell.
+    let mut mapped = Vec::new();
+    for (r, mut row) in table.rows().enumerate() {
         let cell_tag = if r == 0 { "th" } else { "td" };
         if r == 1 {
             html.push_str("</thead>\n<tbody>\n");
         }
         html.push_str("<tr>");
-        for c in 0..columns {
+        for _ in 0..columns {
             html.push('<');
             html.push_str(cell_tag);
             html.push('>');
-            if let Some(cell) = row.get(c) {
+            if let Some(cell) = row.next() {
                 // The cell's HTML, trimmed, written in place (no string of its own).
                 let start = html.len();
-                let mut mapped = Vec::with_capacity(cell.len());
                 transform(cell, ctx, &mut mapped, rendered);
-                pulldown_cmark::html::push_html(&mut html, mapped.into_iter());
+                pulldown_cmark::html::push_html(&mut html, mapped.drain(..));
                 html.truncate(start + html[start..].trim_end().len());
                 let lead = html.len() - start - html[start..].trim_start().len();
                 html.drain(start..start + lead);
