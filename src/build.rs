@@ -355,6 +355,7 @@ impl Assembler {
             path,
             used_overrides,
             mut notes,
+            key_digests,
             images,
             diagnostics,
         } = doc;
@@ -364,8 +365,8 @@ impl Assembler {
         self.diagnostics.extend(diagnostics);
         self.images.extend(images);
         self.used_overrides.extend(used_overrides);
-        for note in &mut notes {
-            self.check_duplicate_key(note);
+        for (note, digest) in notes.iter_mut().zip(key_digests) {
+            self.check_duplicate_key(note, digest);
             self.tag_case.unify(&mut note.tags);
             let mut end = 0;
             while end < note.deck.len() {
@@ -390,12 +391,14 @@ impl Assembler {
     }
 
     /// Two notes with the same key would get the same guid: report both places.
-    fn check_duplicate_key(&mut self, note: &Note) {
+    /// `digest` is the key's [`identity::key_digest`].
+    fn check_duplicate_key(&mut self, note: &Note, digest: u128) {
         if self.paths.last() != Some(&note.source.path) {
             self.paths.push(note.source.path.clone());
         }
-        match self.keys.get(&identity::key_digest(&note.key)) {
-            Some(&(path, line)) => {
+        match self.keys.entry(digest) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let (path, line) = *first.get();
                 let path = &self.paths[path as usize];
                 let what = match note.key.strip_prefix("id:") {
                     Some(id) => format!("id `{id}`"),
@@ -409,14 +412,11 @@ impl Assembler {
                 ));
                 self.failed = true;
             }
-            None => {
-                self.keys.insert(
-                    identity::key_digest(&note.key),
-                    (
-                        u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX),
-                        u32::try_from(note.source.line).unwrap_or(u32::MAX),
-                    ),
-                );
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((
+                    u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX),
+                    u32::try_from(note.source.line).unwrap_or(u32::MAX),
+                ));
             }
         }
     }
@@ -750,6 +750,8 @@ struct DocumentResult {
     /// `[decks]` keys this document matched.
     used_overrides: BTreeSet<String>,
     notes: Vec<Note>,
+    /// Each note's [`identity::key_digest`], computed with its guid.
+    key_digests: Vec<u128>,
     images: Vec<render::ImageRef>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -906,8 +908,10 @@ fn load_document(
         result.diagnostics.extend(note_diagnostics);
         result.images.extend(front.images);
         result.images.extend(back.images);
+        let (guid, digest) = identity::guid_and_digest(&key);
+        result.key_digests.push(digest);
         result.notes.push(Note {
-            guid: identity::guid_for_key(&key),
+            guid,
             key,
             deck: deck.clone(),
             note_type: if is_cloze {

@@ -47,16 +47,12 @@ fn normalize_into(text: &str, out: &mut String) {
     }
 }
 
-/// A 128-bit digest of a key (truncated SHA-256): what a build remembers of each key to spot
-/// duplicates and to compare with the lock, instead of the key itself.
+/// A 128-bit digest of a key: what a build remembers of each key to spot duplicates and to
+/// compare with the lock, instead of the key itself. Bytes 8 to 24 of the SHA-256 whose first
+/// 8 bytes make the key's guid ([`guid_for_key`]), so one hash serves both (see
+/// [`guid_and_digest`]). Held in memory only, never written.
 pub fn key_digest(key: &str) -> u128 {
-    let digest = Sha256::new()
-        .chain_update(b"decksmith-key-v1\0")
-        .chain_update(key.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    u128::from_be_bytes(bytes)
+    guid_and_digest(key).1
 }
 
 const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -66,19 +62,54 @@ const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi
 /// Base 62 keeps guids free of characters that need quoting or escaping in CSV, HTML or
 /// shell, unlike Anki's own base-91 alphabet.
 pub fn guid_for_key(key: &str) -> String {
+    guid_and_digest(key).0
+}
+
+/// [`guid_for_key`] and [`key_digest`] of `key`, from one SHA-256.
+pub fn guid_and_digest(key: &str) -> (String, u128) {
     let digest = Sha256::new()
         .chain_update(b"decksmith-guid-v1\0")
         .chain_update(key.as_bytes())
         .finalize();
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&digest[..8]);
-    let mut n = u64::from_be_bytes(bytes);
-    let mut out = [b'0'; 11];
-    for slot in out.iter_mut().rev() {
+    let mut guid_bytes = [0u8; 8];
+    guid_bytes.copy_from_slice(&digest[..8]);
+    let mut key_bytes = [0u8; 16];
+    key_bytes.copy_from_slice(&digest[8..24]);
+    let mut n = u64::from_be_bytes(guid_bytes);
+    let mut out = String::with_capacity(11);
+    let mut digits = [0u8; 11];
+    for slot in digits.iter_mut().rev() {
         *slot = GUID_ALPHABET[(n % 62) as usize];
         n /= 62;
     }
-    out.iter().map(|&b| b as char).collect()
+    out.extend(digits.iter().map(|&b| char::from(b)));
+    (out, u128::from_be_bytes(key_bytes))
+}
+
+/// A 128-bit digest of a guid, for sets of guids that should not hold the strings: a guid
+/// written by [`guid_for_key`] is decoded back to its 64 bits (no hashing); any other string
+/// gets a [`key_digest`] with the top bit set, so the two kinds never meet.
+pub fn guid_digest(guid: &str) -> u128 {
+    match guid_number(guid) {
+        Some(n) => u128::from(n),
+        None => key_digest(guid) | 1 << 127,
+    }
+}
+
+/// The 64-bit number an 11-character base-62 guid spells, if it spells one.
+fn guid_number(guid: &str) -> Option<u64> {
+    if guid.len() != 11 {
+        return None;
+    }
+    guid.bytes().try_fold(0u64, |n, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'Z' => b - b'A' + 10,
+            b'a'..=b'z' => b - b'a' + 36,
+            _ => return None,
+        };
+        n.checked_mul(62)?.checked_add(u64::from(digit))
+    })
 }
 
 #[cfg(test)]
@@ -100,6 +131,33 @@ mod tests {
         // Pinned: a change here changes every user's note identity.
         assert_eq!(g, guid_for_key("q:deck\u{1f}what is wrn?"));
         insta::assert_snapshot!(g, @"BTY5qqYqZ8i");
+    }
+
+    #[test]
+    fn guid_digests_decode_our_guids_and_tell_other_strings_apart() {
+        let key = question_key("Deck", "What is WRN?");
+        let guid = guid_for_key(&key);
+        // Our guids are the first 8 bytes of the digest, read back exactly.
+        let digest = Sha256::new()
+            .chain_update(b"decksmith-guid-v1\0")
+            .chain_update(key.as_bytes())
+            .finalize();
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        assert_eq!(guid_digest(&guid), u128::from(u64::from_be_bytes(bytes)));
+        assert_eq!(guid_digest("00000000000"), 0);
+        assert_eq!(guid_digest("LygHa16AHYF"), u128::from(u64::MAX));
+        // Past 64 bits, the wrong length or outside the alphabet: hashed, in their own half.
+        for other in [
+            "LygHa16AHYG",
+            "zzzzzzzzzzz",
+            "abc",
+            "0000000000-",
+            "a guid?",
+        ] {
+            assert!(guid_digest(other) >> 127 == 1, "{other}");
+        }
+        assert_ne!(guid_digest("abc"), guid_digest("abd"));
     }
 
     #[test]

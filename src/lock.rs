@@ -557,7 +557,7 @@ pub struct Reconciler<'a> {
     used_old: HashSet<&'a str>,
     /// Lock guids kept by a note of this build so far.
     taken: HashSet<&'a str>,
-    /// Digests of the guids given to added notes.
+    /// Digests ([`identity::guid_digest`]) of the guids given to added notes.
     new_guids: HashSet<u128>,
     /// Old keys assumed absent from the rest of the build.
     assumed_gone: Vec<&'a str>,
@@ -664,7 +664,7 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    /// Whether the lock guid `guid`, whose [`identity::key_digest`] is `digest`, is kept by a
+    /// Whether the lock guid `guid`, whose [`identity::guid_digest`] is `digest`, is kept by a
     /// note of this build (see [`key_gone`](Self::key_gone)).
     fn guid_taken(&mut self, guid: &str, digest: u128) -> bool {
         if self.new_guids.contains(&digest) {
@@ -737,11 +737,11 @@ impl<'a> Reconciler<'a> {
                 // A brand-new note whose derived guid is already taken (its key was
                 // reworded away and came back) gets a derived alternative.
                 let mut guid = note.guid.clone();
-                let mut digest = identity::key_digest(&guid);
+                let mut digest = identity::guid_digest(&guid);
                 let mut n = 2;
                 while self.guid_taken(&guid, digest) {
                     guid = identity::guid_for_key(&format!("{}#{n}", note.key));
-                    digest = identity::key_digest(&guid);
+                    digest = identity::guid_digest(&guid);
                     n += 1;
                 }
                 self.new_guids.insert(digest);
