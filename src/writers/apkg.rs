@@ -670,10 +670,17 @@ impl Collection {
         // says. 16 KiB pages hold several notes each: measured on a 100k-note collection,
         // against 4 KiB pages, 40% less SQLite time and a 10% smaller file (3% smaller
         // compressed); SQLite reads any page size.
+        //
+        // `temp_store` stays at its default (files) on purpose: then the sorter behind each
+        // CREATE INDEX packs its records into blocks of the cache size (16 MiB, spilling to a
+        // temporary file only beyond that; a 100k-note collection's largest index needs about
+        // 4 MiB), whereas with `temp_store = MEMORY` it calls malloc and free once per index
+        // entry. Measured on a 10k-note build: 8% fewer instructions in this writer (31 M), the
+        // same bytes.
         conn.execute_batch(
             "PRAGMA page_size = 16384; PRAGMA encoding = 'UTF-8'; \
              PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384; \
-             PRAGMA locking_mode = EXCLUSIVE; PRAGMA temp_store = MEMORY;",
+             PRAGMA locking_mode = EXCLUSIVE;",
         )
         .map_err(sql_error)?;
         Ok(Collection { conn, file })
