@@ -68,7 +68,11 @@ pub fn html_to_text_into(html: &str, out: &mut String) -> Lost {
     let mut tokens = Tokenizer::new(html);
     while let Some(tok) = tokens.next_token() {
         match tok {
-            Token::Text { raw, plain } => r.text(raw, plain),
+            Token::Text {
+                raw,
+                amp,
+                backslash,
+            } => r.text(raw, amp, backslash),
             Token::Start {
                 tag,
                 attrs,
@@ -164,6 +168,7 @@ impl Tag {
     }
 
     /// Classifies a lower-case tag name of at most eight bytes by its [`name_key`].
+    #[inline(always)]
     fn from_key(key: u64) -> Tag {
         name_keys! {
             P = b"p"; H1 = b"h1"; H2 = b"h2"; H3 = b"h3"; H4 = b"h4"; H5 = b"h5"; H6 = b"h6";
@@ -201,9 +206,13 @@ impl Tag {
 /// One piece of the input.
 #[derive(Debug, PartialEq, Eq)]
 enum Token<'a> {
-    /// Raw text (entities not yet decoded); `plain` if it holds no `&` and no `\\`, so
-    /// that it needs neither entity decoding nor math conversion.
-    Text { raw: &'a str, plain: bool },
+    /// Raw text (entities not yet decoded), and whether it holds a `&` (which may start an
+    /// entity) and a `\\` (which may start a math delimiter).
+    Text {
+        raw: &'a str,
+        amp: bool,
+        backslash: bool,
+    },
     /// A start tag; `attrs` is the raw text after the name.
     Start {
         tag: Tag,
@@ -302,17 +311,35 @@ impl<'a> Tokenizer<'a> {
     /// The text from `self.pos` to the next `<` at or after `from`.
     fn text_token(&mut self, from: usize) -> Token<'a> {
         let bytes = self.src.as_bytes();
-        let (end, plain) = match find_markup_byte(&bytes[from..]) {
-            None => (bytes.len(), true),
-            Some(i) if bytes[from + i] == b'<' => (from + i, true),
-            Some(i) => (
-                memchr::memchr(b'<', &bytes[from + i..]).map_or(bytes.len(), |j| from + i + j),
-                false,
-            ),
+        let (mut amp, mut backslash) = (false, false);
+        let mut at = from;
+        // Once a `&` or `\\` is found, only the other one and `<` are looked for: at most
+        // three searches per text.
+        let end = loop {
+            let rest = &bytes[at..];
+            let found = match (amp, backslash) {
+                (false, false) => find_markup_byte(rest),
+                (true, false) => memchr::memchr2(b'<', b'\\', rest),
+                (false, true) => memchr::memchr2(b'<', b'&', rest),
+                (true, true) => memchr::memchr(b'<', rest),
+            };
+            let Some(i) = found else {
+                break bytes.len();
+            };
+            match bytes[at + i] {
+                b'<' => break at + i,
+                b'&' => amp = true,
+                _ => backslash = true,
+            }
+            at += i + 1;
         };
         let raw = &self.src[self.pos..end];
         self.pos = end;
-        Token::Text { raw, plain }
+        Token::Text {
+            raw,
+            amp,
+            backslash,
+        }
     }
 
     /// Tries to read markup at `self.pos` (which holds `<`; `after` is the text after it).
@@ -1062,18 +1089,22 @@ impl<'o> Renderer<'o> {
         self.out.push_str(s);
     }
 
-    /// Raw text; `plain` if it holds no `&` and no `\\`.
-    fn text(&mut self, raw: &str, plain: bool) {
-        if plain {
+    /// Raw text; `amp` and `backslash` say whether it holds a `&` and a `\\`.
+    fn text(&mut self, raw: &str, amp: bool, backslash: bool) {
+        if !amp && !backslash {
             if self.pre_depth > 0 {
                 self.pre_text(raw);
+            } else if raw == "\n" {
+                // The newline between two block tags (what `words` makes of it, without
+                // the call).
+                self.space = true;
             } else {
                 self.words(raw);
             }
             return;
         }
         let mut decoded = std::mem::take(&mut self.decoded);
-        let text = if memchr::memchr(b'&', raw.as_bytes()).is_some() {
+        let text = if amp {
             decoded.clear();
             // Decoding never makes text longer: one allocation per field at most.
             decoded.reserve(raw.len());
@@ -1084,7 +1115,10 @@ impl<'o> Renderer<'o> {
         };
         if self.pre_depth > 0 {
             self.pre_text(text);
-        } else if self.code_depth > 0 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        } else if self.code_depth > 0
+            // A decoded entity (`&#92;`) can be a backslash too.
+            || !(backslash || amp && memchr::memchr(b'\\', text.as_bytes()).is_some())
+        {
             self.words(text);
         } else {
             let mut converted = std::mem::take(&mut self.converted);
