@@ -68,7 +68,11 @@ pub fn html_to_text_into(html: &str, out: &mut String) -> Lost {
     let mut tokens = Tokenizer::new(html);
     while let Some(tok) = tokens.next_token() {
         match tok {
-            Token::Text { raw, plain } => r.text(raw, plain),
+            Token::Text {
+                raw,
+                amp,
+                backslash,
+            } => r.text(raw, amp, backslash),
             Token::Start {
                 tag,
                 attrs,
@@ -118,6 +122,25 @@ enum Tag {
     Other,
 }
 
+/// The bytes of a tag name of at most eight bytes, little-endian, as one `u64` (the first
+/// byte lowest): names compare as one integer.
+const fn name_key(name: &[u8]) -> u64 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < name.len() {
+        key |= (name[i] as u64) << (8 * i);
+        i += 1;
+    }
+    key
+}
+
+/// The keys ([`name_key`]) of the tag names [`Tag::from_key`] knows.
+macro_rules! name_keys {
+    ($($id:ident = $name:literal;)*) => {
+        $(const $id: u64 = name_key($name);)*
+    };
+}
+
 impl Tag {
     /// The longest name of a tag the renderer knows (`blockquote`, `figcaption`).
     const MAX_NAME: usize = 10;
@@ -125,34 +148,56 @@ impl Tag {
     /// Classifies the raw tag name `name` (any case).
     fn from_name(name: &str) -> Tag {
         let b = name.as_bytes();
-        if b.len() > Self::MAX_NAME {
-            return Tag::Other;
+        match b.len() {
+            0..=8 => Tag::from_key(
+                b.iter()
+                    .rev()
+                    .fold(0, |key, c| key << 8 | u64::from(c.to_ascii_lowercase())),
+            ),
+            9..=Self::MAX_NAME => {
+                if b.eq_ignore_ascii_case(b"blockquote") {
+                    Tag::Blockquote
+                } else if b.eq_ignore_ascii_case(b"figcaption") {
+                    Tag::Line
+                } else {
+                    Tag::Other
+                }
+            }
+            _ => Tag::Other,
         }
-        let mut buf = [0u8; Self::MAX_NAME];
-        let lower = &mut buf[..b.len()];
-        lower.copy_from_slice(b);
-        lower.make_ascii_lowercase();
-        match &*lower {
-            b"p" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" | b"figure" | b"details"
-            | b"dl" => Tag::Block,
-            b"table" => Tag::Table,
-            b"blockquote" => Tag::Blockquote,
-            b"pre" => Tag::Pre,
-            b"ul" => Tag::Ul,
-            b"ol" => Tag::Ol,
-            b"li" => Tag::Li,
-            b"tr" => Tag::Tr,
-            b"td" | b"th" => Tag::Cell,
-            b"div" | b"section" | b"article" | b"header" | b"footer" | b"aside" | b"nav"
-            | b"main" | b"dt" | b"dd" | b"summary" | b"figcaption" | b"caption" | b"center"
-            | b"address" => Tag::Line,
-            b"br" => Tag::Br,
-            b"hr" => Tag::Hr,
-            b"img" => Tag::Img,
-            b"code" => Tag::Code,
-            b"a" => Tag::A,
-            b"script" => Tag::Script,
-            b"style" => Tag::Style,
+    }
+
+    /// Classifies a lower-case tag name of at most eight bytes by its [`name_key`].
+    #[inline(always)]
+    fn from_key(key: u64) -> Tag {
+        name_keys! {
+            P = b"p"; H1 = b"h1"; H2 = b"h2"; H3 = b"h3"; H4 = b"h4"; H5 = b"h5"; H6 = b"h6";
+            FIGURE = b"figure"; DETAILS = b"details"; DL = b"dl"; TABLE = b"table"; PRE = b"pre";
+            UL = b"ul"; OL = b"ol"; LI = b"li"; TR = b"tr"; TD = b"td"; TH = b"th";
+            DIV = b"div"; SECTION = b"section"; ARTICLE = b"article"; HEADER = b"header";
+            FOOTER = b"footer"; ASIDE = b"aside"; NAV = b"nav"; MAIN = b"main"; DT = b"dt";
+            DD = b"dd"; SUMMARY = b"summary"; CAPTION = b"caption"; CENTER = b"center";
+            ADDRESS = b"address"; BR = b"br"; HR = b"hr"; IMG = b"img"; CODE = b"code"; A = b"a";
+            SCRIPT = b"script"; STYLE = b"style";
+        }
+        match key {
+            P | H1 | H2 | H3 | H4 | H5 | H6 | FIGURE | DETAILS | DL => Tag::Block,
+            TABLE => Tag::Table,
+            PRE => Tag::Pre,
+            UL => Tag::Ul,
+            OL => Tag::Ol,
+            LI => Tag::Li,
+            TR => Tag::Tr,
+            TD | TH => Tag::Cell,
+            DIV | SECTION | ARTICLE | HEADER | FOOTER | ASIDE | NAV | MAIN | DT | DD | SUMMARY
+            | CAPTION | CENTER | ADDRESS => Tag::Line,
+            BR => Tag::Br,
+            HR => Tag::Hr,
+            IMG => Tag::Img,
+            CODE => Tag::Code,
+            A => Tag::A,
+            SCRIPT => Tag::Script,
+            STYLE => Tag::Style,
             _ => Tag::Other,
         }
     }
@@ -161,9 +206,13 @@ impl Tag {
 /// One piece of the input.
 #[derive(Debug, PartialEq, Eq)]
 enum Token<'a> {
-    /// Raw text (entities not yet decoded); `plain` if it holds no `&` and no `\\`, so
-    /// that it needs neither entity decoding nor math conversion.
-    Text { raw: &'a str, plain: bool },
+    /// Raw text (entities not yet decoded), and whether it holds a `&` (which may start an
+    /// entity) and a `\\` (which may start a math delimiter).
+    Text {
+        raw: &'a str,
+        amp: bool,
+        backslash: bool,
+    },
     /// A start tag; `attrs` is the raw text after the name.
     Start {
         tag: Tag,
@@ -179,8 +228,9 @@ enum Token<'a> {
 struct Tokenizer<'a> {
     src: &'a str,
     pos: usize,
-    /// Byte offset of the last `>` in the input, if any: a tag can't start after it.
-    last_gt: Option<usize>,
+    /// Byte offset of the last `>` in the input, if any: a tag can't start after it. Looked
+    /// up when first needed (the tags [`Self::bare_tag`] reads never need it).
+    last_gt: Option<Option<usize>>,
     /// Cleared once a quote-aware scan for a tag end ran off the end of the input; later tags
     /// then end at the first `>` (keeps the scan linear on hostile input).
     quotes_reliable: bool,
@@ -191,7 +241,7 @@ impl<'a> Tokenizer<'a> {
         Tokenizer {
             src,
             pos: 0,
-            last_gt: src.rfind('>'),
+            last_gt: None,
             quotes_reliable: true,
         }
     }
@@ -203,6 +253,9 @@ impl<'a> Tokenizer<'a> {
             }
             let rest = &self.src[self.pos..];
             if let Some(stripped) = rest.strip_prefix('<') {
+                if let Some(tok) = self.bare_tag(stripped.as_bytes()) {
+                    return Some(tok);
+                }
                 if let Some(tok) = self.markup(stripped) {
                     match tok {
                         Some(t) => return Some(t),
@@ -216,20 +269,77 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// The fast path for the tags our renderer writes most: `<name>` or `</name>` with a
+    /// lower-case name of at most eight ASCII letters and digits (starting with a letter) and
+    /// nothing else up to the `>`. Reads the tag at `self.pos` (`after` is the text after its
+    /// `<`) exactly as [`Self::markup`] would, or returns `None` (and reads nothing) for any
+    /// other markup.
+    #[inline]
+    fn bare_tag(&mut self, after: &[u8]) -> Option<Token<'a>> {
+        let is_end = after.first() == Some(&b'/');
+        let name = &after[usize::from(is_end)..];
+        let mut key = 0u64;
+        let mut len = 0;
+        loop {
+            let c = *name.get(len)?;
+            if c == b'>' {
+                break;
+            }
+            if len == 8 || !(c.is_ascii_lowercase() || (len > 0 && c.is_ascii_digit())) {
+                return None;
+            }
+            key |= u64::from(c) << (8 * len);
+            len += 1;
+        }
+        if len == 0 {
+            return None;
+        }
+        let tag = Tag::from_key(key);
+        // `<`, the `/` of an end tag, the name and `>`.
+        self.pos += 1 + usize::from(is_end) + len + 1;
+        Some(if is_end {
+            Token::End { tag }
+        } else {
+            Token::Start {
+                tag,
+                attrs: "",
+                self_closing: false,
+            }
+        })
+    }
+
     /// The text from `self.pos` to the next `<` at or after `from`.
     fn text_token(&mut self, from: usize) -> Token<'a> {
         let bytes = self.src.as_bytes();
-        let (end, plain) = match memchr::memchr3(b'<', b'&', b'\\', &bytes[from..]) {
-            None => (bytes.len(), true),
-            Some(i) if bytes[from + i] == b'<' => (from + i, true),
-            Some(i) => (
-                memchr::memchr(b'<', &bytes[from + i..]).map_or(bytes.len(), |j| from + i + j),
-                false,
-            ),
+        let (mut amp, mut backslash) = (false, false);
+        let mut at = from;
+        // Once a `&` or `\\` is found, only the other one and `<` are looked for: at most
+        // three searches per text.
+        let end = loop {
+            let rest = &bytes[at..];
+            let found = match (amp, backslash) {
+                (false, false) => find_markup_byte(rest),
+                (true, false) => memchr::memchr2(b'<', b'\\', rest),
+                (false, true) => memchr::memchr2(b'<', b'&', rest),
+                (true, true) => memchr::memchr(b'<', rest),
+            };
+            let Some(i) = found else {
+                break bytes.len();
+            };
+            match bytes[at + i] {
+                b'<' => break at + i,
+                b'&' => amp = true,
+                _ => backslash = true,
+            }
+            at += i + 1;
         };
         let raw = &self.src[self.pos..end];
         self.pos = end;
-        Token::Text { raw, plain }
+        Token::Text {
+            raw,
+            amp,
+            backslash,
+        }
     }
 
     /// Tries to read markup at `self.pos` (which holds `<`; `after` is the text after it).
@@ -258,7 +368,11 @@ impl<'a> Tokenizer<'a> {
             return None;
         }
         // A tag needs a `>` somewhere after it.
-        match self.last_gt {
+        let src = self.src;
+        let last_gt = *self
+            .last_gt
+            .get_or_insert_with(|| memchr::memrchr(b'>', src.as_bytes()));
+        match last_gt {
             Some(g) if g > start => {}
             _ => return None,
         }
@@ -312,6 +426,60 @@ impl<'a> Tokenizer<'a> {
             .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()));
         self.pos = found.map_or(self.src.len(), |i| self.pos + i);
     }
+}
+
+/// The offset of the first `<`, `&` or `\\` in `b`.
+#[inline]
+fn find_markup_byte(b: &[u8]) -> Option<usize> {
+    use crate::swar::{splat, zero_bytes};
+    find_soon(
+        b,
+        |x| {
+            zero_bytes(x ^ splat(b'<')) | zero_bytes(x ^ splat(b'&')) | zero_bytes(x ^ splat(b'\\'))
+        },
+        |c| matches!(c, b'<' | b'&' | b'\\'),
+        |rest| memchr::memchr3(b'<', b'&', b'\\', rest),
+    )
+}
+
+/// The offset of the first `\\` in `b`.
+#[inline]
+fn find_backslash(b: &[u8]) -> Option<usize> {
+    use crate::swar::{splat, zero_bytes};
+    find_soon(
+        b,
+        |x| zero_bytes(x ^ splat(b'\\')),
+        |c| c == b'\\',
+        |rest| memchr::memchr(b'\\', rest),
+    )
+}
+
+/// The offset of the first byte of `b` that `byte_hit` accepts, for searches that usually end
+/// within a few bytes: most text between tags is short (a newline, a table cell, a bold
+/// phrase), and so is math between backslashes. The first sixteen bytes are tested eight at
+/// a time (`word_hits`: the high bit of each accepted byte of a little-endian word) before
+/// `search` (a vector search, whose setup costs more than such a scan) gets the rest.
+#[inline]
+fn find_soon(
+    b: &[u8],
+    word_hits: impl Fn(u64) -> u64,
+    byte_hit: impl Fn(u8) -> bool,
+    search: impl FnOnce(&[u8]) -> Option<usize>,
+) -> Option<usize> {
+    const SOON: usize = 16;
+    let mut i = 0;
+    while i < SOON {
+        if i + 8 > b.len() {
+            // Fewer than eight bytes left.
+            return b[i..].iter().position(|&c| byte_hit(c)).map(|j| i + j);
+        }
+        let hits = word_hits(crate::swar::load(&b[i..]));
+        if hits != 0 {
+            return Some(i + hits.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    search(&b[i..]).map(|j| i + j)
 }
 
 /// The value of attribute `want` in the raw attribute text `attrs`, entities decoded.
@@ -505,27 +673,40 @@ enum Marker {
 
 /// Whether the only ASCII whitespace in `b` is single spaces (no tab, newline, form feed or
 /// carriage return, no two spaces in a row). Conservative: any byte below `0x20` counts as
-/// other whitespace. Checks eight bytes at a time.
+/// other whitespace. Looks at eight bytes at a time, in windows that overlap by one byte so
+/// that every pair of neighbours lies inside one window.
 fn single_spaced(b: &[u8]) -> bool {
-    use crate::swar::{load, splat, zero_bytes};
-    let mut chunks = b.chunks_exact(8);
-    let mut space_before = false;
-    for chunk in &mut chunks {
-        let x = load(chunk);
-        let control = zero_bytes(x & 0xe0e0_e0e0_e0e0_e0e0);
-        let spaces = zero_bytes(x ^ splat(b' '));
-        if control != 0 || spaces & (spaces >> 8) != 0 || (space_before && spaces & 0x80 != 0) {
+    use crate::swar::{load, splat};
+    const HIGH: u64 = splat(0x80);
+    // A window with a byte below a space, or with two spaces in a row (the top byte is
+    // paired with the next window's first). The `v - ONES & !v & HIGH` tests say exactly
+    // *whether* some byte is below the bound, though not always which.
+    let bad = |x: u64| {
+        let t = x ^ splat(b' ');
+        // Byte k is zero when bytes k and k + 1 are both spaces.
+        let pairs = t | t >> 8 | 0xff << 56;
+        (x.wrapping_sub(splat(b' ')) & !x | pairs.wrapping_sub(splat(1)) & !pairs) & HIGH != 0
+    };
+    if b.len() < 8 {
+        let mut space_before = false;
+        for &c in b {
+            if c < b' ' || (c == b' ' && space_before) {
+                return false;
+            }
+            space_before = c == b' ';
+        }
+        return true;
+    }
+    let mut i = 0;
+    while i + 8 <= b.len() {
+        if bad(load(&b[i..])) {
             return false;
         }
-        space_before = spaces >> 63 != 0;
+        i += 7;
     }
-    for &c in chunks.remainder() {
-        if c < b' ' || (c == b' ' && space_before) {
-            return false;
-        }
-        space_before = c == b' ';
-    }
-    true
+    // The last window ends at the end and starts at or before the byte after the last one
+    // looked at.
+    !bad(load(&b[b.len() - 8..]))
 }
 
 #[derive(Debug)]
@@ -908,19 +1089,25 @@ impl<'o> Renderer<'o> {
         self.out.push_str(s);
     }
 
-    /// Raw text; `plain` if it holds no `&` and no `\\`.
-    fn text(&mut self, raw: &str, plain: bool) {
-        if plain {
+    /// Raw text; `amp` and `backslash` say whether it holds a `&` and a `\\`.
+    fn text(&mut self, raw: &str, amp: bool, backslash: bool) {
+        if !amp && !backslash {
             if self.pre_depth > 0 {
                 self.pre_text(raw);
+            } else if raw == "\n" {
+                // The newline between two block tags (what `words` makes of it, without
+                // the call).
+                self.space = true;
             } else {
                 self.words(raw);
             }
             return;
         }
         let mut decoded = std::mem::take(&mut self.decoded);
-        let text = if memchr::memchr(b'&', raw.as_bytes()).is_some() {
+        let text = if amp {
             decoded.clear();
+            // Decoding never makes text longer: one allocation per field at most.
+            decoded.reserve(raw.len());
             decode_entities_into(raw, &mut decoded);
             decoded.as_str()
         } else {
@@ -928,11 +1115,16 @@ impl<'o> Renderer<'o> {
         };
         if self.pre_depth > 0 {
             self.pre_text(text);
-        } else if self.code_depth > 0 || memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        } else if self.code_depth > 0
+            // A decoded entity (`&#92;`) can be a backslash too.
+            || !(backslash || amp && memchr::memchr(b'\\', text.as_bytes()).is_some())
+        {
             self.words(text);
         } else {
             let mut converted = std::mem::take(&mut self.converted);
             converted.clear();
+            // Rewriting math delimiters never makes text longer.
+            converted.reserve(text.len());
             self.convert_math(text, &mut converted);
             self.words(&converted);
             self.converted = converted;
@@ -1038,7 +1230,7 @@ impl<'o> Renderer<'o> {
     fn convert_math(&mut self, s: &str, out: &mut String) {
         let bytes = s.as_bytes();
         let mut copied = 0;
-        while let Some(off) = memchr::memchr(b'\\', &bytes[copied..]) {
+        while let Some(off) = find_backslash(&bytes[copied..]) {
             let at = copied + off;
             out.push_str(&s[copied..at]);
             let (written, used) = match (bytes.get(at + 1), &self.math) {
@@ -1312,6 +1504,15 @@ mod tests {
         "<a href=\"http://a b\">http://a \n b</a>",
         "<a href=\"https://a.org/&amp;\"/>",
         "</a>",
+        "</tbody>",
+        "<H3>",
+        "</Li>",
+        "<h7>",
+        "<p1>",
+        "<dd>",
+        "<caption>",
+        "</figcaption>",
+        "<abcdefghi>",
         "<span title=\"a > b\">",
         "<span title='>'>",
         "<x a=\"unterminated>",
@@ -1449,7 +1650,7 @@ mod tests {
         }
 
         #[test]
-        fn single_spacing_is_recognized_eight_bytes_at_a_time_as_byte_by_byte(
+        fn single_spacing_is_recognized_a_window_at_a_time_as_byte_by_byte(
             b in proptest::collection::vec(
                 proptest::prop_oneof![
                     8 => proptest::prelude::Just(b'a'),
@@ -1458,7 +1659,7 @@ mod tests {
                     1 => proptest::prelude::Just(b'\n'),
                     1 => proptest::prelude::any::<u8>(),
                 ],
-                0..40,
+                0..60,
             )
         ) {
             let naive = b.iter().all(|&c| c >= b' ') && !b.windows(2).any(|w| w == b"  ");
@@ -1466,10 +1667,142 @@ mod tests {
         }
 
         #[test]
+        fn markup_bytes_and_backslashes_are_found_where_a_byte_by_byte_search_finds_them(
+            b in proptest::collection::vec(
+                proptest::prop_oneof![
+                    16 => proptest::prelude::Just(b'a'),
+                    1 => proptest::prelude::Just(b'<'),
+                    1 => proptest::prelude::Just(b'&'),
+                    1 => proptest::prelude::Just(b'\\'),
+                    1 => proptest::prelude::any::<u8>(),
+                ],
+                0..60,
+            )
+        ) {
+            let markup = b.iter().position(|c| matches!(c, b'<' | b'&' | b'\\'));
+            proptest::prop_assert_eq!(find_markup_byte(&b), markup);
+            proptest::prop_assert_eq!(find_backslash(&b), b.iter().position(|&c| c == b'\\'));
+        }
+
+        #[test]
         fn entities_decode_exactly_as_the_oracle_decodes_them(
             s in "([a-z#x0-9;& ]|&[a-zA-Z]{1,8};|&#[0-9]{1,8};|&#[xX][0-9a-fA-F]{1,7};){0,20}"
         ) {
             proptest::prop_assert_eq!(decode_entities(&s), oracle::decode_entities(&s));
+        }
+    }
+
+    /// Every tag name the renderer knows, and names that are near misses of them.
+    const TAG_NAMES: &[&str] = &[
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "figure",
+        "details",
+        "dl",
+        "table",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "tr",
+        "td",
+        "th",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "main",
+        "dt",
+        "dd",
+        "summary",
+        "figcaption",
+        "caption",
+        "center",
+        "address",
+        "br",
+        "hr",
+        "img",
+        "code",
+        "a",
+        "script",
+        "style",
+        "h7",
+        "h0",
+        "p1",
+        "a2",
+        "b",
+        "em",
+        "strong",
+        "thead",
+        "tbody",
+        "span",
+        "li0",
+        "tdd",
+        "captions",
+        "blockquot",
+        "blockquotes",
+        "figcaptions",
+        "addresses",
+        "x12345678",
+        "abcdefgh",
+        "abcdefghi",
+        "q",
+    ];
+
+    #[test]
+    fn every_tag_name_in_any_case_renders_as_the_oracle_renders_it() {
+        for name in TAG_NAMES {
+            for name in [name.to_string(), name.to_ascii_uppercase(), {
+                let mut n = name.to_string();
+                n[..1].make_ascii_uppercase();
+                n
+            }] {
+                let html = format!(
+                    "a<{name}>b</{name}>c<{name}>d<{name} >e<{name}/>f</{name}>g<{name} x=\"1\">h"
+                );
+                assert_eq!(html_to_text(&html), oracle::html_to_text(&html), "{html:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bare_tags_are_read_as_the_general_tag_scanner_reads_them() {
+        for name in TAG_NAMES {
+            for tag in [format!("<{name}>"), format!("</{name}>")] {
+                let src = format!("{tag}rest>");
+                let mut fast = Tokenizer::new(&src);
+                let mut general = Tokenizer::new(&src);
+                let Some(token) = fast.bare_tag(&src.as_bytes()[1..]) else {
+                    assert!(name.len() > 8, "{tag} not read as a bare tag");
+                    continue;
+                };
+                assert_eq!(Some(Some(token)), general.markup(&src[1..]), "{tag}");
+                assert_eq!(fast.pos, general.pos, "{tag}");
+            }
+        }
+        for not_bare in [
+            "<P>",
+            "<p >",
+            "<p/>",
+            "<1>",
+            "</>",
+            "<>",
+            "<p",
+            "<h1x2345678>",
+            "<a-b>",
+        ] {
+            let mut t = Tokenizer::new(not_bare);
+            assert_eq!(t.bare_tag(&not_bare.as_bytes()[1..]), None, "{not_bare}");
+            assert_eq!(t.pos, 0);
         }
     }
 

@@ -93,7 +93,7 @@ impl QuizletWriter {
             }
         };
         if self.flattens() {
-            for line in lines.map(str::trim).filter(|l| !l.is_empty()) {
+            for line in lines.map(trim).filter(|l| !l.is_empty()) {
                 if !text.is_empty() {
                     text.push_str(" / ");
                 }
@@ -128,7 +128,11 @@ impl QuizletWriter {
         let with = self.replacement();
         for sep in [&*self.term_separator, &*self.card_separator] {
             // Most fields hold no separator: look for one with a fast scan first.
-            if memchr::memmem::find(text.as_bytes(), sep.as_bytes()).is_some() {
+            let found = match sep.as_bytes() {
+                [byte] => memchr::memchr(*byte, text.as_bytes()).is_some(),
+                many => memchr::memmem::find(text.as_bytes(), many).is_some(),
+            };
+            if found {
                 replaced += text.matches(sep).count();
                 *text = text.replace(sep, with.encode_utf8(&mut [0; 4]));
             }
@@ -199,6 +203,16 @@ impl QuizletWriter {
 impl Default for QuizletWriter {
     fn default() -> Self {
         QuizletWriter::DEFAULT
+    }
+}
+
+/// `line.trim()`, without a call when `line` starts and ends with a visible ASCII character
+/// (most lines do).
+#[inline]
+fn trim(line: &str) -> &str {
+    match (line.as_bytes().first(), line.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => line,
+        _ => line.trim(),
     }
 }
 
