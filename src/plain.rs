@@ -18,8 +18,6 @@
 //! simpler implementation is kept as a test oracle (`plain/oracle.rs`) that the property
 //! tests compare against byte for byte.
 
-use std::fmt::Write as _;
-
 #[cfg(test)]
 mod oracle;
 
@@ -673,9 +671,32 @@ enum Marker {
 
 /// Whether the only ASCII whitespace in `b` is single spaces (no tab, newline, form feed or
 /// carriage return, no two spaces in a row). Conservative: any byte below `0x20` counts as
-/// other whitespace. Looks at eight bytes at a time, in windows that overlap by one byte so
-/// that every pair of neighbours lies inside one window.
+/// other whitespace.
 fn single_spaced(b: &[u8]) -> bool {
+    /// Bytes looked at per step of the long-text loop (plus one: the next step's first).
+    const STEP: usize = 16;
+    let mut i = 0;
+    // Long text: sixteen bytes a step, written so that the compiler turns the step into a
+    // few vector compares (no branch per byte); each step also pairs its last byte with the
+    // next step's first.
+    while i + STEP < b.len() {
+        let mut w = [0; STEP + 1];
+        w.copy_from_slice(&b[i..i + STEP + 1]);
+        let mut bad = false;
+        for k in 0..STEP {
+            bad |= (w[k] < b' ') | ((w[k] == b' ') & (w[k + 1] == b' '));
+        }
+        if bad {
+            return false;
+        }
+        i += STEP;
+    }
+    single_spaced_short(&b[i..])
+}
+
+/// [`single_spaced`] for short text: eight bytes at a time, in windows that overlap by one
+/// byte so that every pair of neighbours lies inside one window (correct for any length).
+fn single_spaced_short(b: &[u8]) -> bool {
     use crate::swar::{load, splat};
     const HIGH: u64 = splat(0x80);
     // A window with a byte below a space, or with two spaces in a row (the top byte is
@@ -707,6 +728,29 @@ fn single_spaced(b: &[u8]) -> bool {
     // The last window ends at the end and starts at or before the byte after the last one
     // looked at.
     !bad(load(&b[b.len() - 8..]))
+}
+
+/// Appends the decimal digits of `n` (with a `-` if negative) to `out`, as `write!` would
+/// (without the formatting machinery: list markers are written once per item).
+fn push_number(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut m = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `m % 10` is below ten: the cast keeps every bit.
+        digits[at] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 #[derive(Debug)]
@@ -1045,7 +1089,8 @@ impl<'o> Renderer<'o> {
                     match marker {
                         Marker::Bullet => self.out.push_str("• "),
                         Marker::Number(n) => {
-                            let _ = write!(self.out, "{n}. ");
+                            push_number(self.out, n);
+                            self.out.push_str(". ");
                         }
                     }
                 }
@@ -1650,7 +1695,7 @@ mod tests {
         }
 
         #[test]
-        fn single_spacing_is_recognized_a_window_at_a_time_as_byte_by_byte(
+        fn single_spacing_is_recognized_a_step_and_a_window_at_a_time_as_byte_by_byte(
             b in proptest::collection::vec(
                 proptest::prop_oneof![
                     8 => proptest::prelude::Just(b'a'),
@@ -1659,11 +1704,12 @@ mod tests {
                     1 => proptest::prelude::Just(b'\n'),
                     1 => proptest::prelude::any::<u8>(),
                 ],
-                0..60,
+                0..100,
             )
         ) {
             let naive = b.iter().all(|&c| c >= b' ') && !b.windows(2).any(|w| w == b"  ");
             proptest::prop_assert_eq!(single_spaced(&b), naive);
+            proptest::prop_assert_eq!(single_spaced_short(&b), naive);
         }
 
         #[test]
@@ -1803,6 +1849,50 @@ mod tests {
             let mut t = Tokenizer::new(not_bare);
             assert_eq!(t.bare_tag(&not_bare.as_bytes()[1..]), None, "{not_bare}");
             assert_eq!(t.pos, 0);
+        }
+    }
+
+    #[test]
+    fn single_spacing_is_broken_by_any_double_space_or_control_byte_at_any_offset() {
+        for len in 0..70 {
+            // Single-spaced words: `a a a …`, and all letters.
+            let words: Vec<u8> = (0..len)
+                .map(|k| if k % 2 == 1 { b' ' } else { b'a' })
+                .collect();
+            assert!(single_spaced(&words), "{len}");
+            assert!(single_spaced(&vec![b'a'; len]), "{len}");
+            for at in 0..len {
+                let mut b = vec![b'a'; len];
+                b[at] = b'\n';
+                assert!(!single_spaced(&b), "control byte at {at} of {len}");
+                if at + 1 < len {
+                    b[at] = b' ';
+                    b[at + 1] = b' ';
+                    assert!(!single_spaced(&b), "double space at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn list_numbers_are_written_as_format_writes_them() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            -1,
+            -10,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            let mut out = String::from("x");
+            push_number(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
         }
     }
 
