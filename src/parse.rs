@@ -473,51 +473,63 @@ fn make_question<'a>(
 /// followed by punctuation or whitespace. The label may take all of the text (`Q1.`): the
 /// caller reports such a question as having no text.
 pub fn split_label(text: &str) -> Option<(u64, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
-    }
-    if !matches!(chars.get(i), Some('Q' | 'q')) {
-        return None;
-    }
+    // One pass over the characters, counting them: no buffer, no lowercased copy.
+    let mut rest = text.chars().peekable();
+    let mut i = skip_while(&mut rest, char::is_whitespace);
+    rest.next_if(|c| matches!(c, 'Q' | 'q'))?;
     i += 1;
-    let word: String = chars[i..].iter().take(7).collect();
-    if word.to_lowercase() == "uestion" {
+    // `uestion`, any case: only ASCII letters lowercase to ASCII letters other than `k`.
+    let mut ahead = rest.clone();
+    if "uestion"
+        .chars()
+        .all(|w| ahead.next().is_some_and(|c| c.to_ascii_lowercase() == w))
+    {
+        rest = ahead;
         i += 7;
     }
-    while i < chars.len() && (chars[i] == ' ' || chars[i] == '\t') {
-        i += 1;
+    i += skip_while(&mut rest, |c| c == ' ' || c == '\t');
+    let mut n: u64 = 0;
+    let mut digits = 0;
+    while let Some(d) = rest.next_if(char::is_ascii_digit) {
+        digits += 1;
+        if digits > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d as u8 - b'0');
     }
-    let digits_start = i;
-    while i < chars.len() && chars[i].is_ascii_digit() {
-        i += 1;
-    }
-    if i == digits_start || i - digits_start > 9 {
+    if digits == 0 {
         return None;
     }
-    let n: u64 = chars[digits_start..i]
-        .iter()
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    let mut punct = false;
-    let mut space = false;
-    while i < chars.len() && chars[i].is_whitespace() {
-        space = true;
-        i += 1;
-    }
-    if i < chars.len() && matches!(chars[i], '.' | ':' | ')' | '-' | '–' | '—') {
-        punct = true;
-        i += 1;
-        while i < chars.len() && chars[i].is_whitespace() {
-            i += 1;
+    i += digits;
+    let space = match skip_while(&mut rest, char::is_whitespace) {
+        0 => false,
+        k => {
+            i += k;
+            true
         }
+    };
+    let punct = rest
+        .next_if(|c| matches!(c, '.' | ':' | ')' | '-' | '–' | '—'))
+        .is_some();
+    if punct {
+        i += 1 + skip_while(&mut rest, char::is_whitespace);
     }
     if !(punct || space) {
         return None;
     }
     Some((n, i))
+}
+
+/// Consumes the characters matching `f` at the front of `rest`; returns how many.
+fn skip_while(
+    rest: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    f: impl Fn(char) -> bool,
+) -> usize {
+    let mut k = 0;
+    while rest.next_if(|&c| f(c)).is_some() {
+        k += 1;
+    }
+    k
 }
 
 /// If the block (a paragraph or heading) starts with an answer marker: the characters of
@@ -549,43 +561,39 @@ fn strip_answer_marker<'a>(
 /// Recognizes an answer marker at the start of `text`: `Answer:`, `Ans:`, `A:`, `Answer`,
 /// `Ans.`. Returns the characters it takes and whether it is all of the text.
 fn answer_marker(text: &str) -> Option<(usize, bool)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
+    let mut rest = text.chars().peekable();
+    let mut i = skip_while(&mut rest, char::is_whitespace);
+    // The word, lowercased into a small buffer: only ASCII letters lowercase to the ASCII
+    // letters of `answer`, and a longer word matches nothing.
+    let mut word = [0u8; 6];
+    let mut len = 0;
+    let mut fits = true;
+    while let Some(c) = rest.next_if(|c| c.is_alphabetic()) {
+        if len < word.len() && c.is_ascii() {
+            word[len] = c.to_ascii_lowercase() as u8;
+        } else {
+            fits = false;
+        }
+        len += 1;
     }
-    let word_start = i;
-    while i < chars.len() && chars[i].is_alphabetic() {
-        i += 1;
-    }
-    let word: String = chars[word_start..i]
-        .iter()
-        .collect::<String>()
-        .to_lowercase();
-    if !matches!(word.as_str(), "answer" | "ans" | "a") {
+    let word = &word[..len.min(6)];
+    if !fits || !matches!(word, b"answer" | b"ans" | b"a") {
         return None;
     }
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
-    }
-    let rest_is_empty = |j: usize| chars[j..].iter().all(|c| c.is_whitespace());
-    match chars.get(i) {
+    i += len + skip_while(&mut rest, char::is_whitespace);
+    let a = word == b"a";
+    match rest.next() {
         Some(':') => {
-            i += 1;
-            while i < chars.len() && chars[i].is_whitespace() {
-                i += 1;
-            }
-            Some((i, rest_is_empty(i)))
+            i += 1 + skip_while(&mut rest, char::is_whitespace);
+            Some((i, rest.peek().is_none()))
         }
-        None if word != "a" => Some((i, true)),
-        Some('.' | '-' | '–' | '—') if word != "a" => {
-            i += 1;
-            let before = i;
-            while i < chars.len() && chars[i].is_whitespace() {
-                i += 1;
-            }
+        None if !a => Some((i, true)),
+        Some('.' | '-' | '–' | '—') if !a => {
+            let spaces = skip_while(&mut rest, char::is_whitespace);
+            i += 1 + spaces;
             // "Ans." alone, or "Answer - text": a separator followed by whitespace.
-            (rest_is_empty(i) || i > before).then(|| (i, rest_is_empty(i)))
+            let empty = rest.peek().is_none();
+            (empty || spaces > 0).then_some((i, empty))
         }
         _ => None,
     }
