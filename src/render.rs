@@ -380,13 +380,23 @@ pub fn escape_html(s: &str) -> String {
 
 /// [`escape_html`], appending to `out`.
 fn escape_html_into(out: &mut String, s: &str) {
+    escape_into(out, s, true);
+}
+
+/// Escapes `&`, `<` and `>` (not quotes) as pulldown-cmark does for text, appending to `out`.
+fn escape_body_text_into(out: &mut String, s: &str) {
+    escape_into(out, s, false);
+}
+
+/// Escapes `&`, `<`, `>`, and `"` when `quote`, appending to `out`.
+fn escape_into(out: &mut String, s: &str, quote: bool) {
     let mut plain = 0; // start of the run not yet copied
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            b'"' => "&quot;",
+            b'"' if quote => "&quot;",
             _ => continue,
         };
         out.push_str(&s[plain..i]);
@@ -533,7 +543,7 @@ fn table_html(
                 let events = table.cell(cell);
                 cell += 1;
                 transform(&mut table.events[events], ctx, &mut mapped, rendered);
-                pulldown_cmark::html::push_html(&mut html, mapped.drain(..));
+                push_cell_html(&mut html, &mut mapped);
                 html.truncate(start + html[start..].trim_end().len());
                 let lead = html.len() - start - html[start..].trim_start().len();
                 html.drain(start..start + lead);
@@ -546,6 +556,26 @@ fn table_html(
     }
     html.push_str("</tbody>\n</table>\n");
     html
+}
+
+/// Writes a table cell's events as HTML and empties `mapped`. Most cells are text and math
+/// only: those are written here as pulldown-cmark writes them (text with `&`, `<`, `>`
+/// escaped, raw HTML as is), without setting up its HTML writer for every cell.
+fn push_cell_html(html: &mut String, mapped: &mut Vec<Event<'_>>) {
+    let simple = mapped
+        .iter()
+        .all(|e| matches!(e, Event::Text(_) | Event::InlineHtml(_) | Event::Html(_)));
+    if !simple {
+        pulldown_cmark::html::push_html(html, mapped.drain(..));
+        return;
+    }
+    for event in mapped.drain(..) {
+        match &event {
+            Event::Text(t) => escape_body_text_into(html, t),
+            Event::InlineHtml(raw) | Event::Html(raw) => html.push_str(raw),
+            _ => {}
+        }
+    }
 }
 
 /// True for `http:`, `https:`, `data:`, `//host/…` and any other URL with a scheme.
@@ -932,6 +962,22 @@ mod tests {
         </tbody>
         </table>
         ");
+    }
+
+    #[test]
+    fn table_cells_of_text_and_math_are_written_as_pulldown_cmark_writes_them() {
+        let md = "a & \"b\"\t<i>x</i>\t$x<y$\n`c`\t**d** & e\tf > g\n";
+        let out = html(md).html;
+        assert!(
+            out.contains("<th>a &amp; \"b\"</th><th><i>x</i></th><th>\\(x&lt;y\\)</th>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<td><code>c</code></td><td><strong>d</strong> &amp; e</td><td>f &gt; g</td>"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
