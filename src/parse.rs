@@ -256,25 +256,38 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         }
     }
     drop(blocks);
-    for run in plan.chunk_by(|a, b| a.0 == b.0) {
-        let size = run.iter().map(|&(_, b, _)| bounds[b].len()).sum();
-        out.questions[run[0].0].answer.reserve_exact(size);
-    }
-    // The plan is in document order: one walk over the events moves each answer block into
-    // its answer and drops the events in between.
-    let mut events = events.into_iter();
-    let mut taken = 0; // events consumed from `events`
-    for &(q, b, marker) in &plan {
-        let Range { start, end } = bounds[b].clone();
-        if start > taken {
-            events.nth(start - taken - 1);
+    // Each question's answer blocks (a run of the plan), last question first, are split off
+    // the end of the events: a run of adjacent blocks without a marker is its answer as is
+    // (one copy of the whole run), others have their blocks moved out one event at a time.
+    let mut events = events;
+    for run in plan.chunk_by(|a, b| a.0 == b.0).rev() {
+        let run_start = bounds[run[0].1].start;
+        let run_end = bounds[run[run.len() - 1].1].end;
+        events.truncate(run_end);
+        let tail = events.split_off(run_start);
+        let adjacent = run
+            .windows(2)
+            .all(|w| bounds[w[0].1].end == bounds[w[1].1].start);
+        let answer = &mut out.questions[run[0].0].answer;
+        if adjacent && run.iter().all(|&(_, _, marker)| marker.is_none()) {
+            *answer = tail;
+            continue;
         }
-        taken = end;
-        let block = events.by_ref().take(end - start);
-        let answer = &mut out.questions[q].answer;
-        match marker {
-            Some(consumed) => strip_answer_marker(answer, block.collect(), consumed),
-            None => answer.extend(block),
+        let size = run.iter().map(|&(_, b, _)| bounds[b].len()).sum();
+        answer.reserve_exact(size);
+        let mut tail = tail.into_iter();
+        let mut taken = run_start; // events consumed from `tail`, as indices into `events`
+        for &(_, b, marker) in run {
+            let Range { start, end } = bounds[b].clone();
+            if start > taken {
+                tail.nth(start - taken - 1);
+            }
+            taken = end;
+            let block = tail.by_ref().take(end - start);
+            match marker {
+                Some(consumed) => strip_answer_marker(answer, block.collect(), consumed),
+                None => answer.extend(block),
+            }
         }
     }
     if out.questions.is_empty() && out.diagnostics.is_empty() {
