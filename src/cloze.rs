@@ -75,6 +75,10 @@ pub fn contains(text: &str) -> bool {
     })
 }
 
+/// A searcher for `{{c`, set up once.
+static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"{{c"));
+
 /// Whether the text events among `events` hold a cloze deletion (as [`contains`] finds in
 /// each), where `source` is the document the events were parsed from. Text borrowed from
 /// `source` is not searched event by event: one search of the source they span for `{{c`
@@ -103,7 +107,7 @@ pub fn in_events(events: &[crate::parse::Spanned<'_>], source: &str) -> bool {
         }
     }
     lo < hi
-        && memchr::memmem::find(&source.as_bytes()[lo..hi], b"{{c").is_some()
+        && OPEN.find(&source.as_bytes()[lo..hi]).is_some()
         && events
             .iter()
             .any(|(e, _)| matches!(e, Event::Text(t) if contains(t)))

@@ -45,7 +45,9 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`, the contents of `path`.
     pub fn new(path: &Path, text: &'a str) -> Self {
-        let mut line_starts = vec![0];
+        // Sized for lines of 48 bytes or more, so the index rarely grows.
+        let mut line_starts = Vec::with_capacity(text.len() / 48 + 1);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
             path: path.to_path_buf(),
