@@ -846,14 +846,14 @@ fn load_document(
         cloze: true,
         ..plain
     };
-    for q in outline.questions {
-        let is_cloze = has_cloze(&q.inline) || has_cloze(&q.answer);
+    for mut q in outline.questions {
+        let question_cloze = has_cloze(&q.inline, text);
+        let is_cloze = question_cloze || has_cloze(&q.answer, text);
         let ctx = if is_cloze { &cloze } else { &plain };
-        let front = render::render(&q.inline, ctx);
-        let back = render::render(&q.answer, ctx);
+        let front = render::render_taking(&mut q.inline, ctx);
+        let back = render::render_taking(&mut q.answer, ctx);
         let location = index.location(q.offset);
-        let visible = crate::plain::html_to_text(&front.html);
-        if visible.text.trim().is_empty() && visible.lost.images == 0 {
+        if !starts_with_visible_text(&front.html) && front_is_empty(&front.html) {
             result.diagnostics.push(Diagnostic::error(
                 location.clone(),
                 format!(
@@ -921,7 +921,7 @@ fn load_document(
             }
             .to_owned(),
             fields: if is_cloze {
-                cloze_fields(front.html, back.html, &q.inline)
+                cloze_fields(front.html, back.html, question_cloze)
             } else {
                 vec![clean_field(front.html), clean_field(back.html)]
             },
@@ -939,24 +939,52 @@ fn load_document(
     result
 }
 
-/// Whether events contain a cloze deletion `{{c<n>::` in their text (not in code).
-fn has_cloze(events: &[parse::Spanned<'_>]) -> bool {
-    events.iter().any(|(e, _)| match e {
-        pulldown_cmark::Event::Text(t) => crate::cloze::contains(t),
-        _ => false,
-    })
+/// Whether events contain a cloze deletion `{{c<n>::` in their text (not in code), where
+/// `source` is the document they come from.
+fn has_cloze(events: &[parse::Spanned<'_>], source: &str) -> bool {
+    crate::cloze::in_events(events, source)
 }
 
 /// The fields of a cloze note. Deletions in the question: the question is the `Text` and
 /// the answer the `Back Extra`. Deletions only in the answer: the `Text` is the question (as
 /// a heading line) followed by the answer, so the card shows what is being asked.
-fn cloze_fields(front: String, back: String, question: &[parse::Spanned<'_>]) -> Vec<String> {
-    if has_cloze(question) {
+fn cloze_fields(front: String, back: String, question_cloze: bool) -> Vec<String> {
+    if question_cloze {
         vec![clean_field(front), clean_field(back)]
     } else {
         let text = format!("<div class=\"ds-question\">{front}</div>\n{back}");
         vec![clean_field(text), String::new()]
     }
+}
+
+/// Whether the HTML, after any plain inline tags (`<strong>`, `<em>`, `<code>`, …), starts
+/// with a letter or digit: certainly visible text, no conversion to plain text needed.
+fn starts_with_visible_text(html: &str) -> bool {
+    let b = html.as_bytes();
+    let mut i = 0;
+    while b.get(i) == Some(&b'<') {
+        let name_end = i
+            + 1
+            + b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+        let plain = matches!(
+            &b[i + 1..name_end],
+            b"strong" | b"em" | b"code" | b"del" | b"sub" | b"sup"
+        );
+        if !plain || b.get(name_end) != Some(&b'>') {
+            return false;
+        }
+        i = name_end + 1;
+    }
+    b.get(i).is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// Whether a card front shows nothing: no visible text and no image.
+fn front_is_empty(html: &str) -> bool {
+    let visible = crate::plain::html_to_text(html);
+    visible.text.trim().is_empty() && visible.lost.images == 0
 }
 
 /// Text short enough to quote in a one-line message: at most 80 characters, cut with `…`.
@@ -1055,6 +1083,33 @@ mod tests {
         let at = clean.as_ptr();
         let kept = clean_field(clean);
         assert_eq!(kept.as_ptr(), at);
+    }
+
+    #[test]
+    fn fronts_starting_with_a_letter_after_plain_tags_are_never_empty() {
+        for html in [
+            "What is X?",
+            "<strong>Bold</strong> question",
+            "<em><code>x</code></em> and y",
+            "<sup>2</sup>",
+        ] {
+            assert!(starts_with_visible_text(html), "{html}");
+            assert!(!front_is_empty(html), "{html}");
+        }
+        for html in [
+            "",
+            " ",
+            "<strong></strong>",
+            "<span>x</span>",
+            "<script>x</script>",
+            "<em class=\"a\">x</em>",
+            "&nbsp;",
+            "\\(x\\)",
+            "<strong>",
+        ] {
+            assert!(!starts_with_visible_text(html), "{html}");
+        }
+        assert!(front_is_empty("<strong> </strong>"));
     }
 
     #[test]

@@ -45,7 +45,9 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     /// Indexes `text`, the contents of `path`.
     pub fn new(path: &Path, text: &'a str) -> Self {
-        let mut line_starts = vec![0];
+        // Sized for lines of 48 bytes or more, so the index rarely grows.
+        let mut line_starts = Vec::with_capacity(text.len() / 48 + 1);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
             path: path.to_path_buf(),
@@ -256,25 +258,38 @@ pub fn outline<'a>(text: &'a str, index: &LineIndex<'_>) -> Outline<'a> {
         }
     }
     drop(blocks);
-    for run in plan.chunk_by(|a, b| a.0 == b.0) {
-        let size = run.iter().map(|&(_, b, _)| bounds[b].len()).sum();
-        out.questions[run[0].0].answer.reserve_exact(size);
-    }
-    // The plan is in document order: one walk over the events moves each answer block into
-    // its answer and drops the events in between.
-    let mut events = events.into_iter();
-    let mut taken = 0; // events consumed from `events`
-    for &(q, b, marker) in &plan {
-        let Range { start, end } = bounds[b].clone();
-        if start > taken {
-            events.nth(start - taken - 1);
+    // Each question's answer blocks (a run of the plan), last question first, are split off
+    // the end of the events: a run of adjacent blocks without a marker is its answer as is
+    // (one copy of the whole run), others have their blocks moved out one event at a time.
+    let mut events = events;
+    for run in plan.chunk_by(|a, b| a.0 == b.0).rev() {
+        let run_start = bounds[run[0].1].start;
+        let run_end = bounds[run[run.len() - 1].1].end;
+        events.truncate(run_end);
+        let tail = events.split_off(run_start);
+        let adjacent = run
+            .windows(2)
+            .all(|w| bounds[w[0].1].end == bounds[w[1].1].start);
+        let answer = &mut out.questions[run[0].0].answer;
+        if adjacent && run.iter().all(|&(_, _, marker)| marker.is_none()) {
+            *answer = tail;
+            continue;
         }
-        taken = end;
-        let block = events.by_ref().take(end - start);
-        let answer = &mut out.questions[q].answer;
-        match marker {
-            Some(consumed) => strip_answer_marker(answer, block.collect(), consumed),
-            None => answer.extend(block),
+        let size = run.iter().map(|&(_, b, _)| bounds[b].len()).sum();
+        answer.reserve_exact(size);
+        let mut tail = tail.into_iter();
+        let mut taken = run_start; // events consumed from `tail`, as indices into `events`
+        for &(_, b, marker) in run {
+            let Range { start, end } = bounds[b].clone();
+            if start > taken {
+                tail.nth(start - taken - 1);
+            }
+            taken = end;
+            let block = tail.by_ref().take(end - start);
+            match marker {
+                Some(consumed) => strip_answer_marker(answer, block.collect(), consumed),
+                None => answer.extend(block),
+            }
         }
     }
     if out.questions.is_empty() && out.diagnostics.is_empty() {
@@ -473,51 +488,63 @@ fn make_question<'a>(
 /// followed by punctuation or whitespace. The label may take all of the text (`Q1.`): the
 /// caller reports such a question as having no text.
 pub fn split_label(text: &str) -> Option<(u64, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
-    }
-    if !matches!(chars.get(i), Some('Q' | 'q')) {
-        return None;
-    }
+    // One pass over the characters, counting them: no buffer, no lowercased copy.
+    let mut rest = text.chars().peekable();
+    let mut i = skip_while(&mut rest, char::is_whitespace);
+    rest.next_if(|c| matches!(c, 'Q' | 'q'))?;
     i += 1;
-    let word: String = chars[i..].iter().take(7).collect();
-    if word.to_lowercase() == "uestion" {
+    // `uestion`, any case: only ASCII letters lowercase to ASCII letters other than `k`.
+    let mut ahead = rest.clone();
+    if "uestion"
+        .chars()
+        .all(|w| ahead.next().is_some_and(|c| c.to_ascii_lowercase() == w))
+    {
+        rest = ahead;
         i += 7;
     }
-    while i < chars.len() && (chars[i] == ' ' || chars[i] == '\t') {
-        i += 1;
+    i += skip_while(&mut rest, |c| c == ' ' || c == '\t');
+    let mut n: u64 = 0;
+    let mut digits = 0;
+    while let Some(d) = rest.next_if(char::is_ascii_digit) {
+        digits += 1;
+        if digits > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(d as u8 - b'0');
     }
-    let digits_start = i;
-    while i < chars.len() && chars[i].is_ascii_digit() {
-        i += 1;
-    }
-    if i == digits_start || i - digits_start > 9 {
+    if digits == 0 {
         return None;
     }
-    let n: u64 = chars[digits_start..i]
-        .iter()
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    let mut punct = false;
-    let mut space = false;
-    while i < chars.len() && chars[i].is_whitespace() {
-        space = true;
-        i += 1;
-    }
-    if i < chars.len() && matches!(chars[i], '.' | ':' | ')' | '-' | '–' | '—') {
-        punct = true;
-        i += 1;
-        while i < chars.len() && chars[i].is_whitespace() {
-            i += 1;
+    i += digits;
+    let space = match skip_while(&mut rest, char::is_whitespace) {
+        0 => false,
+        k => {
+            i += k;
+            true
         }
+    };
+    let punct = rest
+        .next_if(|c| matches!(c, '.' | ':' | ')' | '-' | '–' | '—'))
+        .is_some();
+    if punct {
+        i += 1 + skip_while(&mut rest, char::is_whitespace);
     }
     if !(punct || space) {
         return None;
     }
     Some((n, i))
+}
+
+/// Consumes the characters matching `f` at the front of `rest`; returns how many.
+fn skip_while(
+    rest: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    f: impl Fn(char) -> bool,
+) -> usize {
+    let mut k = 0;
+    while rest.next_if(|&c| f(c)).is_some() {
+        k += 1;
+    }
+    k
 }
 
 /// If the block (a paragraph or heading) starts with an answer marker: the characters of
@@ -549,43 +576,39 @@ fn strip_answer_marker<'a>(
 /// Recognizes an answer marker at the start of `text`: `Answer:`, `Ans:`, `A:`, `Answer`,
 /// `Ans.`. Returns the characters it takes and whether it is all of the text.
 fn answer_marker(text: &str) -> Option<(usize, bool)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
+    let mut rest = text.chars().peekable();
+    let mut i = skip_while(&mut rest, char::is_whitespace);
+    // The word, lowercased into a small buffer: only ASCII letters lowercase to the ASCII
+    // letters of `answer`, and a longer word matches nothing.
+    let mut word = [0u8; 6];
+    let mut len = 0;
+    let mut fits = true;
+    while let Some(c) = rest.next_if(|c| c.is_alphabetic()) {
+        if len < word.len() && c.is_ascii() {
+            word[len] = c.to_ascii_lowercase() as u8;
+        } else {
+            fits = false;
+        }
+        len += 1;
     }
-    let word_start = i;
-    while i < chars.len() && chars[i].is_alphabetic() {
-        i += 1;
-    }
-    let word: String = chars[word_start..i]
-        .iter()
-        .collect::<String>()
-        .to_lowercase();
-    if !matches!(word.as_str(), "answer" | "ans" | "a") {
+    let word = &word[..len.min(6)];
+    if !fits || !matches!(word, b"answer" | b"ans" | b"a") {
         return None;
     }
-    while i < chars.len() && chars[i].is_whitespace() {
-        i += 1;
-    }
-    let rest_is_empty = |j: usize| chars[j..].iter().all(|c| c.is_whitespace());
-    match chars.get(i) {
+    i += len + skip_while(&mut rest, char::is_whitespace);
+    let a = word == b"a";
+    match rest.next() {
         Some(':') => {
-            i += 1;
-            while i < chars.len() && chars[i].is_whitespace() {
-                i += 1;
-            }
-            Some((i, rest_is_empty(i)))
+            i += 1 + skip_while(&mut rest, char::is_whitespace);
+            Some((i, rest.peek().is_none()))
         }
-        None if word != "a" => Some((i, true)),
-        Some('.' | '-' | '–' | '—') if word != "a" => {
-            i += 1;
-            let before = i;
-            while i < chars.len() && chars[i].is_whitespace() {
-                i += 1;
-            }
+        None if !a => Some((i, true)),
+        Some('.' | '-' | '–' | '—') if !a => {
+            let spaces = skip_while(&mut rest, char::is_whitespace);
+            i += 1 + spaces;
             // "Ans." alone, or "Answer - text": a separator followed by whitespace.
-            (rest_is_empty(i) || i > before).then(|| (i, rest_is_empty(i)))
+            let empty = rest.peek().is_none();
+            (empty || spaces > 0).then_some((i, empty))
         }
         _ => None,
     }

@@ -13,6 +13,7 @@
 //! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
@@ -86,29 +87,35 @@ pub struct Rendered {
 /// HTML (or other markup that could carry script) goes through [`crate::sanitize`], and what
 /// it removes is reported as warnings.
 pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
+    render_taking(&mut events.to_vec(), ctx)
+}
+
+/// [`render`], moving the events out of `events` instead of copying them: what is left in
+/// `events` afterwards is placeholders.
+pub fn render_taking(events: &mut [Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
+    let scan = (!ctx.trust_html).then(|| crate::sanitize::scan(events, ctx.index));
     let mut out = render_unsanitized(events, ctx);
-    if !ctx.trust_html {
-        let scan = crate::sanitize::scan(events, ctx.index);
-        if scan.needs_cleaning {
-            out.html = crate::sanitize::clean(&out.html);
-            out.diagnostics.extend(scan.warnings);
-            out.diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
-        }
+    if let Some(scan) = scan
+        && scan.needs_cleaning
+    {
+        out.html = crate::sanitize::clean(&out.html);
+        out.diagnostics.extend(scan.warnings);
+        out.diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
     }
     out
 }
 
-/// Renders events to HTML as written.
-fn render_unsanitized(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
+/// Renders events to HTML as written (taking them out of `events`).
+fn render_unsanitized(events: &mut [Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
     let mut out = Rendered::default();
     let mut mapped = Vec::with_capacity(events.len());
-    transform(events, ctx, &mut mapped, &mut out);
     // The HTML is about as long as the Markdown it comes from: reserve that, plus a little
     // for tags, so the string rarely grows (and never ends up more than half empty).
     let source_len = match (events.first(), events.last()) {
         (Some((_, first)), Some((_, last))) => last.end.saturating_sub(first.start),
         _ => 0,
     };
+    transform(events, ctx, &mut mapped, &mut out);
     let mut html = String::with_capacity(source_len + source_len / 4 + 16);
     pulldown_cmark::html::push_html(&mut html, mapped.into_iter());
     html.truncate(html.trim_end().len());
@@ -117,8 +124,10 @@ fn render_unsanitized(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Render
 }
 
 /// Maps decksmith's extensions onto plain pulldown-cmark events (raw HTML where needed).
+/// Events passed through unchanged are moved out of `events` (a placeholder is left): only
+/// events after the current one are ever looked at.
 fn transform<'a>(
-    events: &[Spanned<'a>],
+    events: &mut [Spanned<'a>],
     ctx: &RenderContext<'_>,
     out: &mut Vec<Event<'a>>,
     rendered: &mut Rendered,
@@ -129,9 +138,11 @@ fn transform<'a>(
         match event {
             Event::Start(Tag::Paragraph) => {
                 if let Some(end) = matching_end(events, i)
-                    && let Some(table) = tab_rows(&events[i + 1..end])
+                    && let Some(mut table) = tab_rows(&events[i + 1..end])
                 {
-                    out.push(Event::Html(CowStr::from(table_html(&table, ctx, rendered))));
+                    let source_len = range.len();
+                    let html = table_html(&mut table, source_len, ctx, rendered);
+                    out.push(Event::Html(CowStr::from(html)));
                     i = end + 1;
                     continue;
                 }
@@ -223,7 +234,7 @@ fn transform<'a>(
                 }
                 out.push(event.clone());
             }
-            other => out.push(other.clone()),
+            _ => out.push(std::mem::replace(&mut events[i].0, Event::Rule)),
         }
         i += 1;
     }
@@ -369,13 +380,23 @@ pub fn escape_html(s: &str) -> String {
 
 /// [`escape_html`], appending to `out`.
 fn escape_html_into(out: &mut String, s: &str) {
+    escape_into(out, s, true);
+}
+
+/// Escapes `&`, `<` and `>` (not quotes) as pulldown-cmark does for text, appending to `out`.
+fn escape_body_text_into(out: &mut String, s: &str) {
+    escape_into(out, s, false);
+}
+
+/// Escapes `&`, `<`, `>`, and `"` when `quote`, appending to `out`.
+fn escape_into(out: &mut String, s: &str, quote: bool) {
     let mut plain = 0; // start of the run not yet copied
     for (i, b) in s.bytes().enumerate() {
         let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            b'"' => "&quot;",
+            b'"' if quote => "&quot;",
             _ => continue,
         };
         out.push_str(&s[plain..i]);
@@ -397,16 +418,11 @@ struct TabTable<'a> {
     row_ends: Vec<usize>,
 }
 
-impl<'a> TabTable<'a> {
-    /// The rows, each a list of its cells' events.
-    fn rows(&self) -> impl Iterator<Item = impl Iterator<Item = &[Spanned<'a>]>> {
-        self.row_ends.iter().enumerate().map(move |(r, &row_end)| {
-            let first = if r == 0 { 0 } else { self.row_ends[r - 1] };
-            (first..row_end).map(move |c| {
-                let start = if c == 0 { 0 } else { self.cell_ends[c - 1] };
-                &self.events[start..self.cell_ends[c]]
-            })
-        })
+impl TabTable<'_> {
+    /// The index range of cell `c` (counted over all rows) in `events`.
+    fn cell(&self, c: usize) -> Range<usize> {
+        let start = if c == 0 { 0 } else { self.cell_ends[c - 1] };
+        start..self.cell_ends[c]
     }
 
     /// The most cells in a row.
@@ -443,7 +459,8 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<TabTable<'a>> {
     }
     let mut table = TabTable {
         events: Vec::with_capacity(inline.len() * 2),
-        ..TabTable::default()
+        cell_ends: Vec::with_capacity(16),
+        row_ends: Vec::with_capacity(8),
     };
     let mut line_has_tab = false;
     let mut depth = 0usize;
@@ -495,12 +512,22 @@ fn tab_rows<'a>(inline: &[Spanned<'a>]) -> Option<TabTable<'a>> {
 }
 
 /// A `<table>` from tab-separated rows; the first row is the header.
-fn table_html(table: &TabTable<'_>, ctx: &RenderContext<'_>, rendered: &mut Rendered) -> String {
+fn table_html(
+    table: &mut TabTable<'_>,
+    source_len: usize,
+    ctx: &RenderContext<'_>,
+    rendered: &mut Rendered,
+) -> String {
     let columns = table.columns();
-    let mut html = String::from("<table>\n<thead>\n");
+    // Sized once: the cells' source, plus the tags around every cell and row.
+    let rows = table.row_ends.len();
+    let mut html = String::with_capacity(source_len + rows * (columns * 9 + 12) + 48);
+    html.push_str("<table>\n<thead>\n");
     // One event buffer for every cell.
-    let mut mapped = Vec::new();
-    for (r, mut row) in table.rows().enumerate() {
+    let mut mapped = Vec::with_capacity(8);
+    let mut cell = 0; // the next cell, counted over all rows
+    for r in 0..rows {
+        let row_end = table.row_ends[r];
         let cell_tag = if r == 0 { "th" } else { "td" };
         if r == 1 {
             html.push_str("</thead>\n<tbody>\n");
@@ -510,11 +537,13 @@ fn table_html(table: &TabTable<'_>, ctx: &RenderContext<'_>, rendered: &mut Rend
             html.push('<');
             html.push_str(cell_tag);
             html.push('>');
-            if let Some(cell) = row.next() {
+            if cell < row_end {
                 // The cell's HTML, trimmed, written in place (no string of its own).
                 let start = html.len();
-                transform(cell, ctx, &mut mapped, rendered);
-                pulldown_cmark::html::push_html(&mut html, mapped.drain(..));
+                let events = table.cell(cell);
+                cell += 1;
+                transform(&mut table.events[events], ctx, &mut mapped, rendered);
+                push_cell_html(&mut html, &mut mapped);
                 html.truncate(start + html[start..].trim_end().len());
                 let lead = html.len() - start - html[start..].trim_start().len();
                 html.drain(start..start + lead);
@@ -527,6 +556,26 @@ fn table_html(table: &TabTable<'_>, ctx: &RenderContext<'_>, rendered: &mut Rend
     }
     html.push_str("</tbody>\n</table>\n");
     html
+}
+
+/// Writes a table cell's events as HTML and empties `mapped`. Most cells are text and math
+/// only: those are written here as pulldown-cmark writes them (text with `&`, `<`, `>`
+/// escaped, raw HTML as is), without setting up its HTML writer for every cell.
+fn push_cell_html(html: &mut String, mapped: &mut Vec<Event<'_>>) {
+    let simple = mapped
+        .iter()
+        .all(|e| matches!(e, Event::Text(_) | Event::InlineHtml(_) | Event::Html(_)));
+    if !simple {
+        pulldown_cmark::html::push_html(html, mapped.drain(..));
+        return;
+    }
+    for event in mapped.drain(..) {
+        match &event {
+            Event::Text(t) => escape_body_text_into(html, t),
+            Event::InlineHtml(raw) | Event::Html(raw) => html.push_str(raw),
+            _ => {}
+        }
+    }
 }
 
 /// True for `http:`, `https:`, `data:`, `//host/…` and any other URL with a scheme.
@@ -913,6 +962,22 @@ mod tests {
         </tbody>
         </table>
         ");
+    }
+
+    #[test]
+    fn table_cells_of_text_and_math_are_written_as_pulldown_cmark_writes_them() {
+        let md = "a & \"b\"\t<i>x</i>\t$x<y$\n`c`\t**d** & e\tf > g\n";
+        let out = html(md).html;
+        assert!(
+            out.contains("<th>a &amp; \"b\"</th><th><i>x</i></th><th>\\(x&lt;y\\)</th>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<td><code>c</code></td><td><strong>d</strong> &amp; e</td><td>f &gt; g</td>"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
