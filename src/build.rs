@@ -847,8 +847,8 @@ fn load_document(
         ..plain
     };
     for mut q in outline.questions {
-        let question_cloze = has_cloze(&q.inline, text);
-        let is_cloze = question_cloze || has_cloze(&q.answer, text);
+        let question_cloze = crate::cloze::in_events(&q.inline, text);
+        let is_cloze = question_cloze || crate::cloze::in_events(&q.answer, text);
         let ctx = if is_cloze { &cloze } else { &plain };
         let front = render::render_taking(&mut q.inline, ctx);
         let back = render::render_taking(&mut q.answer, ctx);
@@ -937,12 +937,6 @@ fn load_document(
         });
     }
     result
-}
-
-/// Whether events contain a cloze deletion `{{c<n>::` in their text (not in code), where
-/// `source` is the document they come from.
-fn has_cloze(events: &[parse::Spanned<'_>], source: &str) -> bool {
-    crate::cloze::in_events(events, source)
 }
 
 /// The fields of a cloze note. Deletions in the question: the question is the `Text` and

@@ -52,7 +52,7 @@ fn normalize_into(text: &str, out: &mut String) {
 /// 8 bytes make the key's guid ([`guid_for_key`]), so one hash serves both (see
 /// [`guid_and_digest`]). Held in memory only, never written.
 pub fn key_digest(key: &str) -> u128 {
-    guid_and_digest(key).1
+    key_hash(key).1
 }
 
 const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -62,11 +62,18 @@ const GUID_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi
 /// Base 62 keeps guids free of characters that need quoting or escaping in CSV, HTML or
 /// shell, unlike Anki's own base-91 alphabet.
 pub fn guid_for_key(key: &str) -> String {
-    guid_and_digest(key).0
+    guid_text(key_hash(key).0)
 }
 
 /// [`guid_for_key`] and [`key_digest`] of `key`, from one SHA-256.
 pub fn guid_and_digest(key: &str) -> (String, u128) {
+    let (number, digest) = key_hash(key);
+    (guid_text(number), digest)
+}
+
+/// The one SHA-256 of `key` behind both its guid and its digest: the guid's 64 bits (bytes 0
+/// to 8) and the key digest (bytes 8 to 24).
+fn key_hash(key: &str) -> (u64, u128) {
     let digest = Sha256::new()
         .chain_update(b"decksmith-guid-v1\0")
         .chain_update(key.as_bytes())
@@ -75,15 +82,20 @@ pub fn guid_and_digest(key: &str) -> (String, u128) {
     guid_bytes.copy_from_slice(&digest[..8]);
     let mut key_bytes = [0u8; 16];
     key_bytes.copy_from_slice(&digest[8..24]);
-    let mut n = u64::from_be_bytes(guid_bytes);
-    let mut out = String::with_capacity(11);
+    (
+        u64::from_be_bytes(guid_bytes),
+        u128::from_be_bytes(key_bytes),
+    )
+}
+
+/// A guid's 64 bits written in base 62, 11 characters, most significant first.
+fn guid_text(mut n: u64) -> String {
     let mut digits = [0u8; 11];
     for slot in digits.iter_mut().rev() {
         *slot = GUID_ALPHABET[(n % 62) as usize];
         n /= 62;
     }
-    out.extend(digits.iter().map(|&b| char::from(b)));
-    (out, u128::from_be_bytes(key_bytes))
+    digits.iter().map(|&b| char::from(b)).collect()
 }
 
 /// A 128-bit digest of a guid, for sets of guids that should not hold the strings: a guid

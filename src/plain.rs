@@ -697,8 +697,7 @@ fn single_spaced(b: &[u8]) -> bool {
 /// [`single_spaced`] for short text: eight bytes at a time, in windows that overlap by one
 /// byte so that every pair of neighbours lies inside one window (correct for any length).
 fn single_spaced_short(b: &[u8]) -> bool {
-    use crate::swar::{load, splat};
-    const HIGH: u64 = splat(0x80);
+    use crate::swar::{HIGH, load, splat};
     // A window with a byte below a space, or with two spaces in a row (the top byte is
     // paired with the next window's first). The `v - ONES & !v & HIGH` tests say exactly
     // *whether* some byte is below the bound, though not always which.

@@ -2,7 +2,7 @@
 //! bit trick the JSON escaper and the plain-text renderer share.
 
 /// The high bit of every byte.
-const HIGH: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Every byte of a word set to `b`.
 pub(crate) const fn splat(b: u8) -> u64 {
