@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: the end-to-end benchmark (issue 6). Times the decksmith CLI, Markdown in and
 # every format out (`build -f apkg,csv,quizlet,json`, compressed .apkg), on synthetic
-# seed-style corpora (`decksmith corpus`, 100 notes per file), and in the same run the peers a
+# seed-style corpora (`cargo run --example corpus`, 100 notes per file), and in the same run the peers a
 # user would otherwise pick:
 #   - ankdown 0.7.1 (misaka C renderer + genanki), fed the same notes rewritten into its
 #     `%`/`---` card format (bench/peers/to_ankdown.py; the rewrite is not timed);
@@ -90,13 +90,15 @@ fi
 
 # The decksmith binary.
 if [[ $profile == release ]]; then
-    log "cargo build --release"
-    cargo build --release --quiet
+    log "cargo build --release (decksmith and the corpus example)"
+    cargo build --release --quiet --bin decksmith --example corpus
     bin="$repo/target/release/decksmith"
+    corpus_bin="$repo/target/release/examples/corpus"
 else
-    log "cargo build"
-    cargo build --quiet
+    log "cargo build (decksmith and the corpus example)"
+    cargo build --quiet --bin decksmith --example corpus
     bin="$repo/target/debug/decksmith"
+    corpus_bin="$repo/target/debug/examples/corpus"
 fi
 [[ -x $bin ]] || die "no binary at $bin"
 
@@ -166,7 +168,7 @@ for n in $sizes; do
     (( files > 0 )) || files=1
     corpus="$work/corpus-$n"
     rm -rf "$corpus"
-    "$bin" corpus --notes "$n" --files "$files" --out "$corpus" >/dev/null
+    "$corpus_bin" --notes "$n" --files "$files" --out "$corpus" >/dev/null
     input_bytes=$(cat "$corpus"/*.md | wc -c)
     log "corpus: $n notes in $files files, $input_bytes bytes"
 

@@ -1,5 +1,5 @@
 //! Stage benchmarks (`cargo bench`): each pipeline stage on a fixed in-memory corpus of
-//! 2,000 seed-style notes in 20 documents (`decksmith::corpus`, default seed, ~3 MB).
+//! 2,000 seed-style notes in 20 documents (`examples/corpus`, default seed, ~3 MB).
 //!
 //! - `parse/outline`: question/answer structure of every document;
 //! - `render/fields`: HTML of every question and answer (outlines prepared outside the loop);
@@ -18,13 +18,15 @@ use std::path::{Path, PathBuf};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
-use decksmith::build::{self, BuildOptions};
-use decksmith::corpus::{CorpusDocument, CorpusSpec};
+use decksmith::source::{self, BuildOptions};
+#[path = "../examples/corpus/generator.rs"]
+mod generator;
 use decksmith::identity;
-use decksmith::lock::{self, Lock};
-use decksmith::parse::{self, LineIndex};
-use decksmith::render::{self, ContentRoot, RenderContext};
+use decksmith::identity::lock::{self, Lock};
+use decksmith::source::outline::{self, LineIndex};
+use decksmith::source::render::{self, ContentRoot, RenderContext};
 use decksmith::writers::{self, WriteContext};
+use generator::{CorpusDocument, CorpusSpec};
 
 const NOTES: usize = 2_000;
 const FILES: usize = 20;
@@ -84,7 +86,7 @@ fn stages(c: &mut Criterion) {
             let mut questions = 0;
             for d in &fx.docs {
                 let index = LineIndex::new(Path::new(&d.name), &d.text);
-                questions += parse::outline(black_box(&d.text), &index).questions.len();
+                questions += outline::outline(black_box(&d.text), &index).questions.len();
             }
             assert_eq!(questions, NOTES);
         })
@@ -105,7 +107,7 @@ fn stages(c: &mut Criterion) {
         .docs
         .iter()
         .zip(&indexes)
-        .map(|(d, i)| parse::outline(&d.text, i))
+        .map(|(d, i)| outline::outline(&d.text, i))
         .collect();
     g.bench_function("fields", |b| {
         b.iter(|| {
@@ -128,7 +130,7 @@ fn stages(c: &mut Criterion) {
     });
     g.finish();
 
-    let loaded = build::load(&fx.options()).expect("the corpus loads");
+    let loaded = source::load(&fx.options()).expect("the corpus loads");
     assert_eq!(loaded.package.notes.len(), NOTES);
 
     let mut g = c.benchmark_group("identity");
@@ -174,7 +176,7 @@ fn stages(c: &mut Criterion) {
     g.sample_size(20);
     let opts = fx.options();
     g.bench_function("documents", |b| {
-        b.iter(|| build::load(black_box(&opts)).expect("the corpus loads"))
+        b.iter(|| source::load(black_box(&opts)).expect("the corpus loads"))
     });
     g.finish();
 

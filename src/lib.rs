@@ -1,16 +1,12 @@
 //! decksmith turns Markdown study documents into flashcard decks.
 //!
-//! The pipeline is: documents → [`parse`] (question/answer blocks) → [`render`] (HTML fields,
-//! media) → [`model::Note`] records → any number of [`writers`] (`.apkg`, Anki CSV, Quizlet
-//! text, JSON). One parse serves every writer. A build ([`build::stream`]) streams the notes
-//! document by document through identity ([`lock::Reconciler`]) into every writer at once
-//! ([`output::write_streaming`]), so memory does not grow with the deck; [`build::load`]
-//! collects a [`model::Package`] in memory instead.
+//! The pipeline is: documents → [`source`] (outline, render) → [`model::Note`] records →
+//! [`identity`] → any number of [`writers`] (`.apkg`, Anki CSV, Quizlet text, JSON).
 //!
 //! ```
 //! use std::io::Cursor;
-//! use decksmith::build::{BuildOptions, load};
-//! use decksmith::templates::Templates;
+//! use decksmith::source::{BuildOptions, load};
+//! use decksmith::model::templates::Templates;
 //! use decksmith::writers::{self, WriteContext};
 //!
 //! let dir = tempfile::tempdir()?;
@@ -38,27 +34,11 @@
 //! ```
 
 pub mod error;
+pub mod identity;
 pub mod model;
-pub mod plain;
-pub mod templates;
+pub mod project;
+pub mod source;
 pub mod writers;
 
 pub use error::{Diagnostic, Error, Location, Result, Severity};
 pub use model::{MediaFile, Note, NoteType, NoteTypeKind, Package, Source};
-pub mod build;
-pub mod cloze;
-pub mod config;
-pub mod corpus;
-pub mod front_matter;
-pub mod highlight;
-pub mod identity;
-pub mod lock;
-pub mod nfc;
-pub mod output;
-pub mod parse;
-pub mod project;
-pub mod render;
-pub mod sanitize;
-mod swar;
-pub mod tags;
-pub mod zipfile;

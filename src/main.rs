@@ -2,7 +2,6 @@
 //! errors to exit codes (0 ok, 1 input error, 2 usage error).
 
 mod cli;
-mod print;
 
 /// mimalloc: decksmith allocates many small strings per note, where it is markedly faster
 /// than the system allocator (see bench/README.md).
@@ -17,13 +16,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use decksmith::build::BuildOptions;
-use decksmith::config;
-use decksmith::lock::{self, ChangeKind};
-use decksmith::output::{Finish, check_package_name, default_package_name, write_streaming};
+use decksmith::identity::lock::{self, ChangeKind};
+use decksmith::model::templates::Templates;
 use decksmith::project;
-use decksmith::templates::Templates;
+use decksmith::project::config;
+use decksmith::source::BuildOptions;
 use decksmith::writers::quizlet::QuizletWriter;
+use decksmith::writers::run::{Finish, check_package_name, default_package_name, write_streaming};
 use decksmith::writers::{self, WriteContext};
 
 fn main() -> ExitCode {
@@ -31,7 +30,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Build(args) => build(args),
         cli::Command::Check(args) => check(args),
-        cli::Command::Corpus(args) => corpus(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -43,7 +41,7 @@ fn main() -> ExitCode {
             match err.downcast_ref::<decksmith::Error>() {
                 // Input errors are `path:line:col: error: …` lines with the source line.
                 Some(decksmith::Error::Input(diags)) => {
-                    let mut printer = print::Printer::default();
+                    let mut printer = cli::print::Printer::default();
                     for d in diags {
                         printer.human(d);
                     }
@@ -169,7 +167,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
     // (the oracle) replaces the first one's outputs before anything is written.
     let mut oracle: Option<lock::Oracle> = None;
     let (written, (changes, warnings)) = loop {
-        let mut catalog = decksmith::build::note_types(&opts);
+        let mut catalog = decksmith::source::note_types(&opts);
         let mut reconciler = lock::Reconciler::new(old, timestamp, oracle.as_ref());
         // The report lists every change only where someone reads the list.
         reconciler.keep_details(args.report.is_some() || args.locked);
@@ -177,7 +175,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         reconciler.note_types(&mut catalog);
         let (written, outcome) =
             write_streaming(&selected, &out_dir, &name, &ctx, &catalog, |sink| {
-                let streamed = decksmith::build::stream(&opts, &mut reconciler.then(sink), false)?;
+                let streamed = decksmith::source::stream(&opts, &mut reconciler.then(sink), false)?;
                 if streamed.has_errors() {
                     let errors = streamed
                         .diagnostics
@@ -237,7 +235,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
             Pass::Built(changes, warnings) => break (written, (changes, warnings)),
         }
     };
-    let mut printer = print::Printer::default();
+    let mut printer = cli::print::Printer::default();
     for w in &warnings {
         printer.human(w);
     }
@@ -300,7 +298,7 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
     } = project(args.inputs)?;
     let templates = Templates::load(args.templates.or(config.templates).as_deref())?;
     // Nothing is written: the notes are read and checked, then dropped, document by document.
-    let analysis = decksmith::build::stream(
+    let analysis = decksmith::source::stream(
         &BuildOptions {
             inputs,
             deck: args.deck,
@@ -313,7 +311,7 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         &mut decksmith::model::DropNotes,
         true,
     )?;
-    let mut printer = print::Printer::default();
+    let mut printer = cli::print::Printer::default();
     let (mut errors, mut warnings) = (0usize, 0usize);
     for d in &analysis.diagnostics {
         match d.severity {
@@ -321,18 +319,18 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
             decksmith::Severity::Warning => warnings += 1,
         }
         match args.message_format {
-            print::MessageFormat::Human => printer.human(d),
-            print::MessageFormat::Json => printer.json(d),
+            cli::print::MessageFormat::Human => printer.human(d),
+            cli::print::MessageFormat::Json => printer.json(d),
         }
     }
     let notes = analysis.notes;
     match args.message_format {
-        print::MessageFormat::Human => eprintln!(
+        cli::print::MessageFormat::Human => eprintln!(
             "checked {notes} notes: {errors} error{}, {warnings} warning{}",
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" }
         ),
-        print::MessageFormat::Json => println!(
+        cli::print::MessageFormat::Json => println!(
             "{}",
             serde_json::json!({"type": "summary", "notes": notes, "errors": errors, "warnings": warnings})
         ),
@@ -345,30 +343,6 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    Ok(())
-}
-
-/// `decksmith corpus` (hidden): writes a synthetic benchmark corpus.
-fn corpus(args: cli::CorpusArgs) -> anyhow::Result<()> {
-    let spec = decksmith::corpus::CorpusSpec {
-        notes: args.notes,
-        files: args.files,
-        seed: args.seed,
-    };
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let mut bytes = 0usize;
-    for doc in spec.documents()? {
-        let path = args.out.join(&doc.name);
-        std::fs::write(&path, &doc.text).with_context(|| format!("writing {}", path.display()))?;
-        bytes += doc.text.len();
-    }
-    println!(
-        "wrote {} notes in {} files ({bytes} bytes) to {}",
-        spec.notes,
-        spec.files,
-        args.out.display()
-    );
     Ok(())
 }
 

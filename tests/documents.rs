@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use decksmith::build::Loaded;
+use decksmith::source::Loaded;
 mod common;
 
 fn second() -> Loaded {

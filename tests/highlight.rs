@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use decksmith::build::{BuildOptions, Loaded, load};
-use decksmith::templates::Templates;
+use decksmith::model::templates::Templates;
+use decksmith::source::{BuildOptions, Loaded, load};
 
 fn code() -> Loaded {
     load(&BuildOptions {
@@ -85,7 +85,7 @@ fn unknown_missing_and_indented_languages_stay_plain_escaped_code() {
 fn the_note_type_css_colours_the_classes_in_light_and_night_mode() {
     let l = code();
     let css = &l.package.note_types[0].css;
-    for class in decksmith::highlight::class_names() {
+    for class in decksmith::model::code_style::class_names() {
         assert!(
             css.contains(&format!(".{class} {{ color: #")),
             "{class}: {css}"

@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use decksmith::build::{BuildOptions, load};
-use decksmith::config;
-use decksmith::templates::Templates;
+use decksmith::model::templates::Templates;
+use decksmith::project::config;
+use decksmith::source::{BuildOptions, load};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
+use decksmith::model::templates::Templates;
 use decksmith::model::{Note, Package, Source};
-use decksmith::templates::Templates;
 use decksmith::writers::csv::CsvWriter;
 use decksmith::writers::quizlet::QuizletWriter;
 use decksmith::writers::{WriteContext, Writer};
@@ -20,7 +20,7 @@ fn note(guid: String, deck: String, front: String, back: String, tags: Vec<Strin
         key: format!("id:{guid}"),
         guid,
         deck,
-        note_type: decksmith::templates::BASIC_NAME.to_owned(),
+        note_type: decksmith::model::templates::BASIC_NAME.to_owned(),
         fields: vec![front, back],
         tags,
         source: Source {

@@ -1,5 +1,5 @@
 //! A build streams its notes document by document into every writer at once (see
-//! `decksmith::output::write_streaming`). These tests pin what that must not change: the
+//! `decksmith::writers::run::write_streaming`). These tests pin what that must not change: the
 //! outputs are exactly what writing the whole package from memory gives, an error late in
 //! the input still writes nothing, and identity questions that only the whole build can
 //! answer are answered exactly.
@@ -12,10 +12,12 @@ use std::io::Cursor;
 use std::path::Path;
 
 use common::{Project, stderr_of, stdout_of};
-use decksmith::build::BuildOptions;
-use decksmith::corpus::CorpusSpec;
-use decksmith::lock::{self, Lock};
+use decksmith::source::BuildOptions;
+#[path = "../examples/corpus/generator.rs"]
+mod generator;
+use decksmith::identity::lock::{self, Lock};
 use decksmith::writers::{self, WriteContext};
+use generator::CorpusSpec;
 
 const EPOCH: i64 = 1_700_000_000;
 
@@ -60,7 +62,7 @@ fn a_streamed_build_writes_exactly_what_the_whole_package_in_memory_gives() {
     );
 
     // The same build, all in memory: load, reconcile against no lock, write each format.
-    let mut loaded = decksmith::build::load(&BuildOptions {
+    let mut loaded = decksmith::source::load(&BuildOptions {
         inputs: vec![p.path("content")],
         timestamp: EPOCH,
         root: p.dir.path().canonicalize().unwrap(),

@@ -1,5 +1,5 @@
 //! Fuzz target `document`: arbitrary bytes as a Markdown document, through the whole pipeline
-//! except the file system: parse + render ([`decksmith::build::load_str`]), then every text
+//! except the file system: parse + render ([`decksmith::source::load_str`]), then every text
 //! writer into memory, then Anki's CSV reading of the result.
 //!
 //! Besides "never panic, never overflow the stack", it checks two properties on every input:
@@ -10,8 +10,8 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use decksmith::build::load_str;
-use decksmith::templates::Templates;
+use decksmith::source::load_str;
+use decksmith::model::templates::Templates;
 use decksmith::writers::{self, WriteContext};
 use libfuzzer_sys::fuzz_target;
 

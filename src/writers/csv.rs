@@ -70,8 +70,8 @@ pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
 /// (CSV import cannot create note types; the stock ones exist in every new collection).
 pub fn stock_notetype(name: &str) -> &'static str {
     match name {
-        crate::templates::CLOZE_NAME => "Cloze",
-        crate::templates::REVERSED_NAME => "Basic (and reversed card)",
+        crate::model::templates::CLOZE_NAME => "Cloze",
+        crate::model::templates::REVERSED_NAME => "Basic (and reversed card)",
         _ => "Basic",
     }
 }
@@ -385,10 +385,10 @@ pub(crate) mod tests {
     #[test]
     fn reversed_notes_get_a_note_type_column_naming_the_stock_reversed_type() -> Result<()> {
         let mut package = package();
-        package.notes[0].note_type = crate::templates::REVERSED_NAME.into();
+        package.notes[0].note_type = crate::model::templates::REVERSED_NAME.into();
         package
             .note_types
-            .push(crate::templates::Templates::default().reversed(0));
+            .push(crate::model::templates::Templates::default().reversed(0));
         let (text, report) = write(&package)?;
         let lines: Vec<&str> = text.lines().collect();
         let headers: Vec<String> = HEADERS_WITH_NOTETYPE
@@ -413,13 +413,13 @@ pub(crate) mod tests {
         // records it had. They must come out as if the column had been there from the start.
         let reversed = || {
             let mut n = note("rev", "Biology", "<p>el gato</p>", "<p>the cat</p>", &[]);
-            n.note_type = crate::templates::REVERSED_NAME.into();
+            n.note_type = crate::model::templates::REVERSED_NAME.into();
             n
         };
         let mut last = package();
         last.notes.push(reversed());
         last.note_types
-            .push(crate::templates::Templates::default().reversed(0));
+            .push(crate::model::templates::Templates::default().reversed(0));
         let mut first = last.clone();
         first.notes.rotate_right(1);
         let (text_last, report) = write(&last)?;
@@ -479,11 +479,11 @@ pub(crate) mod tests {
             })
             .collect();
         let mut reversed = package.notes[0].clone();
-        reversed.note_type = crate::templates::REVERSED_NAME.into();
+        reversed.note_type = crate::model::templates::REVERSED_NAME.into();
         package.notes.insert(5000, reversed);
         package
             .note_types
-            .push(crate::templates::Templates::default().reversed(0));
+            .push(crate::model::templates::Templates::default().reversed(0));
         let (text, report) = write(&package)?;
         assert!(text.len() > 2 * RECORDS_BUFFER, "{}", text.len());
         assert_eq!(report.notes, 6001);
@@ -494,7 +494,7 @@ pub(crate) mod tests {
     #[test]
     fn a_writer_starting_past_the_beginning_of_the_output_leaves_what_precedes_it() -> Result<()> {
         let mut package = package();
-        package.notes[1].note_type = crate::templates::CLOZE_NAME.into();
+        package.notes[1].note_type = crate::model::templates::CLOZE_NAME.into();
         let (alone, _) = write(&package)?;
         let mut buf = Cursor::new(b"before".to_vec());
         buf.set_position(6);

@@ -15,6 +15,7 @@ pub mod apkg;
 pub mod csv;
 pub mod json;
 pub mod quizlet;
+pub mod run;
 
 /// An output a writer can seek in (the `.apkg` zip needs to) and read back (the CSV writer
 /// rewrites its records when a late note needs another column): a file, or a `Cursor` in

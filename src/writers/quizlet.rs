@@ -3,7 +3,7 @@
 //!
 //! One card per note: `term SEP1 definition SEP2`, where the term is the plain text of the
 //! note's first field (the question) and the definition the plain text of its second field
-//! (the answer), both rendered by [`crate::plain`]. Quizlet has no quoting, so the separators
+//! (the answer), both rendered by [`crate::model::plain`]. Quizlet has no quoting, so the separators
 //! must never occur inside a term or definition. With the defaults (tab between term and
 //! definition, newline between cards; the dialog's defaults too) each field is flattened onto
 //! one line:
@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Note;
-use crate::plain::{Lost, html_to_text_into};
+use crate::model::plain::{Lost, html_to_text_into};
 
 /// Writes the `quizlet` format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,12 +325,12 @@ impl QuizletWriter {
             // the answers filled in, then any extra.
             let (term_html, definition_html) = if is_cloze {
                 let full = if second.trim().is_empty() {
-                    crate::cloze::flatten(first, false)
+                    crate::model::cloze::flatten(first, false)
                 } else {
-                    format!("{}\n{second}", crate::cloze::flatten(first, false))
+                    format!("{}\n{second}", crate::model::cloze::flatten(first, false))
                 };
                 (
-                    Cow::Owned(crate::cloze::flatten(first, true)),
+                    Cow::Owned(crate::model::cloze::flatten(first, true)),
                     Cow::Owned(full),
                 )
             } else {

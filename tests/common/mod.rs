@@ -64,9 +64,9 @@ impl Project {
 
 /// Loads `rel` (a file or directory, relative to the repository) the way `build` would, at a
 /// fixed build time, with the repository as the project root.
-pub(crate) fn load_repo_path(rel: &str) -> decksmith::build::Loaded {
+pub(crate) fn load_repo_path(rel: &str) -> decksmith::source::Loaded {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    decksmith::build::load(&decksmith::build::BuildOptions {
+    decksmith::source::load(&decksmith::source::BuildOptions {
         inputs: vec![root.join(rel)],
         timestamp: 1_700_000_000,
         root,

@@ -1,10 +1,12 @@
 //! The project: where its root is (the directory holding `decksmith.toml`, found upward from
 //! the current directory like Cargo finds `Cargo.toml`), and the lock file kept there.
 
+pub mod config;
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::lock::{LOCK_FILE, Lock};
+use crate::identity::lock::{LOCK_FILE, Lock};
 
 /// The name of the project configuration file that marks a project root.
 pub const CONFIG_FILE: &str = "decksmith.toml";
@@ -33,15 +35,6 @@ pub fn read_lock(path: &Path) -> Result<Option<Lock>> {
     }
 }
 
-/// `path` relative to `root` with `/` separators when it lies inside it, else as given.
-pub fn relative_to_root(path: &Path, root: &Path) -> String {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let rel = abs.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,19 +47,6 @@ mod tests {
         assert_eq!(find_root(&deep), deep);
         std::fs::write(dir.path().join("a").join(CONFIG_FILE), "").unwrap();
         assert_eq!(find_root(&deep), dir.path().join("a"));
-    }
-
-    #[test]
-    fn paths_inside_the_root_are_made_relative() {
-        let root = Path::new("/p/root");
-        assert_eq!(
-            relative_to_root(Path::new("/p/root/content/x.md"), root),
-            "content/x.md"
-        );
-        assert_eq!(
-            relative_to_root(Path::new("/elsewhere/x.md"), root),
-            "/elsewhere/x.md"
-        );
     }
 
     #[test]

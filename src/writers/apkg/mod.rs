@@ -1,5 +1,5 @@
 //! The `apkg` writer: turns a stream of notes into an Anki deck package, written by hand on
-//! `rusqlite` (bundled SQLite) and our own zip writer ([`crate::zipfile`]).
+//! `rusqlite` (bundled SQLite) and our own zip writer ([`archive`]).
 //!
 //! This module owns everything Anki-specific about the `.apkg` output:
 //!
@@ -17,6 +17,8 @@
 //! Output is byte-for-byte deterministic: the same notes, manifest and context give the same
 //! bytes.
 //! The facts behind every value are in `shared/spec/anki-formats.md`.
+
+pub mod archive;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -307,7 +309,7 @@ impl<'a> NotesIn<'a> {
                 self.flds.push(FIELD_SEPARATOR);
             }
             let start = self.flds.len();
-            self.flds.push_str(&crate::nfc::field_text(f));
+            self.flds.push_str(&crate::model::nfc::field_text(f));
             self.bounds.push(start..self.flds.len());
         }
         let flds = self.flds.as_str();
@@ -551,7 +553,7 @@ impl CardPlan {
             CardPlan::Cloze(sources) => {
                 for &f in sources {
                     ords.extend(
-                        crate::cloze::numbers(field(f))
+                        crate::model::cloze::numbers(field(f))
                             .into_iter()
                             .map(|n| n.saturating_sub(1).min(MAX_CLOZE_ORD)),
                     );
@@ -1469,7 +1471,7 @@ fn write_zip(
     }
 
     let level = compression.deflate_level();
-    let mut zip = crate::zipfile::ZipOut::new(out);
+    let mut zip = archive::ZipOut::new(out);
     zip.add("collection.anki2", level, collection)
         .map_err(out_error)?;
 
@@ -1499,12 +1501,12 @@ mod tests {
 
     use std::io::Read;
 
-    use zip::{CompressionMethod, DateTime, ZipArchive};
+    use ::zip::{CompressionMethod, DateTime, ZipArchive};
 
     use super::*;
     use crate::model::Package;
+    use crate::model::templates::Templates;
     use crate::model::{MediaFile, Source};
-    use crate::templates::Templates;
 
     const MTIME: i64 = 1_700_000_000;
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnot really a png";
@@ -1514,7 +1516,7 @@ mod tests {
             guid: guid.to_owned(),
             key: format!("id:{guid}"),
             deck: deck.to_owned(),
-            note_type: crate::templates::BASIC_NAME.to_owned(),
+            note_type: crate::model::templates::BASIC_NAME.to_owned(),
             fields: vec![front.to_owned(), back.to_owned()],
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             source: Source {
@@ -1764,7 +1766,7 @@ mod tests {
         assert_eq!(tags, "{}");
 
         let conf = u.col_json("conf");
-        assert_eq!(conf["curModel"], json!(crate::templates::BASIC_ID));
+        assert_eq!(conf["curModel"], json!(crate::model::templates::BASIC_ID));
         for key in ["activeDecks", "curDeck", "nextPos", "schedVer", "sortType"] {
             assert!(conf.get(key).is_some(), "conf.{key}");
         }
@@ -1923,7 +1925,7 @@ mod tests {
         for note in &package.notes {
             let row = rows.iter().find(|r| r.1 == note.guid).unwrap();
             assert!(row.0 >= NOTE_ID_BASE && row.0 < now_ms, "note id {}", row.0);
-            assert_eq!(row.2, crate::templates::BASIC_ID);
+            assert_eq!(row.2, crate::model::templates::BASIC_ID);
             assert_eq!(row.3, note.mtime);
             assert_eq!(row.4, -1);
             assert_eq!(row.6, note.fields.join("\u{1f}"));
@@ -1995,7 +1997,7 @@ mod tests {
         package.note_types = vec![Templates::default().reversed(0)];
         for n in &mut package.notes {
             n.due = 5;
-            n.note_type = crate::templates::REVERSED_NAME.into();
+            n.note_type = crate::model::templates::REVERSED_NAME.into();
         }
         let (bytes, report) = write(&package).unwrap();
         let u = unpack(&bytes);

@@ -36,36 +36,36 @@ struct TemplateFile {
 
 const BASIC_FRONT: TemplateFile = TemplateFile {
     path: "basic/front.html",
-    default: include_str!("../templates/basic/front.html"),
+    default: include_str!("../../templates/basic/front.html"),
 };
 const BASIC_BACK: TemplateFile = TemplateFile {
     path: "basic/back.html",
-    default: include_str!("../templates/basic/back.html"),
+    default: include_str!("../../templates/basic/back.html"),
 };
 const BASIC_CSS: TemplateFile = TemplateFile {
     path: "basic/style.css",
-    default: include_str!("../templates/basic/style.css"),
+    default: include_str!("../../templates/basic/style.css"),
 };
 
 const CLOZE_FRONT: TemplateFile = TemplateFile {
     path: "cloze/front.html",
-    default: include_str!("../templates/cloze/front.html"),
+    default: include_str!("../../templates/cloze/front.html"),
 };
 const CLOZE_BACK: TemplateFile = TemplateFile {
     path: "cloze/back.html",
-    default: include_str!("../templates/cloze/back.html"),
+    default: include_str!("../../templates/cloze/back.html"),
 };
 const CLOZE_CSS: TemplateFile = TemplateFile {
     path: "cloze/style.css",
-    default: include_str!("../templates/cloze/style.css"),
+    default: include_str!("../../templates/cloze/style.css"),
 };
 const REVERSED_FRONT: TemplateFile = TemplateFile {
     path: "reversed/front.html",
-    default: include_str!("../templates/reversed/front.html"),
+    default: include_str!("../../templates/reversed/front.html"),
 };
 const REVERSED_BACK: TemplateFile = TemplateFile {
     path: "reversed/back.html",
-    default: include_str!("../templates/reversed/back.html"),
+    default: include_str!("../../templates/reversed/back.html"),
 };
 
 /// A file the templates or CSS use (a font, a script, an image), shipped with the package.
@@ -177,7 +177,7 @@ impl Templates {
         let mut assets = Vec::with_capacity(files.len());
         for path in files {
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let name = format!("_{}", crate::render::media_name(&path, &bytes));
+            let name = format!("_{}", super::media::media_name(&path, &bytes));
             let file_name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -210,10 +210,10 @@ impl Templates {
     }
 
     /// The styling every decksmith note type shares: the code-highlighting colours
-    /// ([`crate::highlight::css`]) followed by `basic/style.css`, so that the style sheet
+    /// ([`crate::model::code_style::css`]) followed by `basic/style.css`, so that the style sheet
     /// (built-in or overridden) wins over the highlight rules at equal specificity.
     fn shared_css(&self) -> String {
-        format!("{}{}", crate::highlight::css(), self.basic_css)
+        format!("{}{}", crate::model::code_style::css(), self.basic_css)
     }
 
     /// The note type called `name`, if it is one of decksmith's, stamped with `mtime`.
@@ -248,7 +248,7 @@ impl Templates {
 
     /// The `decksmith Basic` note type (fields `Front`, `Back`; one card) with these
     /// templates, stamped with `mtime`. Its CSS is the code-highlighting colours
-    /// ([`crate::highlight::css`]) followed by `basic/style.css`, so the style sheet (default or
+    /// ([`crate::model::code_style::css`]) followed by `basic/style.css`, so the style sheet (default or
     /// override) can restyle highlighted code.
     pub fn basic(&self, mtime: i64) -> NoteType {
         NoteType {
@@ -334,7 +334,7 @@ mod tests {
         let css = t.basic(1).css;
         assert!(css.ends_with("\n.card { color: red }"), "{css}");
         assert!(
-            css.starts_with(&crate::highlight::css()),
+            css.starts_with(&crate::model::code_style::css()),
             "highlight colours stay: {css}"
         );
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);

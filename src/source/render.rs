@@ -10,7 +10,7 @@
 //!   only looks like math (a price, `$5/$10`) stays text;
 //! - in cloze notes, a TeX `}}` is written `} }` so it cannot close a `{{c1::…}}` early;
 //! - local images → packaged media referenced by plain file name; remote images stay links;
-//! - fenced code in a known language → highlighted spans (see [`crate::highlight`]).
+//! - fenced code in a known language → highlighted spans (see [`crate::source::highlight`]).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -19,7 +19,8 @@ use std::path::{Component, Path, PathBuf};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
 use crate::error::{Diagnostic, Location};
-use crate::parse::{LineIndex, Spanned, matching_end};
+use crate::model::media::media_name;
+use crate::source::outline::{LineIndex, Spanned, matching_end};
 
 /// What rendering needs to know about the document being rendered.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +30,7 @@ pub struct RenderContext<'r> {
     /// The directory images must stay inside (the input directory the document was found
     /// under, or a file input's own directory).
     pub content_root: &'r ContentRoot,
-    /// Keep raw HTML as written instead of passing it through [`crate::sanitize`].
+    /// Keep raw HTML as written instead of passing it through [`crate::source::sanitize`].
     pub trust_html: bool,
     /// Maps byte offsets of the document to locations, for diagnostics.
     pub index: &'r LineIndex<'r>,
@@ -84,7 +85,7 @@ pub struct Rendered {
 }
 
 /// Renders events (blocks or inline) to HTML. Unless `ctx.trust_html`, a field with raw
-/// HTML (or other markup that could carry script) goes through [`crate::sanitize`], and what
+/// HTML (or other markup that could carry script) goes through [`crate::source::sanitize`], and what
 /// it removes is reported as warnings.
 pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
     render_taking(&mut events.to_vec(), ctx)
@@ -93,12 +94,12 @@ pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
 /// [`render`], moving the events out of `events` instead of copying them: what is left in
 /// `events` afterwards is placeholders.
 pub fn render_taking(events: &mut [Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
-    let scan = (!ctx.trust_html).then(|| crate::sanitize::scan(events, ctx.index));
+    let scan = (!ctx.trust_html).then(|| crate::source::sanitize::scan(events, ctx.index));
     let mut out = render_unsanitized(events, ctx);
     if let Some(scan) = scan
         && scan.needs_cleaning
     {
-        out.html = crate::sanitize::clean(&out.html);
+        out.html = crate::source::sanitize::clean(&out.html);
         out.diagnostics.extend(scan.warnings);
         out.diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
     }
@@ -152,7 +153,7 @@ fn transform<'a>(
                 dest_url, title, ..
             }) => {
                 let end = matching_end(events, i).unwrap_or(events.len() - 1);
-                let alt = crate::parse::plain_text(&events[i + 1..end]);
+                let alt = crate::source::outline::plain_text(&events[i + 1..end]);
                 let location = ctx.index.location(range.start);
                 out.push(Event::InlineHtml(CowStr::from(image_html(
                     dest_url, title, &alt, location, ctx, rendered,
@@ -315,8 +316,8 @@ fn find_escaped_math_closer<'e>(
 /// The highlighted inside of a fenced code block, or `None` (plain escaped code) when its
 /// language is unknown.
 fn highlighted_code(info: &str, body: &[Spanned<'_>]) -> Option<String> {
-    let language = crate::highlight::fence_language(info);
-    if !crate::highlight::is_supported(language) {
+    let language = crate::source::highlight::fence_language(info);
+    if !crate::source::highlight::is_supported(language) {
         return None;
     }
     let mut code = String::new();
@@ -326,7 +327,7 @@ fn highlighted_code(info: &str, body: &[Spanned<'_>]) -> Option<String> {
             _ => return None,
         }
     }
-    crate::highlight::highlight(language, &code)
+    crate::source::highlight::highlight(language, &code)
 }
 
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as
@@ -616,13 +617,13 @@ fn image_html(
         )
     };
     if !ctx.trust_html
-        && let Some(scheme) = crate::sanitize::refused_scheme(url)
+        && let Some(scheme) = crate::source::sanitize::refused_scheme(url)
     {
         rendered.diagnostics.push(Diagnostic::warning(
             location,
             format!(
                 "removed `{scheme}:` URL from a Markdown image ({})",
-                crate::sanitize::TRUST_HINT
+                crate::source::sanitize::TRUST_HINT
             ),
         ));
         return format!("<img alt=\"{}\"{title_attr}>", escape_html(alt));
@@ -735,53 +736,6 @@ fn leaves_root(base_dir: &Path, rel: &Path, root: &Path) -> bool {
 /// Image formats every Anki client shows.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
 
-/// The media file name of an image: its base name made Anki-safe, with a short hash of its
-/// content before the extension (`fig1.png` → `fig1-1a2b3c4d.png`). A changed figure gets a
-/// new name, so Anki's "keep the existing file" rule never shows a stale one, and two
-/// different `fig1.png` from different folders never collide. At most 120 bytes.
-pub fn media_name(path: &Path, content: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(content);
-    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "image".to_owned());
-    let ext = path
-        .extension()
-        .map(|e| safe_name(&e.to_string_lossy()))
-        .filter(|e| !e.is_empty() && e.len() <= 16)
-        .map(|e| format!(".{e}"))
-        .unwrap_or_default();
-    let mut stem = safe_name(&stem);
-    let budget = 120 - ext.len() - hash.len() - 1;
-    if stem.len() > budget {
-        let mut cut = budget;
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        stem.truncate(cut);
-    }
-    format!("{stem}-{hash}{ext}")
-}
-
-/// A file-name part with the characters Anki refuses replaced by `_`.
-fn safe_name(part: &str) -> String {
-    let mut name: String = part
-        .chars()
-        .map(|c| match c {
-            '[' | ']' | '<' | '>' | ':' | '"' | '/' | '?' | '*' | '^' | '\\' | '|' => '_',
-            '\u{a0}' => ' ',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    let trimmed = name.trim_end_matches([' ', '.']).len();
-    name.truncate(trimmed);
-    name
-}
-
 /// Decodes `%XX` escapes (as in `my%20figure.png`); invalid escapes are kept as written.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -808,12 +762,12 @@ fn hex(b: u8) -> Option<u8> {
 
 /// Renders a Markdown snippet as document `doc.md` in `base_dir` with content root `root`, the
 /// way a build would, with image paths made relative to the root. For tests (here and in
-/// [`crate::sanitize`]).
+/// [`crate::source::sanitize`]).
 #[cfg(test)]
 pub(crate) fn render_snippet(md: &str, base_dir: &Path, root: &Path, trust_html: bool) -> Rendered {
     let index = LineIndex::new(Path::new("doc.md"), md);
     let events: Vec<Spanned<'_>> =
-        pulldown_cmark::Parser::new_ext(md, crate::parse::markdown_options())
+        pulldown_cmark::Parser::new_ext(md, crate::source::outline::markdown_options())
             .into_offset_iter()
             .collect();
     let root = ContentRoot::new(root).expect("the test's content root exists");

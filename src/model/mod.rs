@@ -3,6 +3,17 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
+pub mod cloze;
+pub mod code_style;
+pub mod deck;
+pub mod json_text;
+pub mod media;
+pub mod nfc;
+pub mod plain;
+pub(crate) mod swar;
+pub mod tags;
+pub mod templates;
+
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -63,7 +74,7 @@ pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
         Some(nt) if nt.kind == NoteTypeKind::Cloze => note
             .fields
             .first()
-            .map_or(0, |text| crate::cloze::numbers(text).len()),
+            .map_or(0, |text| crate::model::cloze::numbers(text).len()),
         Some(nt) => nt.templates.len(),
         None => 0,
     }

@@ -3,18 +3,26 @@
 //! This is where per-document results meet: deck names, identity keys and media names must
 //! be unique across the whole package, and every error of every document is reported at once.
 
+pub mod cloze;
+pub mod front_matter;
+pub mod highlight;
+pub mod organization;
+pub mod outline;
+pub mod render;
+pub mod sanitize;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::config::{NoteKind, Organization};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
-use crate::front_matter;
 use crate::identity;
+use crate::model::deck::normalize_deck_name;
+use crate::model::tags::{TagSet, normalize_tag};
+use crate::model::templates::{self, Templates};
 use crate::model::{Manifest, MediaFile, Note, NoteSink, NoteType, Package, Source};
-use crate::parse::{self, LineIndex};
-use crate::render::{self, ContentRoot, RenderContext};
-use crate::tags::{TagSet, normalize_tag};
-use crate::templates::{self, Templates};
+use organization::{NoteKind, Organization};
+use outline::LineIndex;
+use render::{ContentRoot, RenderContext};
 
 /// What a build reads and how it names things.
 #[derive(Debug, Clone, Default)]
@@ -233,7 +241,7 @@ pub fn stream(
                 });
             }
         };
-        let source = crate::project::relative_to_root(file, &opts.root);
+        let source = crate::source::organization::relative_to_root(file, &opts.root);
         let place = Placement::of(file, input_dir.as_deref(), &opts.root);
         let mut used_overrides = BTreeSet::new();
         let mut doc = load_document(
@@ -323,7 +331,7 @@ struct Assembler {
     keys: HashMap<u128, (u32, u32)>,
     /// The source paths of the documents with notes, in order.
     paths: Vec<String>,
-    tag_case: crate::tags::TagCase,
+    tag_case: crate::model::tags::TagCase,
     decks: BTreeSet<String>,
     note_types: BTreeSet<String>,
     images: Vec<render::ImageRef>,
@@ -340,7 +348,7 @@ impl Assembler {
             order: BTreeMap::new(),
             keys: HashMap::new(),
             paths: Vec::new(),
-            tag_case: crate::tags::TagCase::default(),
+            tag_case: crate::model::tags::TagCase::default(),
             decks: BTreeSet::new(),
             note_types: BTreeSet::new(),
             images: Vec::new(),
@@ -428,7 +436,7 @@ impl Assembler {
                 if !self.used_overrides.contains(key) {
                     self.diagnostics.push(Diagnostic::global_warning(format!(
                         "{}: [decks] `{key}` matches no document or directory of this build",
-                        crate::project::CONFIG_FILE
+                        crate::source::organization::CONFIG_FILE
                     )));
                 }
             }
@@ -612,9 +620,9 @@ impl Placement {
                     .collect()
             })
             .unwrap_or_default();
-        let key = crate::project::relative_to_root(input_dir, root);
+        let key = crate::source::organization::relative_to_root(input_dir, root);
         Placement {
-            input_key: Some(crate::config::normalize_path_key(&key)),
+            input_key: Some(crate::source::organization::normalize_path_key(&key)),
             dirs,
         }
     }
@@ -766,7 +774,7 @@ fn load_document(
     trust_html: bool,
 ) -> DocumentResult {
     let index = LineIndex::new(path, text);
-    let outline = parse::outline(text, &index);
+    let outline = outline::outline(text, &index);
     let mut result = DocumentResult {
         diagnostics: outline.diagnostics,
         ..DocumentResult::default()
@@ -847,8 +855,8 @@ fn load_document(
         ..plain
     };
     for mut q in outline.questions {
-        let question_cloze = crate::cloze::in_events(&q.inline, text);
-        let is_cloze = question_cloze || crate::cloze::in_events(&q.answer, text);
+        let question_cloze = crate::source::cloze::in_events(&q.inline, text);
+        let is_cloze = question_cloze || crate::source::cloze::in_events(&q.answer, text);
         let ctx = if is_cloze { &cloze } else { &plain };
         let front = render::render_taking(&mut q.inline, ctx);
         let back = render::render_taking(&mut q.answer, ctx);
@@ -977,7 +985,7 @@ fn starts_with_visible_text(html: &str) -> bool {
 
 /// Whether a card front shows nothing: no visible text and no image.
 fn front_is_empty(html: &str) -> bool {
-    let visible = crate::plain::html_to_text(html);
+    let visible = crate::model::plain::html_to_text(html);
     visible.text.trim().is_empty() && visible.lost.images == 0
 }
 
@@ -996,31 +1004,13 @@ fn brief(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Field text as Anki stores it ([`crate::nfc::field_text`]), keeping `html`'s buffer when
+/// Field text as Anki stores it ([`crate::model::nfc::field_text`]), keeping `html`'s buffer when
 /// nothing changes.
 fn clean_field(html: String) -> String {
-    match crate::nfc::field_text(&html) {
+    match crate::model::nfc::field_text(&html) {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(cleaned) => cleaned,
     }
-}
-
-/// A deck name as Anki normalizes it: `::`-separated components, each NFC and trimmed of
-/// whitespace, control characters removed. `None` when a component is empty.
-pub fn normalize_deck_name(name: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    for part in name.split("::") {
-        let cleaned: String = crate::nfc::nfc(part)
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
-        let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace() || c == ':');
-        if trimmed.is_empty() {
-            return None;
-        }
-        parts.push(trimmed.to_owned());
-    }
-    Some(parts.join("::"))
 }
 
 /// One media entry per name; two different files under one name is an error.

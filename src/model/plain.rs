@@ -429,7 +429,7 @@ impl<'a> Tokenizer<'a> {
 /// The offset of the first `<`, `&` or `\\` in `b`.
 #[inline]
 fn find_markup_byte(b: &[u8]) -> Option<usize> {
-    use crate::swar::{splat, zero_bytes};
+    use crate::model::swar::{splat, zero_bytes};
     find_soon(
         b,
         |x| {
@@ -443,7 +443,7 @@ fn find_markup_byte(b: &[u8]) -> Option<usize> {
 /// The offset of the first `\\` in `b`.
 #[inline]
 fn find_backslash(b: &[u8]) -> Option<usize> {
-    use crate::swar::{splat, zero_bytes};
+    use crate::model::swar::{splat, zero_bytes};
     find_soon(
         b,
         |x| zero_bytes(x ^ splat(b'\\')),
@@ -471,7 +471,7 @@ fn find_soon(
             // Fewer than eight bytes left.
             return b[i..].iter().position(|&c| byte_hit(c)).map(|j| i + j);
         }
-        let hits = word_hits(crate::swar::load(&b[i..]));
+        let hits = word_hits(crate::model::swar::load(&b[i..]));
         if hits != 0 {
             return Some(i + hits.trailing_zeros() as usize / 8);
         }
@@ -697,7 +697,7 @@ fn single_spaced(b: &[u8]) -> bool {
 /// [`single_spaced`] for short text: eight bytes at a time, in windows that overlap by one
 /// byte so that every pair of neighbours lies inside one window (correct for any length).
 fn single_spaced_short(b: &[u8]) -> bool {
-    use crate::swar::{HIGH, load, splat};
+    use crate::model::swar::{HIGH, load, splat};
     // A window with a byte below a space, or with two spaces in a row (the top byte is
     // paired with the next window's first). The `v - ONES & !v & HIGH` tests say exactly
     // *whether* some byte is below the bound, though not always which.

@@ -11,73 +11,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::build::normalize_deck_name;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::output::check_package_name;
-use crate::tags::{normalize_tag, split_tags};
+use crate::model::deck::normalize_deck_name;
+use crate::model::tags::normalize_tag;
+use crate::source::organization::{NoteKind, Organization, TagList, normalize_path_key};
 use crate::writers;
-
-/// Which note type a document's notes use.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NoteKind {
-    /// `decksmith Basic`: one card per note, question → answer.
-    #[default]
-    Basic,
-    /// `decksmith Basic (and reversed)`: a second card, answer → question.
-    Reversed,
-}
-
-/// Tags as written in the file or in front matter: one space-separated string (Anki's own
-/// notation) or a list with one tag per item.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum TagList {
-    /// `"a b c"`.
-    Words(String),
-    /// `["a", "machine learning"]`.
-    List(Vec<String>),
-}
-
-impl TagList {
-    /// The tags as written, one per item (a string is split on whitespace).
-    pub fn items(&self) -> Vec<&str> {
-        match self {
-            TagList::Words(s) => split_tags(s).collect(),
-            TagList::List(v) => v.iter().map(String::as_str).collect(),
-        }
-    }
-}
-
-/// How documents are organized into decks and tagged, unless a document or the command line
-/// says otherwise. The default is what a build without `decksmith.toml` does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organization {
-    /// Deck name overrides: a document's or directory's path relative to the project root
-    /// (`/`-separated, no trailing `/`) → the full deck name (normalized).
-    pub decks: BTreeMap<String, String>,
-    /// Tags every note gets (normalized).
-    pub tags: Vec<String>,
-    /// Whether the subdirectories of an input directory make decks: `a/b/doc.md` titled `T`
-    /// goes into `a::b::T`.
-    pub directory_decks: bool,
-    /// Whether a document in a subdirectory of an input directory gets the tag `a::b`.
-    pub directory_tags: bool,
-    /// The note type documents use unless their front matter picks one.
-    pub note_type: NoteKind,
-}
-
-impl Default for Organization {
-    fn default() -> Self {
-        Organization {
-            decks: BTreeMap::new(),
-            tags: Vec::new(),
-            directory_decks: false,
-            directory_tags: false,
-            note_type: NoteKind::Basic,
-        }
-    }
-}
+use crate::writers::run::check_package_name;
 
 /// The Quizlet separators: between term and definition, and between cards.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,8 +88,8 @@ struct RawQuizlet {
 /// Reads `root/decksmith.toml`; `Ok(None)` when there is none. Paths in it are resolved
 /// against `base`: the root as the caller wants paths shown (empty for the current directory).
 pub fn load(root: &Path, base: &Path) -> Result<Option<Config>> {
-    let path = base.join(crate::project::CONFIG_FILE);
-    match std::fs::read_to_string(root.join(crate::project::CONFIG_FILE)) {
+    let path = base.join(crate::source::organization::CONFIG_FILE);
+    match std::fs::read_to_string(root.join(crate::source::organization::CONFIG_FILE)) {
         Ok(text) => parse(&text, &path, base).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
@@ -287,17 +226,6 @@ pub fn separator(s: &str) -> String {
         "semicolon" => ";".to_owned(),
         other => other.to_owned(),
     }
-}
-
-/// A `[decks]` key as compared with document paths: `/` separators, no `./` prefix, no
-/// trailing `/`.
-pub fn normalize_path_key(key: &str) -> String {
-    let key = key.replace('\\', "/");
-    let mut key = key.as_str();
-    while let Some(rest) = key.strip_prefix("./") {
-        key = rest;
-    }
-    key.trim_end_matches('/').to_owned()
 }
 
 #[cfg(test)]

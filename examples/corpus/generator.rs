@@ -3,45 +3,48 @@
 //! bullet list and a tab-separated table), `notes` notes spread over `files` documents.
 //!
 //! This module only produces file names and contents; writing them is the caller's job (the
-//! hidden `decksmith corpus` subcommand, the benchmarks, tests). The same [`CorpusSpec`]
+//! `corpus` example, `cargo run --release --example corpus`, which `bench/run.sh` uses; the
+//! stage benchmarks; the streaming tests, which include this file with `#[path]`). It is dev
+//! tooling: not part of the library or of the installed binary. The same [`CorpusSpec`]
 //! always gives byte-identical documents: the text comes from a small xorshift generator
 //! seeded per document, never from a clock or the environment.
 
-use crate::error::{Error, Result};
+// Each includer (the example, the benchmarks, the streaming tests) uses part of it.
+#![allow(dead_code)]
 
 /// What corpus to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CorpusSpec {
+pub(crate) struct CorpusSpec {
     /// Total number of notes (questions) across all documents.
-    pub notes: usize,
+    pub(crate) notes: usize,
     /// Number of documents the notes are spread over (as evenly as possible).
-    pub files: usize,
+    pub(crate) files: usize,
     /// Seed of the text generator; the same seed gives the same corpus.
-    pub seed: u64,
+    pub(crate) seed: u64,
 }
 
 impl CorpusSpec {
     /// The default seed (any value works; this one is just fixed).
-    pub const DEFAULT_SEED: u64 = 0x5eed_dec5;
+    pub(crate) const DEFAULT_SEED: u64 = 0x5eed_dec5;
 
     /// Checks that the spec describes a corpus: at least one document, and no document
     /// without notes.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if self.files == 0 {
-            return Err(Error::Usage("a corpus needs at least one file".to_owned()));
+            return Err("a corpus needs at least one file".to_owned());
         }
         if self.files > self.notes {
-            return Err(Error::Usage(format!(
+            return Err(format!(
                 "{} files cannot hold {} notes: every file needs at least one note",
                 self.files, self.notes
-            )));
+            ));
         }
         Ok(())
     }
 
     /// The documents, generated one at a time (a 100k-note corpus is ~150 MB; only one
     /// document is held at once). Fails when the spec is invalid (see [`Self::validate`]).
-    pub fn documents(&self) -> Result<impl Iterator<Item = CorpusDocument> + '_> {
+    pub(crate) fn documents(&self) -> Result<impl Iterator<Item = CorpusDocument> + '_, String> {
         self.validate()?;
         let per_file = self.notes / self.files;
         let extra = self.notes % self.files;
@@ -57,13 +60,13 @@ impl CorpusSpec {
 
 /// One generated document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorpusDocument {
+pub(crate) struct CorpusDocument {
     /// File name, e.g. `part-0001.md` (zero-padded so name order is generation order).
-    pub name: String,
+    pub(crate) name: String,
     /// The Markdown text.
-    pub text: String,
+    pub(crate) text: String,
     /// How many notes (questions) the text holds.
-    pub notes: usize,
+    pub(crate) notes: usize,
 }
 
 /// xorshift64* (Vigna): tiny, fast, good enough for filler text, and fully deterministic.
@@ -310,89 +313,5 @@ fn document(seed: u64, index: usize, first: usize, count: usize, files: usize) -
         name: format!("part-{:0width$}.md", index + 1),
         text,
         notes: count,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::{LineIndex, outline};
-    use std::path::Path;
-
-    fn spec(notes: usize, files: usize) -> CorpusSpec {
-        CorpusSpec {
-            notes,
-            files,
-            seed: CorpusSpec::DEFAULT_SEED,
-        }
-    }
-
-    fn all(spec: &CorpusSpec) -> Vec<CorpusDocument> {
-        spec.documents().expect("valid spec").collect()
-    }
-
-    #[test]
-    fn the_same_spec_gives_byte_identical_documents() {
-        assert_eq!(all(&spec(50, 3)), all(&spec(50, 3)));
-    }
-
-    #[test]
-    fn another_seed_gives_other_text_with_the_same_shape() {
-        let a = all(&spec(10, 2));
-        let b = all(&CorpusSpec {
-            seed: 7,
-            ..spec(10, 2)
-        });
-        assert_ne!(a, b);
-        assert_eq!(
-            a.iter().map(|d| (&d.name, d.notes)).collect::<Vec<_>>(),
-            b.iter().map(|d| (&d.name, d.notes)).collect::<Vec<_>>()
-        );
-    }
-
-    #[test]
-    fn the_documents_parse_into_exactly_the_requested_number_of_notes() {
-        let docs = all(&spec(101, 4));
-        assert_eq!(
-            docs.iter().map(|d| d.notes).collect::<Vec<_>>(),
-            [26, 25, 25, 25]
-        );
-        let mut questions = 0;
-        for d in &docs {
-            let index = LineIndex::new(Path::new(&d.name), &d.text);
-            let o = outline(&d.text, &index);
-            assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
-            assert_eq!(o.questions.len(), d.notes, "{}", d.name);
-            assert!(o.title.is_some());
-            questions += o.questions.len();
-        }
-        assert_eq!(questions, 101);
-    }
-
-    #[test]
-    fn an_answer_is_about_one_and_a_half_kilobytes() {
-        let docs = all(&spec(200, 1));
-        let per_note = docs[0].text.len() / 200;
-        assert!(
-            (1300..=1800).contains(&per_note),
-            "{per_note} bytes per note"
-        );
-    }
-
-    #[test]
-    fn an_answer_has_bold_math_a_list_and_a_tab_separated_table() {
-        let text = &all(&spec(1, 1))[0].text;
-        assert!(text.contains("\nAnswer:\n"));
-        assert!(text.contains("**"));
-        assert!(text.contains('$'));
-        assert!(text.contains("\n- "));
-        assert!(text.contains("setting\tdepth\tparams"));
-    }
-
-    #[test]
-    fn specs_without_files_or_with_empty_files_are_usage_errors() {
-        assert!(matches!(spec(5, 0).validate(), Err(Error::Usage(_))));
-        assert!(matches!(spec(2, 3).validate(), Err(Error::Usage(_))));
-        assert!(spec(3, 3).validate().is_ok());
     }
 }

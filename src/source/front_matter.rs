@@ -8,11 +8,11 @@
 
 use serde::Deserialize;
 
-use crate::build::normalize_deck_name;
-use crate::config::{NoteKind, TagList};
 use crate::error::{Diagnostic, Location};
-use crate::parse::{FrontMatterBlock, LineIndex};
-use crate::tags::normalize_tag;
+use crate::model::deck::normalize_deck_name;
+use crate::model::tags::normalize_tag;
+use crate::source::organization::{NoteKind, TagList};
+use crate::source::outline::{FrontMatterBlock, LineIndex};
 
 /// What a document's front matter sets. Every key is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,11 +143,11 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::parse;
+    use crate::source::outline;
 
     fn front_matter(doc: &str) -> Result<FrontMatter, String> {
         let index = LineIndex::new(Path::new("doc.md"), doc);
-        let block = parse::outline(doc, &index)
+        let block = outline::outline(doc, &index)
             .front_matter
             .expect("front matter");
         parse(&block, &index).map_err(|d| {

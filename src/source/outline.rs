@@ -1,6 +1,6 @@
 //! Document structure: which blocks of a Markdown document are questions, which blocks form
 //! each question's answer, and what the document's title is. Rendering the blocks to HTML is
-//! [`crate::render`]'s job; this module only finds boundaries.
+//! [`crate::source::render`]'s job; this module only finds boundaries.
 //!
 //! Recognized conventions (see the README for the user-facing description):
 //! - a question is a heading of any level, or a paragraph that is entirely bold, whose text

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand};
 
+pub(crate) mod print;
+
 /// Turn Markdown study documents into flashcard decks: Anki .apkg, Anki CSV, Quizlet text
 /// and JSON.
 #[derive(Debug, Parser)]
@@ -22,30 +24,6 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Check documents and report every problem, writing nothing.
     Check(CheckArgs),
-    /// Write a synthetic benchmark corpus (for `bench/run.sh`; hidden from help).
-    #[command(hide = true)]
-    Corpus(CorpusArgs),
-}
-
-/// Arguments of the hidden `decksmith corpus` (see `decksmith::corpus`).
-#[derive(Debug, clap::Args)]
-pub(crate) struct CorpusArgs {
-    /// Total number of notes.
-    #[arg(long, value_name = "N")]
-    pub(crate) notes: usize,
-
-    /// Number of documents to spread them over.
-    #[arg(long, value_name = "M", default_value_t = 100)]
-    pub(crate) files: usize,
-
-    /// Directory to write the documents to (created; existing `part-*.md` files are
-    /// overwritten).
-    #[arg(long, value_name = "DIR")]
-    pub(crate) out: PathBuf,
-
-    /// Seed of the text generator.
-    #[arg(long, value_name = "S", default_value_t = decksmith::corpus::CorpusSpec::DEFAULT_SEED)]
-    pub(crate) seed: u64,
 }
 
 /// `--compression` values.
@@ -78,7 +56,7 @@ pub(crate) struct CheckArgs {
     /// How to report: `human` (with source lines, coloured on a terminal) or `json` (one
     /// object per line on stdout).
     #[arg(long, value_enum, default_value = "human")]
-    pub(crate) message_format: crate::print::MessageFormat,
+    pub(crate) message_format: print::MessageFormat,
 
     /// Treat warnings as errors (exit 1 when there are any).
     #[arg(long)]

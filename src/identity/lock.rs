@@ -28,8 +28,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::identity;
+use crate::model::json_text::push_json_str;
 use crate::model::{Note, NoteSink, NoteType, Package};
-use crate::writers::json::push_json_str;
 
 /// The file name of the lock in a project root.
 pub const LOCK_FILE: &str = "decksmith.lock";
@@ -906,7 +906,7 @@ pub fn locked_violations(report: &ChangeReport) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::model::Source;
-    use crate::templates::Templates;
+    use crate::model::templates::Templates;
 
     fn note(path: &str, line: usize, question: &str, answer: &str) -> Note {
         let key = identity::question_key("Deck", question);

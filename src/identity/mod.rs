@@ -4,6 +4,8 @@
 //! normalized question text. Never on the answer, the file path, the position or a clock, so
 //! rebuilding a deck after edits updates the notes already in a user's collection.
 
+pub mod lock;
+
 use sha2::{Digest, Sha256};
 
 /// The key of a note with an explicit id.
@@ -31,7 +33,7 @@ pub fn normalize(text: &str) -> String {
 
 /// [`normalize`], appending to `out`.
 fn normalize_into(text: &str, out: &mut String) {
-    let nfc = crate::nfc::nfc(text);
+    let nfc = crate::model::nfc::nfc(text);
     for (i, word) in nfc.split_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');

@@ -31,7 +31,7 @@ use html5ever::tokenizer::{
 use pulldown_cmark::{Event, Tag as MdTag};
 
 use crate::error::{Diagnostic, Location};
-use crate::parse::{LineIndex, Spanned};
+use crate::source::outline::{LineIndex, Spanned};
 
 /// What to add to every removal warning: how to keep the HTML when the content is trusted.
 pub const TRUST_HINT: &str = "use --trust-html for trusted content";
@@ -442,7 +442,7 @@ impl TokenSink for Finder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{Rendered, render_snippet};
+    use crate::source::render::{Rendered, render_snippet};
 
     fn field(md: &str) -> Rendered {
         field_with(md, false)

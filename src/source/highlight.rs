@@ -18,73 +18,6 @@ use syntect::highlighting::ScopeSelectors;
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-/// One highlight class: its name, the grammar scopes it covers (a scope-selector list, as in a
-/// Sublime/TextMate theme) and its colour in light and night mode.
-struct Class {
-    name: &'static str,
-    scopes: &'static str,
-    light: &'static str,
-    night: &'static str,
-}
-
-/// The highlight classes. Where several match a token, the most specific selector wins (as in
-/// a Sublime theme); on a tie, the earlier entry. Colours follow GitHub's light and dark
-/// palettes and keep a contrast of at least 4.5:1 (WCAG AA) on the `pre` backgrounds of
-/// `templates/basic/style.css`.
-const CLASSES: &[Class] = &[
-    Class {
-        name: "ds-cm",
-        scopes: "comment",
-        light: "#57606a",
-        night: "#a1a9b3",
-    },
-    Class {
-        name: "ds-kw",
-        scopes: "keyword, storage, keyword.operator.word, keyword.operator.logical.python",
-        light: "#cf222e",
-        night: "#ff7b72",
-    },
-    Class {
-        name: "ds-st",
-        scopes: "string",
-        light: "#0a3069",
-        night: "#a5d6ff",
-    },
-    Class {
-        name: "ds-cn",
-        scopes: "constant, support.constant, variable.language, entity.other.attribute-name, \
-                 entity.name.constant, markup.heading, meta.diff.header, \
-                 meta.structure.dictionary.key string, meta.mapping.key string",
-        light: "#0550ae",
-        night: "#79c0ff",
-    },
-    Class {
-        name: "ds-fn",
-        scopes: "entity.name.function, support.function, variable.function, support.macro, \
-                 variable.annotation, meta.diff.range",
-        light: "#8250df",
-        night: "#d2a8ff",
-    },
-    Class {
-        name: "ds-ty",
-        scopes: "entity.name, support.type, support.class, entity.other.inherited-class",
-        light: "#953800",
-        night: "#ffa657",
-    },
-    Class {
-        name: "ds-tg",
-        scopes: "entity.name.tag, markup.inserted",
-        light: "#116329",
-        night: "#7ee787",
-    },
-    Class {
-        name: "ds-dl",
-        scopes: "markup.deleted",
-        light: "#82071e",
-        night: "#ffa198",
-    },
-];
-
 /// Scopes that stay plain even inside a matching broader scope: operators (`=`, `+`, `&&`)
 /// would otherwise all take the keyword colour.
 const PLAIN_SCOPES: &str = "keyword.operator";
@@ -118,7 +51,7 @@ fn syntaxes() -> &'static SyntaxSet {
 fn rules() -> &'static [(ScopeSelectors, Option<&'static str>)] {
     static RULES: OnceLock<Vec<(ScopeSelectors, Option<&'static str>)>> = OnceLock::new();
     RULES.get_or_init(|| {
-        CLASSES
+        crate::model::code_style::CLASSES
             .iter()
             .map(|c| (c.scopes, Some(c.name)))
             .chain(std::iter::once((PLAIN_SCOPES, None)))
@@ -246,35 +179,10 @@ fn escape_text(out: &mut String, text: &str) {
     }
 }
 
-/// The CSS colouring the highlight classes: light colours, then night-mode colours under
-/// `.nightMode` and `.night_mode` (the classes Anki's clients put on the card's page in night
-/// mode). Deterministic: the same text on every build.
-pub fn css() -> String {
-    let mut css = String::from(
-        "/* decksmith code highlighting (generated): light, then night mode. \
-         Rules in style.css below override these. */\n",
-    );
-    for c in CLASSES {
-        let _ = writeln!(css, ".{} {{ color: {}; }}", c.name, c.light);
-    }
-    for c in CLASSES {
-        let _ = writeln!(
-            css,
-            ".nightMode .{0}, .night_mode .{0} {{ color: {1}; }}",
-            c.name, c.night
-        );
-    }
-    css
-}
-
-/// The names of the highlight classes, in the order their CSS lists them.
-pub fn class_names() -> impl Iterator<Item = &'static str> {
-    CLASSES.iter().map(|c| c.name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::code_style::{CLASSES, class_names, css};
 
     #[test]
     fn every_rule_parses() {
@@ -425,7 +333,7 @@ mod tests {
                 "{name}"
             );
         }
-        assert_eq!(css, super::css(), "deterministic");
+        assert_eq!(css, crate::model::code_style::css(), "deterministic");
     }
 
     /// WCAG relative luminance of `#rrggbb`.
@@ -449,7 +357,7 @@ mod tests {
     #[test]
     fn every_colour_is_readable_on_the_code_background_in_both_modes() {
         // The `pre` backgrounds of the default style sheet, light and night.
-        let style = include_str!("../templates/basic/style.css");
+        let style = include_str!("../../templates/basic/style.css");
         let (light_bg, night_bg) = ("#f6f8fa", "#2d333b");
         assert!(style.contains(&format!("background-color: {light_bg}")));
         assert!(style.contains(&format!(

@@ -1,0 +1,113 @@
+//! How documents are organized into decks and tagged besides what they say themselves: the
+//! settings a project's configuration gives the loader, and the path keys `[decks]` entries
+//! are matched by.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::model::tags::split_tags;
+
+/// The name of the project configuration file (named in messages about its settings).
+pub const CONFIG_FILE: &str = "decksmith.toml";
+
+/// Which note type a document's notes use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// `decksmith Basic`: one card per note, question → answer.
+    #[default]
+    Basic,
+    /// `decksmith Basic (and reversed)`: a second card, answer → question.
+    Reversed,
+}
+
+/// Tags as written in the file or in front matter: one space-separated string (Anki's own
+/// notation) or a list with one tag per item.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TagList {
+    /// `"a b c"`.
+    Words(String),
+    /// `["a", "machine learning"]`.
+    List(Vec<String>),
+}
+
+impl TagList {
+    /// The tags as written, one per item (a string is split on whitespace).
+    pub fn items(&self) -> Vec<&str> {
+        match self {
+            TagList::Words(s) => split_tags(s).collect(),
+            TagList::List(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// How documents are organized into decks and tagged, unless a document or the command line
+/// says otherwise. The default is what a build without `decksmith.toml` does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    /// Deck name overrides: a document's or directory's path relative to the project root
+    /// (`/`-separated, no trailing `/`) → the full deck name (normalized).
+    pub decks: BTreeMap<String, String>,
+    /// Tags every note gets (normalized).
+    pub tags: Vec<String>,
+    /// Whether the subdirectories of an input directory make decks: `a/b/doc.md` titled `T`
+    /// goes into `a::b::T`.
+    pub directory_decks: bool,
+    /// Whether a document in a subdirectory of an input directory gets the tag `a::b`.
+    pub directory_tags: bool,
+    /// The note type documents use unless their front matter picks one.
+    pub note_type: NoteKind,
+}
+
+impl Default for Organization {
+    fn default() -> Self {
+        Organization {
+            decks: BTreeMap::new(),
+            tags: Vec::new(),
+            directory_decks: false,
+            directory_tags: false,
+            note_type: NoteKind::Basic,
+        }
+    }
+}
+
+/// A `[decks]` key as compared with document paths: `/` separators, no `./` prefix, no
+/// trailing `/`.
+pub fn normalize_path_key(key: &str) -> String {
+    let key = key.replace('\\', "/");
+    let mut key = key.as_str();
+    while let Some(rest) = key.strip_prefix("./") {
+        key = rest;
+    }
+    key.trim_end_matches('/').to_owned()
+}
+
+/// `path` relative to `root` with `/` separators when it lies inside it, else as given.
+pub fn relative_to_root(path: &Path, root: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let rel = abs.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_inside_the_root_are_made_relative() {
+        let root = Path::new("/p/root");
+        assert_eq!(
+            relative_to_root(Path::new("/p/root/content/x.md"), root),
+            "content/x.md"
+        );
+        assert_eq!(
+            relative_to_root(Path::new("/elsewhere/x.md"), root),
+            "/elsewhere/x.md"
+        );
+    }
+}
