@@ -25,7 +25,7 @@ use decksmith::identity;
 use decksmith::identity::lock::{self, Lock};
 use decksmith::source::outline::{self, LineIndex};
 use decksmith::source::render::{self, ContentRoot, RenderContext};
-use decksmith::writers::{self, WriteContext};
+use decksmith::writers::{self, Settings};
 use generator::{CorpusDocument, CorpusSpec};
 
 const NOTES: usize = 2_000;
@@ -182,7 +182,7 @@ fn stages(c: &mut Criterion) {
 
     let mut package = loaded.package.clone();
     lock::reconcile(&mut package, &Lock::default(), TIMESTAMP);
-    let ctx = WriteContext::default();
+    let ctx = Settings::default();
     let mut g = c.benchmark_group("write");
     g.throughput(notes);
     g.sample_size(20);

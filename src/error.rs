@@ -141,19 +141,14 @@ pub enum Error {
     /// another writer's failure) is what gets reported.
     #[error("the build stopped before every note was written")]
     Stopped,
-    /// `check` found problems (already reported one by one).
-    #[error("{errors} errors, {warnings} warnings{}", if *.deny_warnings { " (warnings denied)" } else { "" })]
-    Checked {
-        /// Errors found.
-        errors: usize,
-        /// Warnings found.
-        warnings: usize,
-        /// Whether warnings count as failure.
-        deny_warnings: bool,
-    },
     /// `--locked` was given and the build would change the lock file.
-    #[error("{0}")]
-    Locked(String),
+    #[error("{message}")]
+    Locked {
+        /// Which lock, and why it is out of date.
+        message: String,
+        /// What the build would change, one entry per note type or note.
+        changes: Vec<Diagnostic>,
+    },
     /// A request that makes no sense (an unknown format, a forbidden output name, …).
     #[error("{0}")]
     Usage(String),

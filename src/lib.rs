@@ -7,7 +7,7 @@
 //! use std::io::Cursor;
 //! use decksmith::source::{BuildOptions, load};
 //! use decksmith::model::templates::Templates;
-//! use decksmith::writers::{self, WriteContext};
+//! use decksmith::writers::{self, Settings};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let doc = dir.path().join("deck.md");
@@ -28,7 +28,7 @@
 //!
 //! let mut csv = Cursor::new(Vec::new());
 //! let writer = writers::find("csv").expect("registered");
-//! writers::write_package(writer, &loaded.package, 1_700_000_000, &WriteContext::default(), &mut csv)?;
+//! writers::write_package(writer, &loaded.package, 1_700_000_000, &Settings::default(), &mut csv)?;
 //! assert!(String::from_utf8(csv.into_inner())?.starts_with("#separator:tab\n"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -36,6 +36,7 @@
 pub mod error;
 pub mod identity;
 pub mod model;
+pub mod pipeline;
 pub mod project;
 pub mod source;
 pub mod writers;

@@ -11,7 +11,7 @@ use decksmith::model::templates::Templates;
 use decksmith::model::{Note, Package, Source};
 use decksmith::writers::csv::CsvWriter;
 use decksmith::writers::quizlet::QuizletWriter;
-use decksmith::writers::{WriteContext, Writer};
+use decksmith::writers::{Settings, Writer};
 use proptest::prelude::*;
 
 /// A note with the given columns; everything else fixed.
@@ -45,7 +45,7 @@ fn package(notes: Vec<Note>) -> Package {
 
 fn write(writer: &dyn Writer, package: &Package) -> decksmith::Result<String> {
     let mut out = Cursor::new(Vec::new());
-    decksmith::writers::write_package(writer, package, 1, &WriteContext::default(), &mut out)?;
+    decksmith::writers::write_package(writer, package, 1, &Settings::default(), &mut out)?;
     Ok(String::from_utf8(out.into_inner()).unwrap())
 }
 

@@ -12,12 +12,12 @@ use std::io::Cursor;
 use std::path::Path;
 
 use common::{Project, stderr_of, stdout_of};
-use decksmith::source::BuildOptions;
+use decksmith::pipeline::{self, Request};
+use decksmith::writers::{self, Settings};
+use generator::CorpusSpec;
+
 #[path = "../examples/corpus/generator.rs"]
 mod generator;
-use decksmith::identity::lock::{self, Lock};
-use decksmith::writers::{self, WriteContext};
-use generator::CorpusSpec;
 
 const EPOCH: i64 = 1_700_000_000;
 
@@ -61,33 +61,33 @@ fn a_streamed_build_writes_exactly_what_the_whole_package_in_memory_gives() {
         stdout_of(&out)
     );
 
-    // The same build, all in memory: load, reconcile against no lock, write each format.
-    let mut loaded = decksmith::source::load(&BuildOptions {
-        inputs: vec![p.path("content")],
-        timestamp: EPOCH,
-        root: p.dir.path().canonicalize().unwrap(),
-        ..Default::default()
-    })
+    // The same build, held in memory (the lock just written settles every identity exactly
+    // as the build did), then each format written from the package in memory.
+    let project = decksmith::project::Project::discover(p.dir.path()).unwrap();
+    let loaded = pipeline::load(
+        &project,
+        &Request {
+            timestamp: EPOCH,
+            ..Request::default()
+        },
+    )
     .unwrap();
-    let (new_lock, _) = lock::reconcile(&mut loaded.package, &Lock::default(), EPOCH);
-    let content_time = new_lock
-        .notes
-        .iter()
-        .map(|n| n.mtime)
-        .chain(loaded.package.note_types.iter().map(|n| n.mtime))
-        .max()
-        .unwrap();
+    assert!(
+        loaded.changes.is_unchanged(),
+        "{}",
+        loaded.changes.summary()
+    );
     assert_eq!(
         std::fs::read_to_string(p.path("decksmith.lock")).unwrap(),
-        new_lock.to_text()
+        loaded.lock.to_text()
     );
     for w in writers::WRITERS {
         let mut bytes = Cursor::new(Vec::new());
         writers::write_package(
             *w,
             &loaded.package,
-            content_time,
-            &WriteContext::default(),
+            loaded.timestamp,
+            &Settings::default(),
             &mut bytes,
         )
         .unwrap();

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use decksmith::source::load_str;
 use decksmith::model::templates::Templates;
-use decksmith::writers::{self, WriteContext};
+use decksmith::writers::{self, Settings};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let package = &loaded.package;
-    let ctx = WriteContext::default();
+    let ctx = Settings::default();
     for name in ["csv", "quizlet", "json"] {
         let writer = writers::find(name).expect("registered writer");
         let mut out = Cursor::new(Vec::new());

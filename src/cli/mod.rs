@@ -1,11 +1,19 @@
-//! Command-line arguments: clap types only. No other file imports clap.
+//! The command line: arguments (clap types; no other folder imports clap), turning them into
+//! library requests, and showing what the library returns ([`print`], [`report`]). Only this
+//! folder and `main.rs` know about terminals, colours and exit codes.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use clap::builder::PossibleValuesParser;
-use clap::{Parser, Subcommand};
+use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::{Arg, ArgMatches, Parser, Subcommand};
+
+use decksmith::pipeline::Request;
+use decksmith::project::Overrides;
+use decksmith::writers::{self, Settings};
 
 pub(crate) mod print;
+pub(crate) mod report;
 
 /// Turn Markdown study documents into flashcard decks: Anki .apkg, Anki CSV, Quizlet text
 /// and JSON.
@@ -24,17 +32,6 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Check documents and report every problem, writing nothing.
     Check(CheckArgs),
-}
-
-/// `--compression` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum CompressionArg {
-    /// Stored, not compressed.
-    None,
-    /// Deflate level 4.
-    Fast,
-    /// Deflate level 9.
-    Best,
 }
 
 /// Arguments of `decksmith check`.
@@ -100,10 +97,9 @@ pub(crate) struct BuildArgs {
     #[arg(long, value_name = "DECK")]
     pub(crate) deck: Option<String>,
 
-    /// How hard to compress the `.apkg`: `none` (stored), `fast` (deflate level 4, about the
-    /// size of level 6 and markedly faster) or `best` (level 9).
-    #[arg(long, value_enum, default_value = "fast")]
-    pub(crate) compression: CompressionArg,
+    /// The writers' own flags (`--compression`), declared by each writer.
+    #[command(flatten)]
+    pub(crate) writer_flags: WriterFlags,
 
     /// Lock file recording note identity and modification times [default: decksmith.lock in
     /// the project root, the nearest directory holding decksmith.toml, else the current one].
@@ -133,6 +129,100 @@ pub(crate) struct BuildArgs {
     pub(crate) templates: Option<PathBuf>,
 }
 
+impl BuildArgs {
+    /// The library request these arguments make; `timestamp` is the build time.
+    pub(crate) fn request(self, timestamp: i64) -> Request {
+        Request {
+            overrides: Overrides {
+                inputs: self.inputs,
+                out_dir: self.out_dir,
+                name: self.name,
+                formats: self.formats,
+                templates: self.templates,
+                lock: self.lock,
+                writer_settings: self.writer_flags.0,
+            },
+            deck: self.deck,
+            trust_html: self.trust_html,
+            locked: self.locked,
+            report: self.report,
+            timestamp,
+        }
+    }
+}
+
+impl CheckArgs {
+    /// The library request these arguments make.
+    pub(crate) fn request(&self) -> Request {
+        Request {
+            overrides: Overrides {
+                inputs: self.inputs.clone(),
+                templates: self.templates.clone(),
+                ..Overrides::default()
+            },
+            deck: self.deck.clone(),
+            trust_html: self.trust_html,
+            ..Request::default()
+        }
+    }
+}
+
+/// The flags writers declare ([`writers::OptionSpec::flag`]), as writer settings by writer
+/// name: only those given, so that `decksmith.toml` decides the rest.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WriterFlags(pub(crate) BTreeMap<String, Settings>);
+
+impl clap::FromArgMatches for WriterFlags {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut settings: BTreeMap<String, Settings> = BTreeMap::new();
+        for (writer, option) in writers::flags() {
+            let Some(flag) = option.flag else { continue };
+            if let Some(value) = matches.get_one::<String>(flag) {
+                settings
+                    .entry(writer.name().to_owned())
+                    .or_default()
+                    .set(option.key, value.as_str());
+            }
+        }
+        Ok(WriterFlags(settings))
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for WriterFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        writers::flags().fold(cmd, |cmd, (writer, option)| {
+            let Some(flag) = option.flag else { return cmd };
+            let mut arg = Arg::new(flag)
+                .long(flag)
+                .value_name(option.value_name)
+                .help(format!(
+                    "{} [default: `{}` in decksmith.toml, else {}]",
+                    option.help,
+                    format_args!("[{}] {}", writer.name(), option.key),
+                    option.default
+                ));
+            if !option.choices.is_empty() {
+                arg = arg.value_parser(PossibleValuesParser::new(
+                    option
+                        .choices
+                        .iter()
+                        .map(|&(value, help)| PossibleValue::new(value).help(help)),
+                ));
+            }
+            cmd.arg(arg)
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +231,20 @@ mod tests {
     #[test]
     fn the_cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn writer_flags_become_settings_of_their_writer_and_only_when_given() {
+        let build = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Build(b) => b.writer_flags.0,
+            Command::Check(_) => unreachable!(),
+        };
+        assert!(build(&["decksmith", "build"]).is_empty());
+        let given = build(&["decksmith", "build", "--compression", "best"]);
+        assert_eq!(
+            given.get("apkg"),
+            Some(&Settings::default().with("compression", "best"))
+        );
+        assert!(Cli::try_parse_from(["decksmith", "build", "--compression", "max"]).is_err());
     }
 }

@@ -10,22 +10,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::deck::normalize_deck_name;
 use crate::model::tags::normalize_tag;
-use crate::source::organization::{NoteKind, Organization, TagList, normalize_path_key};
+use crate::source::organization::{
+    CONFIG_FILE, NoteKind, Organization, TagList, normalize_path_key,
+};
 use crate::writers;
 use crate::writers::run::check_package_name;
-
-/// The Quizlet separators: between term and definition, and between cards.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuizletSeparators {
-    /// Between a card's term and its definition.
-    pub term: String,
-    /// After each card.
-    pub card: String,
-}
 
 /// A validated `decksmith.toml`, paths resolved against the project root.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,8 +36,9 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     /// `[notes]` and `[decks]`: deck overrides, default tags, note type.
     pub organization: Organization,
-    /// `[quizlet]`: separators, when either is set (the other keeps its default).
-    pub quizlet: Option<QuizletSeparators>,
+    /// Each writer's own table (`[quizlet]`, `[apkg]`, …) by writer name: the options it sets,
+    /// checked by the writer ([`writers::check_settings`]).
+    pub writers: BTreeMap<String, writers::Settings>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -55,8 +50,6 @@ struct RawConfig {
     notes: RawNotes,
     #[serde(default)]
     decks: BTreeMap<Spanned<String>, Spanned<String>>,
-    #[serde(default)]
-    quizlet: RawQuizlet,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,18 +71,11 @@ struct RawNotes {
     directory_tags: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawQuizlet {
-    term_separator: Option<Spanned<String>>,
-    card_separator: Option<Spanned<String>>,
-}
-
 /// Reads `root/decksmith.toml`; `Ok(None)` when there is none. Paths in it are resolved
 /// against `base`: the root as the caller wants paths shown (empty for the current directory).
 pub fn load(root: &Path, base: &Path) -> Result<Option<Config>> {
-    let path = base.join(crate::source::organization::CONFIG_FILE);
-    match std::fs::read_to_string(root.join(crate::source::organization::CONFIG_FILE)) {
+    let path = base.join(CONFIG_FILE);
+    match std::fs::read_to_string(root.join(CONFIG_FILE)) {
         Ok(text) => parse(&text, &path, base).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
@@ -100,12 +86,28 @@ pub fn load(root: &Path, base: &Path) -> Result<Option<Config>> {
 /// against `root`. Every problem is reported, each at its `path:line:col`.
 pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
     let at = |offset: usize| Location::from_offset(path, text, offset);
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+    let toml_error = |e: toml::de::Error| {
         let offset = e.span().map_or(0, |s| s.start);
         Error::input(at(offset), e.message().trim_end().to_owned())
-    })?;
+    };
+    let mut table = DeTable::parse(text).map_err(toml_error)?;
+    // The writers' own tables are theirs to define: taken out here and read generically.
+    let writer_tables: Vec<_> = writers::WRITERS
+        .iter()
+        .filter_map(|&w| {
+            let (key, value) = table.get_mut().remove_entry(w.name())?;
+            Some((w, key.span().start, value))
+        })
+        .collect();
+    let raw = RawConfig::deserialize(toml::de::Deserializer::from(table)).map_err(toml_error)?;
     let mut errors = Vec::new();
     let mut error = |offset: usize, msg: String| errors.push(Diagnostic::error(at(offset), msg));
+    let mut writer_settings = BTreeMap::new();
+    for (writer, header, value) in writer_tables {
+        if let Some(settings) = writer_table(writer, header, &value, &mut error) {
+            writer_settings.insert(writer.name().to_owned(), settings);
+        }
+    }
 
     let name = raw.package.name.map(|n| {
         if let Err(e) = check_package_name(n.get_ref()) {
@@ -167,38 +169,9 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
         organization.note_type = k;
     }
 
-    let quizlet = match (raw.quizlet.term_separator, raw.quizlet.card_separator) {
-        (None, None) => None,
-        (term, card) => {
-            let sep = |s: Option<Spanned<String>>, default: &str| {
-                s.map_or((default.to_owned(), 0), |s| {
-                    (separator(s.get_ref()), s.span().start)
-                })
-            };
-            let (term, term_at) = sep(term, "\t");
-            let (card, card_at) = sep(card, "\n");
-            if term.is_empty() {
-                error(term_at, "the term separator must not be empty".to_owned());
-            }
-            if card.is_empty() {
-                error(card_at, "the card separator must not be empty".to_owned());
-            }
-            if !term.is_empty()
-                && !card.is_empty()
-                && (term.contains(&card) || card.contains(&term))
-            {
-                error(
-                    card_at.max(term_at),
-                    format!(
-                        "the separators {term:?} and {card:?} overlap: neither may contain the other, or Quizlet can't tell cards apart"
-                    ),
-                );
-            }
-            Some(QuizletSeparators { term, card })
-        }
-    };
-
     if !errors.is_empty() {
+        // In the order of the file, whichever part of it found them.
+        errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));
         return Err(Error::Input(errors));
     }
     let resolve = |p: PathBuf| root.join(p);
@@ -212,20 +185,60 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
         formats,
         templates: raw.package.templates.map(resolve),
         organization,
-        quizlet,
+        writers: writer_settings,
     })
 }
 
-/// A separator as written in the file: one of Quizlet's named choices (`tab`, `comma`,
-/// `newline`, `semicolon`), else the string itself.
-pub fn separator(s: &str) -> String {
-    match s {
-        "tab" => "\t".to_owned(),
-        "comma" => ",".to_owned(),
-        "newline" => "\n".to_owned(),
-        "semicolon" => ";".to_owned(),
-        other => other.to_owned(),
+/// The settings in a writer's table (`[quizlet]`) that starts at `header`, or `None` after
+/// reporting what is wrong with them through `error`: every value must be a string, every
+/// key one of the writer's options, and the writer must accept them.
+fn writer_table(
+    writer: &dyn writers::Writer,
+    header: usize,
+    value: &Spanned<DeValue<'_>>,
+    error: &mut impl FnMut(usize, String),
+) -> Option<writers::Settings> {
+    let Some(table) = value.get_ref().as_table() else {
+        error(
+            value.span().start,
+            format!(
+                "`{}` must be a table of the {0} writer's options",
+                writer.name()
+            ),
+        );
+        return None;
+    };
+    let mut settings = writers::Settings::default();
+    // Where each key and its value are, for the messages.
+    let mut places = BTreeMap::new();
+    let mut ok = true;
+    for (key, v) in table {
+        match v.get_ref().as_str() {
+            Some(text) => {
+                settings.set(key.get_ref().as_ref(), text);
+                places.insert(
+                    key.get_ref().to_string(),
+                    (key.span().start, v.span().start),
+                );
+            }
+            None => {
+                error(
+                    v.span().start,
+                    format!("`{}` must be a string", key.get_ref()),
+                );
+                ok = false;
+            }
+        }
     }
+    if let Err(e) = writers::check_settings(writer, &settings) {
+        let known = writer.options().iter().any(|o| o.key == e.key);
+        let offset = places
+            .get(&e.key)
+            .map_or(header, |&(key, value)| if known { value } else { key });
+        error(offset, e.message);
+        return None;
+    }
+    ok.then_some(settings)
 }
 
 #[cfg(test)]
@@ -280,11 +293,12 @@ card_separator = ";;"
             Some("ML::Week 1")
         );
         assert_eq!(
-            c.quizlet,
-            Some(QuizletSeparators {
-                term: ",".into(),
-                card: ";;".into()
-            })
+            c.writers.get("quizlet"),
+            Some(
+                &writers::Settings::default()
+                    .with("term_separator", "comma")
+                    .with("card_separator", ";;")
+            )
         );
     }
 
@@ -337,13 +351,51 @@ card_separator = ";;"
             .unwrap_err()
             .to_string();
         assert!(err.contains("overlap"), "{err}");
+        assert!(
+            err.starts_with("decksmith.toml:3:18: error: the separators"),
+            "{err}"
+        );
         let c = parse_str("[quizlet]\ncard_separator = \"semicolon\"\n").unwrap();
         assert_eq!(
-            c.quizlet,
-            Some(QuizletSeparators {
-                term: "\t".into(),
-                card: ";".into()
-            })
+            c.writers.get("quizlet"),
+            Some(&writers::Settings::default().with("card_separator", "semicolon"))
+        );
+    }
+
+    #[test]
+    fn writer_tables_are_checked_by_their_writer_at_the_right_place() {
+        let err = parse_str("[apkg]\ncompression = \"fast\"\nlevel = \"9\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "decksmith.toml:3:1: error: unknown option `level`, expected one of: compression"
+            ),
+            "{err}"
+        );
+        let err = parse_str("[apkg]\ncompression = \"max\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("decksmith.toml:2:15: error: unknown compression `max`, expected one of: none, fast, best"),
+            "{err}"
+        );
+        let err = parse_str("[csv]\nquote = 1\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with("decksmith.toml:2:9: error: `quote` must be a string"),
+            "{err}"
+        );
+        let err = parse_str("json = 1\n").unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "decksmith.toml:1:8: error: `json` must be a table of the json writer's options"
+            ),
+            "{err}"
+        );
+        let c = parse_str("[apkg]\ncompression = \"best\"\n").unwrap();
+        assert_eq!(
+            c.writers.get("apkg"),
+            Some(&writers::Settings::default().with("compression", "best"))
         );
     }
 }

@@ -36,7 +36,7 @@
 
 use std::io::{Seek, Write};
 
-use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::Note;
 
@@ -127,7 +127,7 @@ impl Writer for CsvWriter {
     fn write(
         &self,
         notes: &mut dyn NoteStream,
-        _ctx: &WriteContext,
+        _settings: &Settings,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         // The headers depend on whether every note fits the stock `Basic` note type. Records go
@@ -360,13 +360,8 @@ pub(crate) mod tests {
 
     fn write(package: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = crate::writers::write_package(
-            &CsvWriter,
-            package,
-            0,
-            &WriteContext::default(),
-            &mut buf,
-        )?;
+        let report =
+            crate::writers::write_package(&CsvWriter, package, 0, &Settings::default(), &mut buf)?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| CsvWriter::err(e.to_string()))?;
         Ok((text, report))
@@ -498,7 +493,7 @@ pub(crate) mod tests {
         let (alone, _) = write(&package)?;
         let mut buf = Cursor::new(b"before".to_vec());
         buf.set_position(6);
-        crate::writers::write_package(&CsvWriter, &package, 0, &WriteContext::default(), &mut buf)?;
+        crate::writers::write_package(&CsvWriter, &package, 0, &Settings::default(), &mut buf)?;
         assert_eq!(buf.into_inner(), [b"before", alone.as_bytes()].concat());
         Ok(())
     }

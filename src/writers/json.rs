@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Error, Result};
 use crate::model::json_text::push_json_str;
 use crate::model::{Note, NoteType, card_count, find_note_type};
@@ -133,7 +133,7 @@ impl Writer for JsonWriter {
     fn write(
         &self,
         notes: &mut dyn NoteStream,
-        _ctx: &WriteContext,
+        _settings: &Settings,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         // Streamed note by note: the output is staged in a temporary file (see
@@ -352,7 +352,7 @@ mod tests {
 
     fn write(p: &Package) -> Result<String> {
         let mut buf = Cursor::new(Vec::new());
-        crate::writers::write_package(&JsonWriter, p, 0, &WriteContext::default(), &mut buf)?;
+        crate::writers::write_package(&JsonWriter, p, 0, &Settings::default(), &mut buf)?;
         String::from_utf8(buf.into_inner()).map_err(|e| err(e.to_string()))
     }
 

@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, OptionSpec, Output, SettingError, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Note;
 use crate::model::plain::{Lost, html_to_text_into};
@@ -283,18 +283,127 @@ impl Writer for QuizletWriter {
         ".quizlet.txt"
     }
 
+    fn options(&self) -> &'static [OptionSpec] {
+        OPTIONS
+    }
+
+    fn check_settings(&self, settings: &Settings) -> std::result::Result<(), SettingError> {
+        let this = self.with_settings(settings);
+        let (term, card) = (&this.term_separator, &this.card_separator);
+        let refuse = |key: &str, message: String| {
+            Err(SettingError {
+                key: key.to_owned(),
+                message,
+            })
+        };
+        if term.is_empty() {
+            return refuse(TERM, "the term separator must not be empty".to_owned());
+        }
+        if card.is_empty() {
+            return refuse(CARD, "the card separator must not be empty".to_owned());
+        }
+        if term.contains(&**card) || card.contains(&**term) {
+            // Blame the one set last: the card separator when it was set at all.
+            let key = if settings.get(CARD).is_some() {
+                CARD
+            } else {
+                TERM
+            };
+            return refuse(
+                key,
+                format!(
+                    "the separators {term:?} and {card:?} overlap: neither may contain the other, or Quizlet can't tell cards apart"
+                ),
+            );
+        }
+        Ok(())
+    }
+
     fn write(
         &self,
         notes: &mut dyn NoteStream,
-        ctx: &WriteContext,
+        settings: &Settings,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        let this = ctx.quizlet.as_ref().unwrap_or(self);
-        this.write_with(notes, out)
+        self.with_settings(settings).write_with(notes, out)
+    }
+
+    fn import_hint(&self, settings: &Settings) -> Option<String> {
+        // With the defaults, Quizlet's dialog needs no change: say nothing.
+        if settings.is_empty() {
+            return None;
+        }
+        let this = self.with_settings(settings);
+        Some(format!(
+            "import it with Between term and definition: {}, Between cards: {}",
+            separator_choice(&this.term_separator, "Tab"),
+            separator_choice(&this.card_separator, "New line"),
+        ))
+    }
+}
+
+/// The option key of the separator between term and definition.
+const TERM: &str = "term_separator";
+/// The option key of the separator between cards.
+const CARD: &str = "card_separator";
+
+/// The `quizlet` writer's options: its separators (`[quizlet]` in `decksmith.toml`).
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        key: TERM,
+        flag: None,
+        value_name: "SEP",
+        choices: &[],
+        default: "tab",
+        help: "Between a card's term and its definition: `tab`, `comma`, or any text",
+    },
+    OptionSpec {
+        key: CARD,
+        flag: None,
+        value_name: "SEP",
+        choices: &[],
+        default: "newline",
+        help: "Between cards: `newline`, `semicolon`, or any text",
+    },
+];
+
+/// A separator as written in a setting: one of Quizlet's named choices (`tab`, `comma`,
+/// `newline`, `semicolon`), else the text itself.
+fn separator(s: &str) -> String {
+    match s {
+        "tab" => "\t".to_owned(),
+        "comma" => ",".to_owned(),
+        "newline" => "\n".to_owned(),
+        "semicolon" => ";".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// How to pick separator `sep` in Quizlet's import dialog.
+fn separator_choice(sep: &str, default_name: &str) -> String {
+    match sep {
+        "\t" if default_name == "Tab" => "Tab".to_owned(),
+        "\n" if default_name == "New line" => "New line".to_owned(),
+        "," if default_name == "Tab" => "Comma".to_owned(),
+        ";" if default_name == "New line" => "Semicolon".to_owned(),
+        other => format!("Custom {other:?}"),
     }
 }
 
 impl QuizletWriter {
+    /// This writer with the separators `settings` set replacing its own.
+    fn with_settings(&self, settings: &Settings) -> QuizletWriter {
+        let pick = |key: &str, own: &Cow<'static, str>| {
+            settings
+                .get(key)
+                .map_or_else(|| own.clone(), |s| Cow::Owned(separator(s)))
+        };
+        QuizletWriter {
+            term_separator: pick(TERM, &self.term_separator),
+            card_separator: pick(CARD, &self.card_separator),
+        }
+    }
+
     /// Writes the notes with these separators.
     fn write_with(&self, notes: &mut dyn NoteStream, out: &mut dyn Output) -> Result<WriteReport> {
         if self.term_separator.is_empty() || self.card_separator.is_empty() {
@@ -420,7 +529,7 @@ mod tests {
 
     fn write(w: &QuizletWriter, p: &Package) -> Result<(String, WriteReport)> {
         let mut buf = Cursor::new(Vec::new());
-        let report = crate::writers::write_package(w, p, 0, &WriteContext::default(), &mut buf)?;
+        let report = crate::writers::write_package(w, p, 0, &Settings::default(), &mut buf)?;
         let text =
             String::from_utf8(buf.into_inner()).map_err(|e| QuizletWriter::err(e.to_string()))?;
         Ok((text, report))

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::error::{Error, Result};
 use crate::model::{Manifest, Note, NoteSink, NoteType, Package};
-use crate::writers::{NoteStream, WriteContext, WriteReport, Writer};
+use crate::writers::{NoteStream, Settings, WriteReport, Writer};
 
 /// One output that was written.
 #[derive(Debug, Clone)]
@@ -20,7 +20,13 @@ pub struct Written {
     pub path: PathBuf,
     /// What the writer reported.
     pub report: WriteReport,
+    /// What a user must pick when importing the file, if anything
+    /// ([`Writer::import_hint`]).
+    pub import_hint: Option<String>,
 }
+
+/// A writer chosen for a build, and the settings it writes with.
+pub type Selected<'w> = (&'w dyn Writer, Settings);
 
 /// The package name used when none is given: a single file's stem, a single directory's
 /// name, else `deck`. Names Anki would treat as a whole collection get `-deck` appended.
@@ -211,10 +217,9 @@ impl Read for Staged {
 /// fails (or `produce` discards), no file is created or changed. Returns what was written
 /// (nothing on a discard) and `produce`'s value.
 pub fn write_streaming<T>(
-    writers: &[&dyn Writer],
+    writers: &[Selected<'_>],
     out_dir: &Path,
     name: &str,
-    ctx: &WriteContext,
     note_types: &[NoteType],
     produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
 ) -> Result<(Vec<Written>, T)> {
@@ -224,23 +229,24 @@ pub fn write_streaming<T>(
     // the same file system), so a failed build creates nothing at all.
     let stage_dir = existing_ancestor(out_dir);
     remove_stale_temporaries(&stage_dir);
-    let write_one = |writer: &dyn Writer, mut notes: ChannelStream| -> Result<_> {
+    let write_one = |(writer, settings): &Selected<'_>, mut notes: ChannelStream| -> Result<_> {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
         let tmp = stage_in(&stage_dir)?;
         let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
-        let report = writer.write(&mut notes, ctx, &mut out)?;
+        let report = writer.write(&mut notes, settings, &mut out)?;
         out.flush().map_err(|e| Error::io(&path, e))?;
         let tmp = out
             .0
             .into_inner()
             .map_err(|e| Error::io(&path, e.into_error()))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-        Ok((writer.name(), path, report, tmp))
+        let hint = writer.import_hint(settings);
+        Ok((writer.name(), path, report, hint, tmp))
     };
     let (produced, results): (Result<Finish<T>>, Vec<Result<_>>) = std::thread::scope(|scope| {
         let mut senders = Vec::with_capacity(writers.len());
         let mut handles = Vec::with_capacity(writers.len());
-        for &writer in writers {
+        for writer in writers {
             let (tx, rx) = sync_channel(BATCHES_IN_FLIGHT);
             senders.push(tx);
             let stream = ChannelStream {
@@ -315,13 +321,14 @@ pub fn write_streaming<T>(
         make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
     }
-    for (format, path, report, tmp) in staged {
+    for (format, path, report, import_hint, tmp) in staged {
         make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
         written.push(Written {
             format,
             path,
             report,
+            import_hint,
         });
     }
     Ok((written, value))
@@ -331,28 +338,26 @@ pub fn write_streaming<T>(
 /// `(path, bytes)` of `extra_files`, all or nothing; `timestamp` is the collection time.
 pub fn write_outputs(
     package: &Package,
-    writers: &[&dyn Writer],
+    writers: &[Selected<'_>],
     out_dir: &Path,
     name: &str,
-    ctx: &WriteContext,
     timestamp: i64,
     extra_files: &[(PathBuf, Vec<u8>)],
 ) -> Result<Vec<Written>> {
-    let (written, ()) =
-        write_streaming(writers, out_dir, name, ctx, &package.note_types, |sink| {
-            sink.notes(package.notes.clone())?;
-            Ok(Finish::Commit {
-                manifest: package.manifest(timestamp),
-                extra_files: extra_files
-                    .iter()
-                    .map(|(p, b)| {
-                        let content: ExtraContent = Box::new(std::io::Cursor::new(b.clone()));
-                        (p.clone(), content)
-                    })
-                    .collect(),
-                value: (),
-            })
-        })?;
+    let (written, ()) = write_streaming(writers, out_dir, name, &package.note_types, |sink| {
+        sink.notes(package.notes.clone())?;
+        Ok(Finish::Commit {
+            manifest: package.manifest(timestamp),
+            extra_files: extra_files
+                .iter()
+                .map(|(p, b)| {
+                    let content: ExtraContent = Box::new(std::io::Cursor::new(b.clone()));
+                    (p.clone(), content)
+                })
+                .collect(),
+            value: (),
+        })
+    })?;
     Ok(written)
 }
 
@@ -422,7 +427,7 @@ mod tests {
         fn write(
             &self,
             _: &mut dyn crate::writers::NoteStream,
-            _: &WriteContext,
+            _: &Settings,
             out: &mut dyn Output,
         ) -> Result<WriteReport> {
             out.write_all(b"new").map_err(|e| Error::io("x", e))?;
@@ -449,7 +454,7 @@ mod tests {
         fn write(
             &self,
             _: &mut dyn crate::writers::NoteStream,
-            _: &WriteContext,
+            _: &Settings,
             out: &mut dyn Output,
         ) -> Result<WriteReport> {
             let io = |e| Error::io("x", e);
@@ -470,10 +475,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let w = write_outputs(
             &empty(),
-            &[&ReadBack],
+            &[(&ReadBack, Settings::default())],
             dir.path(),
             "deck",
-            &WriteContext::default(),
             0,
             &[],
         )
@@ -494,13 +498,14 @@ mod tests {
     fn a_failing_writer_leaves_every_previous_output_untouched() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
-        let ctx = WriteContext::default();
         let err = write_outputs(
             &empty(),
-            &[&Fixed("ok", false), &Fixed("fail", true)],
+            &[
+                (&Fixed("ok", false), Settings::default()),
+                (&Fixed("fail", true), Settings::default()),
+            ],
             dir.path(),
             "deck",
-            &ctx,
             0,
             &[(dir.path().join("decksmith.lock"), b"lock".to_vec())],
         )
@@ -527,10 +532,9 @@ mod tests {
         std::fs::write(dir.path().join("deck.txt"), "old").unwrap();
         let w = write_outputs(
             &empty(),
-            &[&Fixed("ok", false)],
+            &[(&Fixed("ok", false), Settings::default())],
             dir.path(),
             "deck",
-            &WriteContext::default(),
             0,
             &[(dir.path().join("x.lock"), b"lock".to_vec())],
         )
@@ -560,10 +564,9 @@ mod tests {
         }
         write_outputs(
             &empty(),
-            &[&Fixed("ok", false)],
+            &[(&Fixed("ok", false), Settings::default())],
             dir.path(),
             "deck",
-            &WriteContext::default(),
             0,
             &[],
         )

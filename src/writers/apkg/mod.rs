@@ -19,6 +19,9 @@
 //! The facts behind every value are in `shared/spec/anki-formats.md`.
 
 pub mod archive;
+mod options;
+
+pub use options::Compression;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -27,7 +30,7 @@ use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
 
-use super::{NoteStream, Output, WriteContext, WriteReport, Writer};
+use super::{NoteStream, OptionSpec, Output, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::{Manifest, MediaFile, Note, NoteType, NoteTypeKind, note_type_index};
 
@@ -162,10 +165,14 @@ impl Writer for ApkgWriter {
         ".apkg"
     }
 
+    fn options(&self) -> &'static [OptionSpec] {
+        options::OPTIONS
+    }
+
     fn write(
         &self,
         notes: &mut dyn NoteStream,
-        ctx: &WriteContext,
+        settings: &Settings,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
         let types = notes.note_types().to_vec();
@@ -197,7 +204,12 @@ impl Writer for ApkgWriter {
         }
         let manifest = notes.manifest()?;
         let file = collection.close()?;
-        let media = write_zip(&manifest.media, file.as_file(), ctx.compression, out)?;
+        let media = write_zip(
+            &manifest.media,
+            file.as_file(),
+            Compression::of(settings),
+            out,
+        )?;
         Ok(WriteReport {
             notes: notes_in.notes,
             cards: notes_in.cards,
@@ -1451,7 +1463,7 @@ fn is_precompressed(name: &str) -> bool {
 fn write_zip(
     media: &[MediaFile],
     collection: &std::fs::File,
-    compression: super::Compression,
+    compression: Compression,
     out: &mut dyn Output,
 ) -> Result<usize> {
     let mut seen = HashSet::new();
@@ -1569,8 +1581,8 @@ mod tests {
     /// The collection time the tests write with.
     const TIME: i64 = 1_750_000_000;
 
-    fn ctx() -> WriteContext {
-        WriteContext::default()
+    fn ctx() -> Settings {
+        Settings::default()
     }
 
     fn write(package: &Package) -> Result<(Vec<u8>, WriteReport)> {
