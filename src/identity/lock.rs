@@ -6,9 +6,6 @@
 //! `crate::source`, `crate::writers` or `crate::project`.
 
 pub use super::lockfile::{LOCK_FILE, Lock, NewLock, NoteEntry, NoteTypeEntry};
-pub use super::reconcile::{Assigning, Foresight, Reconciled, Reconciler, reconcile};
+pub use super::reconcile::{Assigning, Foresight, Reconciled, Reconciler};
 pub use super::rename::{RENAME_THRESHOLD, similarity};
 pub use super::report::{ChangeKind, ChangeReport, NoteChange, locked_violations};
-
-/// [`Foresight`]'s old name, kept until `main.rs` says `Foresight`.
-pub use super::reconcile::Foresight as Oracle;

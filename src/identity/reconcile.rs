@@ -20,7 +20,7 @@ use super::rename::{RENAME_THRESHOLD, key_parts, similarity};
 use super::report::{ChangeKind, ChangeReport, NoteChange};
 use crate::error::{Error, Result};
 use crate::identity;
-use crate::model::{Note, NoteSink, NoteType, Package};
+use crate::model::{Note, NoteSink, NoteType};
 
 /// Hash of a note's content as Anki sees it: deck, note type, fields, tags.
 fn note_hash(note: &Note) -> String {
@@ -79,7 +79,15 @@ fn hex16(digest: &[u8]) -> String {
 /// Reconciles the package with the previous lock: assigns each note its guid, `mod` and
 /// new-card position, stamps note types with their `mod`, and returns the new lock and what
 /// changed. `build_time` is what changed notes are stamped with (at least previous `mod` + 1).
-pub fn reconcile(package: &mut Package, old: &Lock, build_time: i64) -> (Lock, ChangeReport) {
+///
+/// A test harness for this module's tests: builds run the reconciler through the one loop in
+/// `crate::pipeline`, streamed or into memory.
+#[cfg(test)]
+pub(super) fn reconcile(
+    package: &mut crate::model::Package,
+    old: &Lock,
+    build_time: i64,
+) -> (Lock, ChangeReport) {
     // The whole package is at hand: a first pass, and a second one with the foresight in the
     // rare case the first needs it.
     let mut foresight: Option<Foresight> = None;
@@ -466,6 +474,7 @@ impl NoteSink for Assigning<'_, '_> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::model::Package;
     use crate::model::Source;
     use crate::model::templates::Templates;
 

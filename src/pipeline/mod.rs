@@ -17,9 +17,7 @@
 use std::path::PathBuf;
 
 use crate::error::{Diagnostic, Error, Result, Severity};
-use crate::identity::lock::{
-    self, ChangeReport, Lock, NewLock, Oracle as Foresight, Reconciled, Reconciler,
-};
+use crate::identity::lock::{self, ChangeReport, Foresight, Lock, NewLock, Reconciled, Reconciler};
 use crate::model::{DropNotes, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, Streamed};
