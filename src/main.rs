@@ -175,7 +175,7 @@ fn build(args: cli::BuildArgs) -> anyhow::Result<()> {
         reconciler.note_types(&mut catalog);
         let (written, outcome) =
             write_streaming(&selected, &out_dir, &name, &ctx, &catalog, |sink| {
-                let streamed = decksmith::source::stream(&opts, &mut reconciler.then(sink), false)?;
+                let streamed = decksmith::source::stream(&opts, &mut reconciler.then(sink))?;
                 if streamed.has_errors() {
                     let errors = streamed
                         .diagnostics
@@ -309,7 +309,6 @@ fn check(args: cli::CheckArgs) -> anyhow::Result<()> {
             trust_html: args.trust_html,
         },
         &mut decksmith::model::DropNotes,
-        true,
     )?;
     let mut printer = cli::print::Printer::default();
     let (mut errors, mut warnings) = (0usize, 0usize);
