@@ -439,12 +439,7 @@ mod tests {
     }
 
     fn build_with(files: &[(&str, &str)], deck: Option<&str>, org: Organization) -> Loaded {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        let dir = crate::source::tests::written(files);
         load(&BuildOptions {
             inputs: vec![dir.path().join("content")],
             deck: deck.map(str::to_owned),

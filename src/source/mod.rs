@@ -295,15 +295,21 @@ pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) 
 mod tests {
     use super::*;
 
-    /// Loads `files` (name, text), written into a fresh directory that is both the input and
-    /// the project root.
-    pub(super) fn build(files: &[(&str, &str)]) -> Result<Loaded> {
+    /// A fresh directory holding `files` (path, text), with the directories they need.
+    pub(super) fn written(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
             let p = dir.path().join(name);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
+        dir
+    }
+
+    /// Loads `files` (name, text), written into a fresh directory that is both the input and
+    /// the project root.
+    pub(super) fn build(files: &[(&str, &str)]) -> Result<Loaded> {
+        let dir = written(files);
         load(&BuildOptions {
             inputs: vec![dir.path().to_path_buf()],
             deck: None,
