@@ -124,7 +124,7 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
             &outputs.name,
             &catalog,
             |sink| {
-                let streamed = source::stream(&opts, &mut reconciler.then(sink), false)?;
+                let streamed = source::stream(&opts, &mut reconciler.then(sink))?;
                 let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
                     Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
                     Step::Done(settled) => settled,
@@ -152,7 +152,7 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
         })
     })?;
     let mut files_read = project_files(project, &resolved, old_lock.is_some());
-    files_read.extend(read_by_source(&resolved, &streamed)?);
+    files_read.extend(read_by_source(&streamed));
     Ok(Built {
         written,
         changes,
@@ -174,7 +174,7 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             mut reconciler,
         } = Pass::start(&opts, &old, foresight, true, false)?;
         let mut notes = Vec::new();
-        let streamed = source::stream(&opts, &mut reconciler.then(&mut notes), false)?;
+        let streamed = source::stream(&opts, &mut reconciler.then(&mut notes))?;
         let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
@@ -200,9 +200,9 @@ pub fn check(project: &Project, request: &Request) -> Result<Checked> {
     let resolved = project.resolve(&request.overrides)?;
     let opts = load_options(project, &resolved, request, 0);
     // The notes are read and checked, then dropped, document by document.
-    let streamed = source::stream(&opts, &mut DropNotes, false)?;
+    let streamed = source::stream(&opts, &mut DropNotes)?;
     let mut files_read = project_files(project, &resolved, false);
-    files_read.extend(read_by_source(&resolved, &streamed)?);
+    files_read.extend(read_by_source(&streamed));
     Ok(Checked {
         notes: streamed.notes,
         diagnostics: streamed.diagnostics,
@@ -365,10 +365,12 @@ fn project_files(project: &Project, resolved: &Resolved, with_lock: bool) -> Vec
 }
 
 /// The documents and media files the loader read.
-fn read_by_source(resolved: &Resolved, streamed: &Streamed) -> Result<Vec<PathBuf>> {
-    let mut files = source::collect_inputs(&resolved.inputs)?;
-    files.extend(streamed.media.iter().map(|m| m.path.clone()));
-    Ok(files)
+fn read_by_source(streamed: &Streamed) -> impl Iterator<Item = PathBuf> + '_ {
+    streamed
+        .documents
+        .iter()
+        .cloned()
+        .chain(streamed.media.iter().map(|m| m.path.clone()))
 }
 
 #[cfg(test)]
