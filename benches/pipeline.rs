@@ -22,7 +22,8 @@ use decksmith::source::{self, BuildOptions};
 #[path = "../examples/corpus/generator.rs"]
 mod generator;
 use decksmith::identity;
-use decksmith::identity::lock::{Lock, Reconciled, Reconciler};
+use decksmith::identity::Lock;
+use decksmith::identity::reconcile::{Reconciled, Reconciler};
 use decksmith::source::outline::{self, LineIndex};
 use decksmith::source::render::{self, ContentRoot, RenderContext};
 use decksmith::writers::{self, Settings};
@@ -146,7 +147,9 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             questions
                 .iter()
-                .map(|(deck, q)| identity::guid_for_key(&identity::question_key(deck, q)))
+                .map(|(deck, q)| {
+                    identity::keys::guid_for_key(&identity::keys::question_key(deck, q))
+                })
                 .filter(|g| g.len() == 11)
                 .count()
         })

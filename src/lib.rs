@@ -49,12 +49,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod error;
+/// Declares a module that is part of the library's internals: public with the `internals`
+/// feature (for the stage benchmarks and the fuzz targets, with no stability promise),
+/// crate-private otherwise. Its items are declared `pub` for that reason.
+macro_rules! internal {
+    ($(#[$attr:meta])* mod $name:ident;) => {
+        $(#[$attr])*
+        #[cfg(feature = "internals")]
+        pub mod $name;
+        $(#[$attr])*
+        #[cfg(not(feature = "internals"))]
+        #[allow(unreachable_pub)]
+        pub(crate) mod $name;
+    };
+}
+
+mod error;
 pub mod identity;
 pub mod model;
 pub mod pipeline;
 pub mod project;
-pub mod source;
+internal! {
+    /// The Markdown front end: documents in, notes out.
+    mod source;
+}
 pub mod writers;
 
 pub use error::{Diagnostic, Error, Location, Result, Severity};

@@ -209,7 +209,7 @@ fn a_document_just_over_the_limit_is_refused_and_others_are_still_checked() {
         .write(true)
         .open(s.path("doc.md"))
         .unwrap()
-        .set_len(decksmith::source::MAX_DOCUMENT_BYTES + 1)
+        .set_len(decksmith::pipeline::MAX_DOCUMENT_BYTES + 1)
         .unwrap();
     std::fs::write(s.path("bad.md"), b"# T\n\n\xff").unwrap();
     let out = Command::cargo_bin("decksmith")

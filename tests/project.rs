@@ -9,9 +9,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use decksmith::model::templates::Templates;
-use decksmith::project::config;
-use decksmith::source::{BuildOptions, load};
+use decksmith::pipeline::{self, Request};
+use decksmith::project::{Overrides, Project};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")
@@ -57,16 +56,19 @@ fn run(cmd: &mut Command) -> (bool, Option<i32>, String, String) {
 #[test]
 fn the_fixture_project_gives_the_expected_decks_tags_and_note_types() {
     let root = fixture();
-    let cfg = config::load(&root, &root).unwrap().unwrap();
-    let loaded = load(&BuildOptions {
-        inputs: cfg.inputs.clone().unwrap(),
-        deck: None,
-        templates: Templates::load(cfg.templates.as_deref()).unwrap(),
-        timestamp: 1_700_000_000,
-        root: root.clone(),
-        organization: cfg.organization.clone(),
-        trust_html: false,
-    })
+    let no_lock = tempfile::tempdir().unwrap();
+    let project = Project::discover(&root).unwrap();
+    let loaded = pipeline::load(
+        &project,
+        &Request {
+            overrides: Overrides {
+                lock: Some(no_lock.path().join("decksmith.lock")),
+                ..Overrides::default()
+            },
+            timestamp: 1_700_000_000,
+            ..Request::default()
+        },
+    )
     .unwrap();
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let p = &loaded.package;

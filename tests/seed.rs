@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-use decksmith::source::Loaded;
+use decksmith::pipeline::Loaded;
 mod common;
 
 fn seed() -> Loaded {

@@ -109,17 +109,33 @@ mod tests {
             docs.iter().map(|d| d.notes).collect::<Vec<_>>(),
             [26, 25, 25, 25]
         );
-        let templates = decksmith::model::templates::Templates::default();
+        // Built as a user would build them: every document gives exactly its notes.
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for d in &docs {
+            std::fs::write(dir.path().join(&d.name), &d.text).expect("writing a document");
+        }
+        let project = decksmith::project::Project::discover(dir.path()).expect("a project");
+        let request = decksmith::pipeline::Request {
+            overrides: decksmith::project::Overrides {
+                inputs: vec![dir.path().to_path_buf()],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let loaded = decksmith::pipeline::load(&project, &request).expect("the corpus loads");
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
         let mut questions = 0;
         for d in &docs {
-            let loaded =
-                decksmith::source::load_str(std::path::Path::new(&d.name), &d.text, &templates, 0)
-                    .expect("a generated document loads");
-            assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
-            assert_eq!(loaded.package.notes.len(), d.notes, "{}", d.name);
-            assert!(loaded.package.notes[0].deck.starts_with("STUDY SET"));
-            questions += loaded.package.notes.len();
+            let n = loaded
+                .package
+                .notes
+                .iter()
+                .filter(|n| n.source.path == d.name)
+                .count();
+            assert_eq!(n, d.notes, "{}", d.name);
+            questions += n;
         }
+        assert!(loaded.package.notes[0].deck.starts_with("STUDY SET"));
         assert_eq!(questions, 101);
     }
 

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use decksmith::Error;
-use decksmith::identity::lock::ChangeKind;
+use decksmith::identity::ChangeKind;
 use decksmith::pipeline::{Built, Checked};
 
 use super::print::{MessageFormat, Printer};

@@ -146,13 +146,13 @@ pub struct Reconciler<'a> {
     by_key: HashMap<&'a str, &'a NoteEntry>,
     by_place: HashMap<(&'a str, usize), &'a NoteEntry>,
     lock_guids: HashSet<&'a str>,
-    /// Digests ([`identity::key_digest`]) of the keys of this build so far.
+    /// Digests ([`identity::keys::key_digest`]) of the keys of this build so far.
     seen: HashSet<u128>,
     /// Old keys whose notes were matched (by key or as a rename).
     used_old: HashSet<&'a str>,
     /// Lock guids kept by a note of this build so far.
     taken: HashSet<&'a str>,
-    /// Digests ([`identity::guid_digest`]) of the guids given to added notes.
+    /// Digests ([`identity::keys::guid_digest`]) of the guids given to added notes.
     new_guids: HashSet<u128>,
     /// Old keys assumed absent from the rest of the build.
     assumed_gone: Vec<&'a str>,
@@ -250,8 +250,8 @@ impl<'a> Reconciler<'a> {
     /// not seen yet) and recorded for [`finish`](Self::finish) to check.
     fn key_gone(&mut self, key: &'a str) -> bool {
         match self.foresight {
-            Some(o) => !o.keys.contains(&identity::key_digest(key)),
-            None if self.seen.contains(&identity::key_digest(key)) => false,
+            Some(o) => !o.keys.contains(&identity::keys::key_digest(key)),
+            None if self.seen.contains(&identity::keys::key_digest(key)) => false,
             None => {
                 self.assumed_gone.push(key);
                 true
@@ -259,7 +259,7 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    /// Whether the lock guid `guid`, whose [`identity::guid_digest`] is `digest`, is kept by a
+    /// Whether the lock guid `guid`, whose [`identity::keys::guid_digest`] is `digest`, is kept by a
     /// note of this build (see [`key_gone`](Self::key_gone)).
     fn guid_taken(&mut self, guid: &str, digest: u128) -> bool {
         if self.new_guids.contains(&digest) {
@@ -332,11 +332,11 @@ impl<'a> Reconciler<'a> {
                 // A brand-new note whose derived guid is already taken (its key was
                 // reworded away and came back) gets a derived alternative.
                 let mut guid = note.guid.clone();
-                let mut digest = identity::guid_digest(&guid);
+                let mut digest = identity::keys::guid_digest(&guid);
                 let mut n = 2;
                 while self.guid_taken(&guid, digest) {
-                    guid = identity::guid_for_key(&format!("{}#{n}", note.key));
-                    digest = identity::guid_digest(&guid);
+                    guid = identity::keys::guid_for_key(&format!("{}#{n}", note.key));
+                    digest = identity::keys::guid_digest(&guid);
                     n += 1;
                 }
                 self.new_guids.insert(digest);
@@ -353,7 +353,7 @@ impl<'a> Reconciler<'a> {
         // Which keys the build has matters only against a lock with notes (renames, removed
         // notes); a first build need not remember them.
         if !self.old.notes.is_empty() {
-            self.seen.insert(identity::key_digest(&note.key));
+            self.seen.insert(identity::keys::key_digest(&note.key));
         }
         note.guid = guid;
         note.mtime = mtime;
@@ -394,7 +394,7 @@ impl<'a> Reconciler<'a> {
         let wrong = self
             .assumed_gone
             .iter()
-            .any(|k| self.seen.contains(&identity::key_digest(k)))
+            .any(|k| self.seen.contains(&identity::keys::key_digest(k)))
             || self
                 .assumed_free
                 .iter()
@@ -416,7 +416,7 @@ impl<'a> Reconciler<'a> {
         }
         // Notes in the lock that are gone.
         for e in &self.old.notes {
-            if !self.seen.contains(&identity::key_digest(&e.key))
+            if !self.seen.contains(&identity::keys::key_digest(&e.key))
                 && !self.used_old.contains(e.key.as_str())
             {
                 self.report
@@ -479,9 +479,9 @@ pub(super) mod tests {
     use crate::model::templates::Templates;
 
     fn note(path: &str, line: usize, question: &str, answer: &str) -> Note {
-        let key = identity::question_key("Deck", question);
+        let key = identity::keys::question_key("Deck", question);
         Note {
-            guid: identity::guid_for_key(&key),
+            guid: identity::keys::guid_for_key(&key),
             key,
             deck: "Deck".into(),
             note_type: "decksmith Basic".into(),
@@ -671,7 +671,7 @@ pub(super) mod tests {
         // The lock gave b.md's note the guid that "What is TENER?" derives (it was reworded
         // from that question once). A new "What is TENER?" in a.md, earlier in the build,
         // must not take it.
-        let tener = identity::guid_for_key(&identity::question_key("Deck", "What is TENER?"));
+        let tener = identity::keys::guid_for_key(&identity::keys::question_key("Deck", "What is TENER?"));
         let mut old = Lock::default();
         let mut p = package(vec![note("b.md", 3, "What is a transformer encoder?", "x")]);
         let (lock, _) = reconcile(&mut p, &old, 1000);
@@ -697,7 +697,7 @@ pub(super) mod tests {
         );
         assert_eq!(
             exact.notes[0].guid,
-            identity::guid_for_key(&format!("{}#2", exact.notes[0].key)),
+            identity::keys::guid_for_key(&format!("{}#2", exact.notes[0].key)),
             "the new note takes the derived alternative"
         );
         assert_eq!(

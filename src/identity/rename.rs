@@ -24,7 +24,7 @@ const QUESTION_WORDS: &[&str] = &[
 /// The words of a question that carry its subject: normalized, punctuation split off,
 /// question words dropped (all words when nothing else is left).
 fn subject_words(q: &str) -> Vec<String> {
-    let norm = identity::normalize(q);
+    let norm = identity::keys::normalize(q);
     let words: Vec<String> = norm
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

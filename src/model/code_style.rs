@@ -98,6 +98,7 @@ pub fn css() -> String {
 }
 
 /// The names of the highlight classes, in the order their CSS lists them.
+#[cfg(test)]
 pub fn class_names() -> impl Iterator<Item = &'static str> {
     CLASSES.iter().map(|c| c.name)
 }

@@ -3,15 +3,40 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
-pub mod cloze;
-pub mod code_style;
-pub mod deck;
-pub mod json_text;
-pub mod media;
-pub mod nfc;
-pub mod plain;
+internal! {
+    /// Cloze deletion syntax.
+    mod cloze;
+}
+internal! {
+    /// The code highlighting palette.
+    mod code_style;
+}
+internal! {
+    /// Deck name normalization.
+    mod deck;
+}
+internal! {
+    /// JSON string literals.
+    mod json_text;
+}
+internal! {
+    /// Media file names.
+    mod media;
+}
+internal! {
+    /// Field text as Anki stores it.
+    mod nfc;
+}
+pub mod organization;
+internal! {
+    /// HTML → plain text.
+    mod plain;
+}
 pub(crate) mod swar;
-pub mod tags;
+internal! {
+    /// Tag normalization.
+    mod tags;
+}
 pub mod templates;
 
 use std::path::PathBuf;

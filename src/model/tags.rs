@@ -69,17 +69,9 @@ impl TagSet {
     }
 }
 
-/// Gives every tag one spelling across `tag_lists`, as Anki would on import: tags (and `::`
-/// parents) that differ only in case take the spelling seen first. Each list is re-sorted.
-pub fn unify_case<'a>(tag_lists: impl IntoIterator<Item = &'a mut Vec<String>>) {
-    let mut case = TagCase::default();
-    for list in tag_lists {
-        case.unify(list);
-    }
-}
-
 /// The spelling each tag (and each `::` parent) was first seen with, applied to the tags that
-/// follow: [`unify_case`] for tag lists that arrive one at a time.
+/// follow, as Anki would on import: tags (and `::` parents) that differ only in case take the
+/// spelling seen first, whichever list they arrive in.
 #[derive(Debug, Clone, Default)]
 pub struct TagCase {
     spelling: std::collections::BTreeMap<String, String>,

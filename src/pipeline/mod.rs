@@ -8,7 +8,7 @@
 //! once, so memory does not grow with the deck; [`load`] runs the same passes into a
 //! [`Package`] in memory; [`check`] reads and reports without identity or output. Identity is
 //! settled in one pass, or, in the rare case a guess made while streaming proves wrong, in a
-//! second pass that knows the whole build (see [`crate::identity::lock::Reconciler`]): the one
+//! second pass that knows the whole build (see `identity::reconcile::Reconciler`): the one
 //! loop for that is here, shared by [`build`] and [`load`].
 //!
 //! This module decides nothing about formats or documents itself: it sequences the stages.
@@ -17,11 +17,15 @@
 use std::path::PathBuf;
 
 use crate::error::{Diagnostic, Error, Result, Severity};
-use crate::identity::lock::{self, ChangeReport, Foresight, Lock, NewLock, Reconciled, Reconciler};
+use crate::identity::lockfile::{Lock, NewLock};
+use crate::identity::reconcile::{Foresight, Reconciled, Reconciler};
+use crate::identity::report::{self, ChangeReport};
 use crate::model::{DropNotes, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, Streamed};
 use crate::writers::run::{ExtraContent, Finish, Written, write_streaming};
+
+pub use crate::source::MAX_DOCUMENT_BYTES;
 
 /// What a command asks of the pipeline. [`check`] reads only the inputs, templates, deck and
 /// HTML trust; [`load`] also the lock and timestamp; [`build`] all of it.
@@ -349,7 +353,7 @@ fn check_locked(old: Option<&Lock>, resolved: &Resolved, settled: &Settled) -> R
             "{} {why}; run `decksmith build` without --locked and commit the lock",
             resolved.lock.display()
         ),
-        changes: lock::locked_violations(&settled.changes),
+        changes: report::locked_violations(&settled.changes),
     })
 }
 
@@ -376,7 +380,7 @@ fn read_by_source(streamed: &Streamed) -> impl Iterator<Item = PathBuf> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::lock::ChangeKind;
+    use crate::identity::ChangeKind;
 
     const EPOCH: i64 = 1_700_000_000;
 

@@ -14,10 +14,10 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::deck::normalize_deck_name;
-use crate::model::tags::normalize_tag;
-use crate::source::organization::{
+use crate::model::organization::{
     CONFIG_FILE, NoteKind, Organization, TagList, normalize_path_key,
 };
+use crate::model::tags::normalize_tag;
 use crate::writers;
 use crate::writers::run::check_package_name;
 

@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::identity::lock::{LOCK_FILE, Lock};
+use crate::identity::{LOCK_FILE, Lock};
 use crate::model::templates::Templates;
 use crate::writers::{self, Settings, Writer};
 use config::Config;
 
-pub use crate::source::organization::CONFIG_FILE;
+pub use crate::model::organization::CONFIG_FILE;
 
 /// A project: its root and what its `decksmith.toml` says (the defaults when it has none).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -68,7 +68,7 @@ pub(super) struct Assembler {
     diagnostics: Vec<Diagnostic>,
     /// Each document's place in input order (its first, if it is read twice).
     order: BTreeMap<PathBuf, usize>,
-    /// Each key's first place, by key digest ([`crate::identity::key_digest`]): an index into
+    /// Each key's first place, by key digest ([`crate::identity::keys::key_digest`]): an index into
     /// `paths`, and a line.
     keys: HashMap<u128, (u32, u32)>,
     /// The source paths of the documents with notes, in order.
@@ -140,7 +140,7 @@ impl Assembler {
     }
 
     /// Two notes with the same key would get the same guid: report both places.
-    /// `digest` is the key's [`crate::identity::key_digest`].
+    /// `digest` is the key's [`crate::identity::keys::key_digest`].
     fn check_duplicate_key(&mut self, note: &Note, digest: u128) {
         if self.paths.last() != Some(&note.source.path) {
             self.paths.push(note.source.path.clone());
@@ -177,7 +177,7 @@ impl Assembler {
                 if !self.used_overrides.contains(key) {
                     self.diagnostics.push(Diagnostic::global_warning(format!(
                         "{}: [decks] `{key}` matches no document or directory of this build",
-                        crate::source::organization::CONFIG_FILE
+                        crate::model::organization::CONFIG_FILE
                     )));
                 }
             }
@@ -269,7 +269,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::model::templates::Templates;
-    use crate::source::organization::Organization;
+    use crate::model::organization::Organization;
     use crate::source::tests::build;
     use crate::source::{BuildOptions, load};
     use std::path::PathBuf;

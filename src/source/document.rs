@@ -18,7 +18,7 @@ use crate::model::tags::{TagSet, normalize_tag};
 use crate::model::templates;
 use crate::model::{Note, Source};
 use crate::source::front_matter;
-use crate::source::organization::{NoteKind, Organization};
+use crate::model::organization::{NoteKind, Organization};
 use crate::source::outline::{self, LineIndex};
 use crate::source::render::{self, ContentRoot, RenderContext};
 
@@ -50,9 +50,9 @@ impl Placement {
                     .collect()
             })
             .unwrap_or_default();
-        let key = crate::source::organization::relative_to_root(input_dir, root);
+        let key = crate::source::walk::relative_to_root(input_dir, root);
         Placement {
-            input_key: Some(crate::source::organization::normalize_path_key(&key)),
+            input_key: Some(crate::model::organization::normalize_path_key(&key)),
             dirs,
         }
     }
@@ -124,7 +124,7 @@ pub(super) struct DocumentResult {
     /// `[decks]` keys this document matched.
     pub(super) used_overrides: BTreeSet<String>,
     pub(super) notes: Vec<Note>,
-    /// Each note's [`identity::key_digest`], computed with its guid.
+    /// Each note's [`identity::keys::key_digest`], computed with its guid.
     pub(super) key_digests: Vec<u128>,
     pub(super) images: Vec<render::ImageRef>,
     pub(super) diagnostics: Vec<Diagnostic>,
@@ -243,11 +243,11 @@ pub(super) fn load_document(
             ));
         }
         let key = match &q.id {
-            Some(id) => identity::explicit_key(&format!(
+            Some(id) => identity::keys::explicit_key(&format!(
                 "{}{id}",
                 fm.id_prefix.as_deref().unwrap_or_default()
             )),
-            None => identity::question_key(&deck, &q.text),
+            None => identity::keys::question_key(&deck, &q.text),
         };
         let mut tags = TagSet::default();
         for class in &q.classes {
@@ -282,7 +282,7 @@ pub(super) fn load_document(
         result.diagnostics.extend(note_diagnostics);
         result.images.extend(front.images);
         result.images.extend(back.images);
-        let (guid, digest) = identity::guid_and_digest(&key);
+        let (guid, digest) = identity::keys::guid_and_digest(&key);
         result.key_digests.push(digest);
         result.notes.push(Note {
             guid,
@@ -505,7 +505,7 @@ mod tests {
         let n = &l.package.notes;
         assert_eq!(n[0].key, "id:w1/one");
         assert_eq!(n[0].tags, ["all", "Doc", "Inline", "x_y"]);
-        assert_eq!(n[1].key, identity::question_key("T", "Two?"));
+        assert_eq!(n[1].key, identity::keys::question_key("T", "Two?"));
         assert_eq!(n[1].tags, ["all", "Doc", "x_y"]);
     }
 }

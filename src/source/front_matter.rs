@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Location};
 use crate::model::deck::normalize_deck_name;
 use crate::model::tags::normalize_tag;
-use crate::source::organization::{NoteKind, TagList};
+use crate::model::organization::{NoteKind, TagList};
 use crate::source::outline::{FrontMatterBlock, LineIndex};
 
 /// What a document's front matter sets. Every key is optional.

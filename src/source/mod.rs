@@ -17,7 +17,6 @@ pub mod cloze;
 mod document;
 pub mod front_matter;
 pub mod highlight;
-pub mod organization;
 pub mod outline;
 pub mod render;
 pub mod sanitize;
@@ -29,12 +28,14 @@ use std::path::{Path, PathBuf};
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
 use crate::model::deck::normalize_deck_name;
 use crate::model::templates::{self, Templates};
-use crate::model::{Manifest, MediaFile, Note, NoteSink, NoteType, Package};
+use crate::model::{Manifest, MediaFile, NoteSink, NoteType};
+#[cfg(any(test, feature = "internals"))]
+use crate::model::{Note, Package};
 use assemble::{Assembler, in_order_in_parallel};
 use document::{DocumentResult, DocumentSettings, Placement, load_document};
-use organization::Organization;
+use crate::model::organization::Organization;
 use render::ContentRoot;
-pub use walk::{MAX_DOCUMENT_BYTES, collect_inputs};
+pub use walk::MAX_DOCUMENT_BYTES;
 use walk::{collect_documents_reporting, read_document};
 
 /// What a build reads and how it names things.
@@ -59,6 +60,7 @@ pub struct BuildOptions {
 
 /// A loaded package and the warnings found on the way.
 #[derive(Debug, Clone)]
+#[cfg(any(test, feature = "internals"))]
 pub struct Loaded {
     /// The note records.
     pub package: Package,
@@ -68,6 +70,7 @@ pub struct Loaded {
 
 /// Reads, parses and renders every input into one package. Fails with every error found;
 /// returns the warnings with the package.
+#[cfg(any(test, feature = "internals"))]
 pub fn load(opts: &BuildOptions) -> Result<Loaded> {
     let mut notes = Vec::new();
     let streamed = stream(opts, &mut notes)?;
@@ -76,6 +79,7 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
 
 /// A streamed build and the notes it handed on as a build result: its errors, or the
 /// package with its warnings.
+#[cfg(any(test, feature = "internals"))]
 fn loaded(streamed: Streamed, notes: Vec<Note>, opts: &BuildOptions) -> Result<Loaded> {
     let note_types = streamed.used_note_types(&note_types(opts));
     let (errors, warnings): (Vec<_>, Vec<_>) = streamed
@@ -221,7 +225,7 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
                 });
             }
         };
-        let source = crate::source::organization::relative_to_root(file, &opts.root);
+        let source = crate::source::walk::relative_to_root(file, &opts.root);
         let place = Placement::of(file, input_dir.as_deref(), &opts.root);
         let mut used_overrides = BTreeSet::new();
         let mut doc = load_document(
@@ -261,6 +265,7 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
 /// diagnostics, gives the fallback deck name and anchors relative image paths (resolved
 /// against the current directory as the content root). The [`MAX_DOCUMENT_BYTES`] limit is
 /// not applied here.
+#[cfg(any(test, feature = "internals"))]
 pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) -> Result<Loaded> {
     let opts = BuildOptions {
         templates: templates.clone(),
@@ -319,6 +324,23 @@ mod tests {
             organization: Organization::default(),
             trust_html: false,
         })
+    }
+
+    #[test]
+    fn a_document_in_memory_loads_as_a_file_would_with_its_warnings() {
+        let doc = "# Biology\n\n## What is a cell?\n\nAnswer: The unit of life.\n\n## What is DNA?\n\nAnswer:\n";
+        let loaded = load_str(Path::new("bio.md"), doc, &Templates::default(), 7).unwrap();
+        let decks: Vec<&str> = loaded.package.notes.iter().map(|n| n.deck.as_str()).collect();
+        assert_eq!(decks, ["Biology", "Biology"]);
+        assert_eq!(loaded.package.notes[0].mtime, 7);
+        assert_eq!(loaded.warnings.len(), 1);
+        assert_eq!(
+            loaded.warnings[0].to_string(),
+            "bio.md:7:1: warning: question `What is DNA?` has an empty answer"
+        );
+        let err = load_str(Path::new("bio.md"), "# T\n\n## Q?\n\nA\n\n## Q?\n\nB\n", &Templates::default(), 7)
+            .unwrap_err();
+        assert!(err.to_string().contains("duplicate question"), "{err}");
     }
 
     #[test]

@@ -74,6 +74,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The 1-based line of byte `offset`.
+    #[cfg(test)]
     pub fn line(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|&s| s <= offset.min(self.text.len()))

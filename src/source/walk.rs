@@ -49,24 +49,11 @@ pub(super) fn read_document(file: &Path) -> Result<std::result::Result<Vec<u8>, 
     Ok(Ok(bytes))
 }
 
-/// Expands the inputs into document paths: files as given, directories walked recursively
+/// Expands the inputs into document paths, each with the input directory it was found in
+/// (`None` for a file given directly): files as given, directories walked recursively
 /// (hidden entries skipped) for `.md`/`.markdown` files, each directory's files in sorted
-/// order. A missing input is an error.
-pub fn collect_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    Ok(collect_documents(inputs)?
-        .into_iter()
-        .map(|(f, _)| f)
-        .collect())
-}
-
-/// Like [`collect_inputs`], with the input directory each document was found in (`None` for
-/// a file given directly).
-fn collect_documents(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, Option<PathBuf>)>> {
-    collect_documents_reporting(inputs, &mut Vec::new())
-}
-
-/// [`collect_documents`], also reporting what the walk skipped (symbolic links that lead out
-/// of the input directory).
+/// order; what the walk skipped (symbolic links that lead out of the input directory) goes
+/// to `skipped`. A missing input is an error.
 pub(super) fn collect_documents_reporting(
     inputs: &[PathBuf],
     skipped: &mut Vec<Diagnostic>,
@@ -155,6 +142,15 @@ impl Walk<'_> {
         }
         Ok(())
     }
+}
+
+/// `path` relative to `root` with `/` separators when it lies inside it, else as given.
+pub(super) fn relative_to_root(path: &Path, root: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let rel = abs.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    s.replace('\\', "/")
 }
 
 #[cfg(test)]

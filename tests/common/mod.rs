@@ -62,17 +62,22 @@ impl Project {
     }
 }
 
-/// Loads `rel` (a file or directory, relative to the repository) the way `build` would, at a
-/// fixed build time, with the repository as the project root.
-pub(crate) fn load_repo_path(rel: &str) -> decksmith::source::Loaded {
+/// Loads `rel` (a file or directory, relative to the repository) the way a first `build`
+/// would (no lock), at a fixed build time, with the repository as the project root.
+pub(crate) fn load_repo_path(rel: &str) -> decksmith::pipeline::Loaded {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    decksmith::source::load(&decksmith::source::BuildOptions {
-        inputs: vec![root.join(rel)],
+    let no_lock = tempfile::tempdir().unwrap();
+    let project = decksmith::project::Project::discover(&root).unwrap();
+    let request = decksmith::pipeline::Request {
+        overrides: decksmith::project::Overrides {
+            inputs: vec![root.join(rel)],
+            lock: Some(no_lock.path().join("decksmith.lock")),
+            ..Default::default()
+        },
         timestamp: 1_700_000_000,
-        root,
         ..Default::default()
-    })
-    .unwrap_or_else(|e| panic!("{rel} loads: {e}"))
+    };
+    decksmith::pipeline::load(&project, &request).unwrap_or_else(|e| panic!("{rel} loads: {e}"))
 }
 
 /// A finished command's standard output.

@@ -5,7 +5,7 @@
 //! `crate::pipeline`.
 
 /// Escapes `&`, `<`, `>` and `"` for HTML text and attribute values.
-pub fn escape_html(s: &str) -> String {
+pub(super) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_html_into(&mut out, s);
     out

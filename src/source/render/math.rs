@@ -87,12 +87,8 @@ pub(super) fn find_escaped_math_closer<'e>(
 }
 
 /// TeX on one line: `%` comments removed, lines joined with spaces. TeX treats a newline as
-/// a space, so this keeps the meaning while Anki's MathJax keeps working.
-pub fn one_line_tex(tex: &str) -> String {
-    one_line_tex_cow(tex).into_owned()
-}
-
-/// [`one_line_tex`], borrowing `tex` when it already is on one line.
+/// a space, so this keeps the meaning while Anki's MathJax keeps working. Borrows `tex` when
+/// it already is on one line.
 fn one_line_tex_cow(tex: &str) -> Cow<'_, str> {
     if !tex.bytes().any(|b| b == b'\n' || b == b'\r') {
         return Cow::Borrowed(tex);

@@ -31,9 +31,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag};
 
 use crate::error::{Diagnostic, Location};
 use crate::source::outline::{LineIndex, Spanned, matching_end};
-pub use escape::escape_html;
 use image::image_html;
-pub use math::one_line_tex;
 use math::{escaped_at, escaped_math_opener, find_escaped_math_closer, math_html};
 use table::{tab_rows, table_html};
 
@@ -102,6 +100,7 @@ pub struct Rendered {
 /// Renders events (blocks or inline) to HTML. Unless `ctx.trust_html`, a field with raw
 /// HTML (or other markup that could carry script) goes through [`crate::source::sanitize`], and what
 /// it removes is reported as warnings.
+#[cfg(any(test, feature = "internals"))]
 pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
     render_taking(&mut events.to_vec(), ctx)
 }

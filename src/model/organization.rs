@@ -1,13 +1,13 @@
 //! How documents are organized into decks and tagged besides what they say themselves: the
-//! settings a project's configuration gives the loader, and the path keys `[decks]` entries
-//! are matched by.
+//! settings a project's configuration (`crate::project`) gives the loader (`crate::source`),
+//! and how the path keys of `[decks]` entries are normalized, which both must agree on. Plain
+//! data; imports only the model's tag rules.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::model::tags::split_tags;
+use super::tags::split_tags;
 
 /// The name of the project configuration file (named in messages about its settings).
 pub const CONFIG_FILE: &str = "decksmith.toml";
@@ -83,31 +83,4 @@ pub fn normalize_path_key(key: &str) -> String {
         key = rest;
     }
     key.trim_end_matches('/').to_owned()
-}
-
-/// `path` relative to `root` with `/` separators when it lies inside it, else as given.
-pub fn relative_to_root(path: &Path, root: &Path) -> String {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let rel = abs.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy();
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    s.replace('\\', "/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn paths_inside_the_root_are_made_relative() {
-        let root = Path::new("/p/root");
-        assert_eq!(
-            relative_to_root(Path::new("/p/root/content/x.md"), root),
-            "content/x.md"
-        );
-        assert_eq!(
-            relative_to_root(Path::new("/elsewhere/x.md"), root),
-            "/elsewhere/x.md"
-        );
-    }
 }
