@@ -1,12 +1,13 @@
-//! Stage benchmarks (`cargo bench`): each pipeline stage on a fixed in-memory corpus of
-//! 2,000 seed-style notes in 20 documents (`examples/corpus`, default seed, ~3 MB).
+//! Stage benchmarks (`cargo bench --features internals`; the feature exposes the stages):
+//! each pipeline stage on a fixed in-memory corpus of 2,000 seed-style notes in 20 documents
+//! (`examples/corpus`, default seed, ~3 MB).
 //!
 //! - `parse/outline`: question/answer structure of every document;
 //! - `render/fields`: HTML of every question and answer (outlines prepared outside the loop);
 //! - `identity/keys_and_guids`: identity key and guid of every note;
 //! - `identity/reconcile_new` and `identity/reconcile_unchanged`: the lock reconcile of a
 //!   first build and of a rebuild with nothing changed;
-//! - `load/documents`: `build::load` end to end from disk (read, parse, render, assemble);
+//! - `load/documents`: `source::load` end to end from disk (read, parse, render, assemble);
 //! - `write/<format>`: each writer, into memory.
 //!
 //! Throughput is reported in notes per second. `bench/run.sh` measures the release binary end
