@@ -64,15 +64,16 @@ macro_rules! internal {
     };
 }
 
-mod error;
+pub mod error;
 pub mod identity;
 pub mod model;
 pub mod pipeline;
 pub mod project;
-internal! {
-    /// The Markdown front end: documents in, notes out.
-    mod source;
-}
+#[cfg(feature = "internals")]
+pub mod source;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod source;
 pub mod writers;
 
 pub use error::{Diagnostic, Error, Location, Result, Severity};

@@ -21,7 +21,7 @@
 //!
 //! This file owns the format: the records ([`Lock`], [`NoteTypeEntry`], [`NoteEntry`]), their
 //! parsing and writing, and [`NewLock`], the text a build writes. Deciding what goes in them
-//! is [`super::reconcile`]'s. Like all of [`crate::identity`], it imports only
+//! is the reconciler's (`reconcile.rs`). Like all of [`crate::identity`], it imports only
 //! [`crate::model`] and [`crate::error`], never `crate::source`, `crate::writers` or
 //! `crate::project`.
 
@@ -215,9 +215,7 @@ pub(super) fn push_note_line(s: &mut String, n: &NoteLine<'_>) {
 }
 
 /// A new lock, as the text of its file built note by note: the note lines in memory or in a
-/// temporary file ([`Reconciler::spill_lock_lines`]).
-///
-/// [`Reconciler::spill_lock_lines`]: super::reconcile::Reconciler::spill_lock_lines
+/// temporary file (`Reconciler::spill_lock_lines`).
 #[derive(Debug)]
 pub struct NewLock {
     pub(super) head: String,

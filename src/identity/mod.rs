@@ -11,19 +11,22 @@
 //! Identity imports only [`crate::model`] and [`crate::error`], never `crate::source`,
 //! `crate::writers` or `crate::project`.
 
-internal! {
-    /// Keys, guids and their digests.
-    mod keys;
-}
+#[cfg(feature = "internals")]
+pub mod keys;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod keys;
 pub mod lockfile;
-internal! {
-    /// The reconciler.
-    mod reconcile;
-}
-internal! {
-    /// The rename heuristic.
-    mod rename;
-}
+#[cfg(feature = "internals")]
+pub mod reconcile;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod reconcile;
+#[cfg(feature = "internals")]
+pub mod rename;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod rename;
 pub mod report;
 
 pub use lockfile::{LOCK_FILE, Lock, NoteEntry, NoteTypeEntry};

@@ -2,7 +2,7 @@
 //! [`NoteChange`]), what the whole build changes ([`ChangeReport`]), and what a `--locked`
 //! build refuses ([`locked_violations`]).
 //!
-//! The reconciler ([`super::reconcile`]) fills the report; this file only holds and words it.
+//! The reconciler (`reconcile.rs`) fills the report; this file only holds and words it.
 //! Like all of [`crate::identity`], it imports only [`crate::model`] and [`crate::error`],
 //! never `crate::source`, `crate::writers` or `crate::project`.
 

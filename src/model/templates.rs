@@ -248,7 +248,7 @@ impl Templates {
 
     /// The `decksmith Basic` note type (fields `Front`, `Back`; one card) with these
     /// templates, stamped with `mtime`. Its CSS is the code-highlighting colours
-    /// ([`crate::model::code_style::css`]) followed by `basic/style.css`, so the style sheet (default or
+    /// (`code_style::css`) followed by `basic/style.css`, so the style sheet (default or
     /// override) can restyle highlighted code.
     pub fn basic(&self, mtime: i64) -> NoteType {
         NoteType {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 
-/// The largest document [`load`](super::load) reads, in bytes (32 MiB). Parsing holds every
+/// The largest document a build reads, in bytes (32 MiB). Parsing holds every
 /// Markdown event of a document in memory at once (up to about a hundred times the
 /// document's size for pathological input), so a limit is what keeps memory bounded; real
 /// study documents are far smaller (a 10,000-card deck is a few MB).

@@ -3,8 +3,8 @@
 //!
 //! One card per note: `term SEP1 definition SEP2`, where the term is the plain text of the
 //! note's first field (the question) and the definition the plain text of its second field
-//! (the answer), both rendered by [`crate::model::plain`]. Quizlet has no quoting, so the separators
-//! must never occur inside a term or definition. With the defaults (tab between term and
+//! (the answer), both rendered as plain text (`model::plain`). Quizlet has no quoting, so the
+//! separators must never occur inside a term or definition. With the defaults (tab between term and
 //! definition, newline between cards; the dialog's defaults too) each field is flattened onto
 //! one line:
 //!
