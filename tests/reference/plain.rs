@@ -1,6 +1,15 @@
-//! The plain-text renderer as it was before the single-buffer rewrite, kept verbatim as a test
-//! oracle: the property tests in [`super`] check that the production renderer gives
-//! byte-identical text and the same [`Lost`] counts on generated HTML.
+//! Reference implementation of `decksmith::model::plain` (HTML → plain text): the plain-text
+//! renderer as it was before the single-buffer rewrite, kept verbatim.
+//!
+//! It is kept because the differential property tests in `src/model/plain/tests.rs` compare
+//! the fast implementation byte for byte against it: the same text and the same [`Lost`]
+//! counts on generated HTML, and the same entity decoding. Simple and slow on purpose; do not
+//! optimize it.
+//!
+//! Test-only: `src/model/plain/mod.rs` declares it with `#[cfg(test)] #[path = …] mod
+//! reference;`, so it is compiled into the library's unit tests and never into the library.
+//! It lives in a subdirectory of `tests/` so that Cargo does not build it as an integration
+//! test crate of its own.
 
 use super::{Lost, PlainText};
 
