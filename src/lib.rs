@@ -10,7 +10,10 @@
 //! nothing is printed. [`writers`] is the registry of output formats; a [`model::Package`]
 //! can be written with any of them through [`writers::write_package`].
 //!
-//! `ARCHITECTURE.md` in the repository describes the stages and their rules.
+//! `ARCHITECTURE.md` in the repository describes the stages and their rules. The stages'
+//! internals (the Markdown front end, identity's reconciler, the model's text rules) are
+//! crate-private; the `internals` feature makes them public for the stage benchmarks and the
+//! fuzz targets, with no stability promise.
 //!
 //! ```
 //! use std::io::Cursor;
@@ -48,21 +51,6 @@
 //! assert_eq!(built.changes.summary(), "1 added, 0 changed, 0 renamed, 0 unchanged, 0 removed");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-
-/// Declares a module that is part of the library's internals: public with the `internals`
-/// feature (for the stage benchmarks and the fuzz targets, with no stability promise),
-/// crate-private otherwise. Its items are declared `pub` for that reason.
-macro_rules! internal {
-    ($(#[$attr:meta])* mod $name:ident;) => {
-        $(#[$attr])*
-        #[cfg(feature = "internals")]
-        pub mod $name;
-        $(#[$attr])*
-        #[cfg(not(feature = "internals"))]
-        #[allow(unreachable_pub)]
-        pub(crate) mod $name;
-    };
-}
 
 pub mod error;
 pub mod identity;

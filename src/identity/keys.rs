@@ -36,7 +36,7 @@ pub fn normalize(text: &str) -> String {
 
 /// [`normalize`], appending to `out`.
 fn normalize_into(text: &str, out: &mut String) {
-    let nfc = crate::model::nfc::nfc(text);
+    let nfc = crate::model::text::nfc::nfc(text);
     for (i, word) in nfc.split_whitespace().enumerate() {
         if i > 0 {
             out.push(' ');

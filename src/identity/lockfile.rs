@@ -30,7 +30,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
-use crate::model::json_text::push_json_str;
+use crate::model::text::json::push_json_str;
 
 /// The file name of the lock in a project root.
 pub const LOCK_FILE: &str = "decksmith.lock";

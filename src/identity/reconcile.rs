@@ -3,8 +3,9 @@
 //! the new lock ([`NewLock`]) and the change report ([`ChangeReport`]), or, in the rare case a
 //! guess made while streaming proved wrong, with the [`Foresight`] a second pass needs.
 //!
-//! It owns the content hashes the lock compares (a note's and a note type's) and
-//! [`reconcile`], the same over a whole package in memory. The lock's format is
+//! It owns the content hashes the lock compares (a note's and a note type's). Builds run it
+//! through the one two-pass loop in `crate::pipeline`; `reconcile` (tests only) is the same
+//! over a whole package in memory. The lock's format is
 //! [`super::lockfile`]'s, the report's wording [`super::report`]'s, the rename heuristic
 //! [`super::rename`]'s. Like all of [`crate::identity`], it imports only [`crate::model`] and
 //! [`crate::error`], never `crate::source`, `crate::writers` or `crate::project`.
@@ -671,7 +672,8 @@ pub(super) mod tests {
         // The lock gave b.md's note the guid that "What is TENER?" derives (it was reworded
         // from that question once). A new "What is TENER?" in a.md, earlier in the build,
         // must not take it.
-        let tener = identity::keys::guid_for_key(&identity::keys::question_key("Deck", "What is TENER?"));
+        let tener =
+            identity::keys::guid_for_key(&identity::keys::question_key("Deck", "What is TENER?"));
         let mut old = Lock::default();
         let mut p = package(vec![note("b.md", 3, "What is a transformer encoder?", "x")]);
         let (lock, _) = reconcile(&mut p, &old, 1000);

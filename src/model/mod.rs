@@ -3,41 +3,13 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
-internal! {
-    /// Cloze deletion syntax.
-    mod cloze;
-}
-internal! {
-    /// The code highlighting palette.
-    mod code_style;
-}
-internal! {
-    /// Deck name normalization.
-    mod deck;
-}
-internal! {
-    /// JSON string literals.
-    mod json_text;
-}
-internal! {
-    /// Media file names.
-    mod media;
-}
-internal! {
-    /// Field text as Anki stores it.
-    mod nfc;
-}
 pub mod organization;
-internal! {
-    /// HTML → plain text.
-    mod plain;
-}
-pub(crate) mod swar;
-internal! {
-    /// Tag normalization.
-    mod tags;
-}
 pub mod templates;
+#[cfg(feature = "internals")]
+pub mod text;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod text;
 
 use std::path::PathBuf;
 
@@ -99,7 +71,7 @@ pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
         Some(nt) if nt.kind == NoteTypeKind::Cloze => note
             .fields
             .first()
-            .map_or(0, |text| crate::model::cloze::numbers(text).len()),
+            .map_or(0, |text| crate::model::text::cloze::numbers(text).len()),
         Some(nt) => nt.templates.len(),
         None => 0,
     }

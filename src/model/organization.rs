@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::tags::split_tags;
+use super::text::tags::split_tags;
 
 /// The name of the project configuration file (named in messages about its settings).
 pub const CONFIG_FILE: &str = "decksmith.toml";

@@ -177,7 +177,7 @@ impl Templates {
         let mut assets = Vec::with_capacity(files.len());
         for path in files {
             let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            let name = format!("_{}", super::media::media_name(&path, &bytes));
+            let name = format!("_{}", super::text::media::media_name(&path, &bytes));
             let file_name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -210,10 +210,14 @@ impl Templates {
     }
 
     /// The styling every decksmith note type shares: the code-highlighting colours
-    /// ([`crate::model::code_style::css`]) followed by `basic/style.css`, so that the style sheet
+    /// ([`crate::model::text::code_style::css`]) followed by `basic/style.css`, so that the style sheet
     /// (built-in or overridden) wins over the highlight rules at equal specificity.
     fn shared_css(&self) -> String {
-        format!("{}{}", crate::model::code_style::css(), self.basic_css)
+        format!(
+            "{}{}",
+            crate::model::text::code_style::css(),
+            self.basic_css
+        )
     }
 
     /// The note type called `name`, if it is one of decksmith's, stamped with `mtime`.
@@ -334,7 +338,7 @@ mod tests {
         let css = t.basic(1).css;
         assert!(css.ends_with("\n.card { color: red }"), "{css}");
         assert!(
-            css.starts_with(&crate::model::code_style::css()),
+            css.starts_with(&crate::model::text::code_style::css()),
             "highlight colours stay: {css}"
         );
         assert_eq!(t.basic(1).templates[0].front, BASIC_FRONT.default);

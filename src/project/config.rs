@@ -13,11 +13,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::deck::normalize_deck_name;
 use crate::model::organization::{
     CONFIG_FILE, NoteKind, Organization, TagList, normalize_path_key,
 };
-use crate::model::tags::normalize_tag;
+use crate::model::text::deck::normalize_deck_name;
+use crate::model::text::tags::normalize_tag;
 use crate::writers;
 use crate::writers::run::check_package_name;
 

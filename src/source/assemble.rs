@@ -73,7 +73,7 @@ pub(super) struct Assembler {
     keys: HashMap<u128, (u32, u32)>,
     /// The source paths of the documents with notes, in order.
     paths: Vec<String>,
-    tag_case: crate::model::tags::TagCase,
+    tag_case: crate::model::text::tags::TagCase,
     decks: BTreeSet<String>,
     note_types: BTreeSet<String>,
     images: Vec<render::ImageRef>,
@@ -89,7 +89,7 @@ impl Assembler {
             order: BTreeMap::new(),
             keys: HashMap::new(),
             paths: Vec::new(),
-            tag_case: crate::model::tags::TagCase::default(),
+            tag_case: crate::model::text::tags::TagCase::default(),
             decks: BTreeSet::new(),
             note_types: BTreeSet::new(),
             images: Vec::new(),
@@ -268,8 +268,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::templates::Templates;
     use crate::model::organization::Organization;
+    use crate::model::templates::Templates;
     use crate::source::tests::build;
     use crate::source::{BuildOptions, load};
     use std::path::PathBuf;

@@ -1,8 +1,8 @@
 //! Finding cloze deletions in a document's Markdown events, before they are rendered: what
 //! decides whether a question becomes a cloze note. The deletion syntax itself is
-//! [`crate::model::cloze`]'s.
+//! [`crate::model::text::cloze`]'s.
 
-use crate::model::cloze::contains;
+use crate::model::text::cloze::contains;
 
 /// A searcher for `{{c`, set up once.
 static OPEN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =

@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Severity};
 use crate::identity;
-use crate::model::deck::normalize_deck_name;
-use crate::model::tags::{TagSet, normalize_tag};
+use crate::model::organization::{NoteKind, Organization};
 use crate::model::templates;
+use crate::model::text::deck::normalize_deck_name;
+use crate::model::text::tags::{TagSet, normalize_tag};
 use crate::model::{Note, Source};
 use crate::source::front_matter;
-use crate::model::organization::{NoteKind, Organization};
 use crate::source::outline::{self, LineIndex};
 use crate::source::render::{self, ContentRoot, RenderContext};
 
@@ -351,7 +351,7 @@ fn starts_with_visible_text(html: &str) -> bool {
 
 /// Whether a card front shows nothing: no visible text and no image.
 fn front_is_empty(html: &str) -> bool {
-    let visible = crate::model::plain::html_to_text(html);
+    let visible = crate::model::text::plain::html_to_text(html);
     visible.text.trim().is_empty() && visible.lost.images == 0
 }
 
@@ -370,10 +370,10 @@ fn brief(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Field text as Anki stores it ([`crate::model::nfc::field_text`]), keeping `html`'s buffer when
+/// Field text as Anki stores it ([`crate::model::text::nfc::field_text`]), keeping `html`'s buffer when
 /// nothing changes.
 fn clean_field(html: String) -> String {
-    match crate::model::nfc::field_text(&html) {
+    match crate::model::text::nfc::field_text(&html) {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(cleaned) => cleaned,
     }

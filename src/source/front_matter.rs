@@ -9,9 +9,9 @@
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Location};
-use crate::model::deck::normalize_deck_name;
-use crate::model::tags::normalize_tag;
 use crate::model::organization::{NoteKind, TagList};
+use crate::model::text::deck::normalize_deck_name;
+use crate::model::text::tags::normalize_tag;
 use crate::source::outline::{FrontMatterBlock, LineIndex};
 
 /// What a document's front matter sets. Every key is optional.

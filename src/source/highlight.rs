@@ -51,7 +51,7 @@ fn syntaxes() -> &'static SyntaxSet {
 fn rules() -> &'static [(ScopeSelectors, Option<&'static str>)] {
     static RULES: OnceLock<Vec<(ScopeSelectors, Option<&'static str>)>> = OnceLock::new();
     RULES.get_or_init(|| {
-        crate::model::code_style::CLASSES
+        crate::model::text::code_style::CLASSES
             .iter()
             .map(|c| (c.scopes, Some(c.name)))
             .chain(std::iter::once((PLAIN_SCOPES, None)))
@@ -182,7 +182,7 @@ fn escape_text(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::code_style::{CLASSES, class_names, css};
+    use crate::model::text::code_style::{CLASSES, class_names, css};
 
     #[test]
     fn every_rule_parses() {
@@ -333,7 +333,7 @@ mod tests {
                 "{name}"
             );
         }
-        assert_eq!(css, crate::model::code_style::css(), "deterministic");
+        assert_eq!(css, crate::model::text::code_style::css(), "deterministic");
     }
 
     /// WCAG relative luminance of `#rrggbb`.

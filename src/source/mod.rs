@@ -26,14 +26,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
-use crate::model::deck::normalize_deck_name;
+use crate::model::organization::Organization;
 use crate::model::templates::{self, Templates};
+use crate::model::text::deck::normalize_deck_name;
 use crate::model::{Manifest, MediaFile, NoteSink, NoteType};
 #[cfg(any(test, feature = "internals"))]
 use crate::model::{Note, Package};
 use assemble::{Assembler, in_order_in_parallel};
 use document::{DocumentResult, DocumentSettings, Placement, load_document};
-use crate::model::organization::Organization;
 use render::ContentRoot;
 pub use walk::MAX_DOCUMENT_BYTES;
 use walk::{collect_documents_reporting, read_document};
@@ -330,7 +330,12 @@ mod tests {
     fn a_document_in_memory_loads_as_a_file_would_with_its_warnings() {
         let doc = "# Biology\n\n## What is a cell?\n\nAnswer: The unit of life.\n\n## What is DNA?\n\nAnswer:\n";
         let loaded = load_str(Path::new("bio.md"), doc, &Templates::default(), 7).unwrap();
-        let decks: Vec<&str> = loaded.package.notes.iter().map(|n| n.deck.as_str()).collect();
+        let decks: Vec<&str> = loaded
+            .package
+            .notes
+            .iter()
+            .map(|n| n.deck.as_str())
+            .collect();
         assert_eq!(decks, ["Biology", "Biology"]);
         assert_eq!(loaded.package.notes[0].mtime, 7);
         assert_eq!(loaded.warnings.len(), 1);
@@ -338,8 +343,13 @@ mod tests {
             loaded.warnings[0].to_string(),
             "bio.md:7:1: warning: question `What is DNA?` has an empty answer"
         );
-        let err = load_str(Path::new("bio.md"), "# T\n\n## Q?\n\nA\n\n## Q?\n\nB\n", &Templates::default(), 7)
-            .unwrap_err();
+        let err = load_str(
+            Path::new("bio.md"),
+            "# T\n\n## Q?\n\nA\n\n## Q?\n\nB\n",
+            &Templates::default(),
+            7,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("duplicate question"), "{err}");
     }
 

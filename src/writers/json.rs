@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Error, Result};
-use crate::model::json_text::push_json_str;
+use crate::model::text::json::push_json_str;
 use crate::model::{Note, NoteType, card_count, find_note_type};
 
 /// Writes the `json` format.

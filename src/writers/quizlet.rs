@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use super::{NoteStream, OptionSpec, Output, SettingError, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Note;
-use crate::model::plain::{Lost, html_to_text_into};
+use crate::model::text::plain::{Lost, html_to_text_into};
 
 /// Writes the `quizlet` format.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -434,12 +434,15 @@ impl QuizletWriter {
             // the answers filled in, then any extra.
             let (term_html, definition_html) = if is_cloze {
                 let full = if second.trim().is_empty() {
-                    crate::model::cloze::flatten(first, false)
+                    crate::model::text::cloze::flatten(first, false)
                 } else {
-                    format!("{}\n{second}", crate::model::cloze::flatten(first, false))
+                    format!(
+                        "{}\n{second}",
+                        crate::model::text::cloze::flatten(first, false)
+                    )
                 };
                 (
-                    Cow::Owned(crate::model::cloze::flatten(first, true)),
+                    Cow::Owned(crate::model::text::cloze::flatten(first, true)),
                     Cow::Owned(full),
                 )
             } else {

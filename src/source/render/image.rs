@@ -11,7 +11,7 @@ use std::path::{Component, Path};
 use super::escape::escape_html;
 use super::{ImageRef, RenderContext, Rendered};
 use crate::error::{Diagnostic, Location};
-use crate::model::media::media_name;
+use crate::model::text::media::media_name;
 
 /// True for `http:`, `https:`, `data:`, `//host/…` and any other URL with a scheme.
 fn is_remote(url: &str) -> bool {

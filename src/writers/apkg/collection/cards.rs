@@ -57,7 +57,7 @@ impl CardPlan {
             CardPlan::Cloze(sources) => {
                 for &f in sources {
                     ords.extend(
-                        crate::model::cloze::numbers(field(f))
+                        crate::model::text::cloze::numbers(field(f))
                             .into_iter()
                             .map(|n| n.saturating_sub(1).min(MAX_CLOZE_ORD)),
                     );

@@ -201,7 +201,7 @@ impl<'a> NotesIn<'a> {
                 self.flds.push(FIELD_SEPARATOR);
             }
             let start = self.flds.len();
-            self.flds.push_str(&crate::model::nfc::field_text(f));
+            self.flds.push_str(&crate::model::text::nfc::field_text(f));
             self.bounds.push(start..self.flds.len());
         }
         let flds = self.flds.as_str();

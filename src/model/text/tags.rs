@@ -9,7 +9,7 @@
 
 /// `tag` as Anki stores it, or `None` when nothing is left of it.
 pub fn normalize_tag(tag: &str) -> Option<String> {
-    let cleaned: String = crate::model::nfc::nfc(tag)
+    let cleaned: String = crate::model::text::nfc::nfc(tag)
         .chars()
         .filter(|c| !c.is_control())
         .collect();

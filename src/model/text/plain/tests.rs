@@ -2,6 +2,7 @@
 //! compare the renderer byte for byte with the reference implementation
 //! (`tests/reference/plain.rs`) and the fast byte searches with byte-by-byte ones.
 
+use super::entities::decode_entities;
 use super::tokenizer::find_markup_byte;
 use super::*;
 

@@ -22,19 +22,17 @@
 //! [`html_to_text_into`]), the loop that feeds tokens to the renderer, and the renderer that
 //! builds the lines (kept with the loop: its methods inline into it). The other parts are
 //! `tokenizer` (the forgiving scanner and tag classification), `entities` (the entity table
-//! and decoding, [`decode_entities`]) and `tests`. Like all of `model`, nothing here imports
+//! and decoding, `decode_entities`) and `tests`. Like all of `model`, nothing here imports
 //! `crate::source`, `crate::writers`, `crate::identity` or `crate::project`.
 
 mod entities;
 mod tokenizer;
 
 #[cfg(test)]
-#[path = "../../../tests/reference/plain.rs"]
+#[path = "../../../../tests/reference/plain.rs"]
 mod reference;
 #[cfg(test)]
 mod tests;
-
-pub use entities::decode_entities;
 
 use entities::decode_entities_into;
 // The tokenizer methods that the loop in `html_to_text_into` calls (and those they call) are
@@ -65,6 +63,7 @@ pub struct Lost {
 
 impl Lost {
     /// Whether nothing was lost.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         *self == Lost::default()
     }
@@ -167,7 +166,7 @@ fn single_spaced(b: &[u8]) -> bool {
 /// [`single_spaced`] for short text: eight bytes at a time, in windows that overlap by one
 /// byte so that every pair of neighbours lies inside one window (correct for any length).
 fn single_spaced_short(b: &[u8]) -> bool {
-    use crate::model::swar::{HIGH, load, splat};
+    use crate::model::text::swar::{HIGH, load, splat};
     // A window with a byte below a space, or with two spaces in a row (the top byte is
     // paired with the next window's first). The `v - ONES & !v & HIGH` tests say exactly
     // *whether* some byte is below the bound, though not always which.

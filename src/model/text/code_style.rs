@@ -1,6 +1,6 @@
 //! The classes code highlighting marks tokens with (`ds-kw`, `ds-st`, …), the grammar scopes
 //! each covers, and the CSS that colours them in light and night mode: part of every note
-//! type's styling ([`super::templates`]) and the vocabulary of the highlighter
+//! type's styling (`model::templates`) and the vocabulary of the highlighter
 //! (`source::highlight`), which must agree.
 
 use std::fmt::Write as _;

@@ -350,7 +350,7 @@ impl<'a> Tokenizer<'a> {
 /// The offset of the first `<`, `&` or `\\` in `b`.
 #[inline]
 pub(super) fn find_markup_byte(b: &[u8]) -> Option<usize> {
-    use crate::model::swar::{splat, zero_bytes};
+    use crate::model::text::swar::{splat, zero_bytes};
     find_soon(
         b,
         |x| {
@@ -364,7 +364,7 @@ pub(super) fn find_markup_byte(b: &[u8]) -> Option<usize> {
 /// The offset of the first `\\` in `b`.
 #[inline]
 pub(super) fn find_backslash(b: &[u8]) -> Option<usize> {
-    use crate::model::swar::{splat, zero_bytes};
+    use crate::model::text::swar::{splat, zero_bytes};
     find_soon(
         b,
         |x| zero_bytes(x ^ splat(b'\\')),
@@ -392,7 +392,7 @@ fn find_soon(
             // Fewer than eight bytes left.
             return b[i..].iter().position(|&c| byte_hit(c)).map(|j| i + j);
         }
-        let hits = word_hits(crate::model::swar::load(&b[i..]));
+        let hits = word_hits(crate::model::text::swar::load(&b[i..]));
         if hits != 0 {
             return Some(i + hits.trailing_zeros() as usize / 8);
         }
