@@ -96,6 +96,15 @@ fn non_test_code(text: &str) -> String {
     code
 }
 
+/// The module paths of the library (not the binary).
+fn library_modules(files: &[File]) -> BTreeSet<Vec<String>> {
+    files
+        .iter()
+        .filter(|f| !f.binary)
+        .map(|f| f.module.clone())
+        .collect()
+}
+
 fn is_test_file(f: &File) -> bool {
     f.module
         .last()
@@ -151,11 +160,7 @@ fn references(f: &File, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>
 #[test]
 fn every_stage_imports_only_the_stages_below_it() {
     let files = files();
-    let modules: BTreeSet<Vec<String>> = files
-        .iter()
-        .filter(|f| !f.binary)
-        .map(|f| f.module.clone())
-        .collect();
+    let modules = library_modules(&files);
     let layers: BTreeMap<&str, &[&str]> = LAYERS.iter().copied().collect();
     let mut wrong = Vec::new();
     for f in files.iter().filter(|f| !f.binary && !f.module.is_empty()) {
@@ -183,11 +188,7 @@ fn every_stage_imports_only_the_stages_below_it() {
 #[test]
 fn the_modules_of_a_folder_have_no_import_cycle() {
     let files = files();
-    let modules: BTreeSet<Vec<String>> = files
-        .iter()
-        .filter(|f| !f.binary)
-        .map(|f| f.module.clone())
-        .collect();
+    let modules = library_modules(&files);
     // Edges between sibling modules: a reference from anywhere inside `a` to anywhere inside
     // its sibling `b` is an edge `a → b` of their parent.
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
