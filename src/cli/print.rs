@@ -100,3 +100,8 @@ impl Printer {
         println!("{obj}");
     }
 }
+
+/// `"s"` unless `n` is one: `1 error`, `2 errors`.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
