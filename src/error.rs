@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A position in an input document. Lines and columns are 1-based; the column counts characters.
+/// Line 0 means the file as a whole (a package, a database): shown as just its path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Location {
     /// The document's path, as given on the command line or found by walking a directory.
@@ -42,6 +43,9 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            return write!(f, "{}", self.path.display());
+        }
         write!(f, "{}:{}:{}", self.path.display(), self.line, self.col)
     }
 }

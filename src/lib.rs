@@ -57,6 +57,7 @@ pub mod identity;
 pub mod model;
 pub mod pipeline;
 pub mod project;
+pub mod readers;
 #[cfg(feature = "internals")]
 pub mod source;
 #[cfg(not(feature = "internals"))]

@@ -16,13 +16,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("identity", &["model", "error"]),
     ("source", &["identity", "model", "error"]),
     ("writers", &["model", "error"]),
+    ("readers", &["source", "identity", "model", "error"]),
     (
         "project",
         &["source", "identity", "writers", "model", "error"],
     ),
     (
         "pipeline",
-        &["project", "source", "identity", "writers", "model", "error"],
+        &[
+            "project", "readers", "source", "identity", "writers", "model", "error",
+        ],
     ),
 ];
 

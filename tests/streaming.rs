@@ -81,7 +81,8 @@ fn a_streamed_build_writes_exactly_what_the_whole_package_in_memory_gives() {
         std::fs::read_to_string(p.path("decksmith.lock")).unwrap(),
         loaded.lock.to_text()
     );
-    for w in writers::WRITERS {
+    // (The `markdown` writer's output is a directory, compared by the convert tests.)
+    for w in writers::WRITERS.iter().filter(|w| !w.writes_directory()) {
         let mut bytes = Cursor::new(Vec::new());
         writers::write_package(
             *w,

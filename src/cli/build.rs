@@ -147,7 +147,7 @@ fn print_built(built: &Built) -> std::io::Result<()> {
 }
 
 /// Build time: `SOURCE_DATE_EPOCH` when set (reproducible builds), else the clock.
-fn build_timestamp() -> anyhow::Result<i64> {
+pub(crate) fn build_timestamp() -> anyhow::Result<i64> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v.trim().parse::<i64>().map_err(|_| {
             decksmith::Error::Usage(format!(

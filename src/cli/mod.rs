@@ -13,6 +13,7 @@ use decksmith::writers::{self, Settings};
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod convert;
 pub(crate) mod failure;
 pub(crate) mod print;
 
@@ -33,6 +34,9 @@ pub(crate) enum Command {
     Build(build::BuildArgs),
     /// Check documents and report every problem, writing nothing.
     Check(check::CheckArgs),
+    /// Convert decks between formats: Anki packages, Anki text, Quizlet text, JSON and
+    /// Markdown in; every output format out, and `markdown`, a decksmith project.
+    Convert(convert::ConvertArgs),
 }
 
 /// How a command ended, when it did not fail.
@@ -49,6 +53,7 @@ pub(crate) fn run(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(&args),
+        Command::Convert(args) => convert::run(args),
     }
 }
 
@@ -128,7 +133,7 @@ mod tests {
     fn writer_flags_become_settings_of_their_writer_and_only_when_given() {
         let build = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
             Command::Build(b) => b.writer_flags.0,
-            Command::Check(_) => unreachable!(),
+            Command::Check(_) | Command::Convert(_) => unreachable!(),
         };
         assert!(build(&["decksmith", "build"]).is_empty());
         let given = build(&["decksmith", "build", "--compression", "best"]);

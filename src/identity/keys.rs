@@ -34,22 +34,10 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-/// [`normalize`], appending to `out`.
+/// [`normalize`], appending to `out`: the model's folding rule, the one a writer foreseeing
+/// keys uses too.
 fn normalize_into(text: &str, out: &mut String) {
-    let nfc = crate::model::text::nfc::nfc(text);
-    for (i, word) in nfc.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        if word.is_ascii() {
-            // Same as `char::to_lowercase` on ASCII, without going character by character.
-            let start = out.len();
-            out.push_str(word);
-            out[start..].make_ascii_lowercase();
-        } else {
-            out.extend(word.chars().flat_map(char::to_lowercase));
-        }
-    }
+    crate::model::text::fold::fold_into(text, out);
 }
 
 /// A 128-bit digest of a key: what a build remembers of each key to spot duplicates and to

@@ -3,6 +3,7 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
+pub mod notetype_files;
 pub mod organization;
 pub mod templates;
 #[cfg(feature = "internals")]
@@ -132,7 +133,7 @@ pub enum NoteTypeKind {
 ///
 /// Ids are fixed forever: Anki matches note types, fields and templates by id on re-import,
 /// so changing one would turn every update into a conflict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoteType {
     /// Fixed, non-zero note type id.
     pub id: i64,
@@ -157,7 +158,8 @@ pub struct NoteType {
 pub struct FieldDef {
     /// Field name, e.g. `Front`.
     pub name: String,
-    /// Fixed field id (Anki 2.1.67+ matches fields by id).
+    /// Fixed field id (Anki 2.1.67+ matches fields by id); 0 for a field without one (note
+    /// types made before Anki 2.1.67 have none, and Anki then matches fields by name).
     pub id: i64,
 }
 
@@ -166,7 +168,7 @@ pub struct FieldDef {
 pub struct TemplateDef {
     /// Template name, e.g. `Card 1`.
     pub name: String,
-    /// Fixed template id.
+    /// Fixed template id; 0 for a template without one (as fields, before Anki 2.1.67).
     pub id: i64,
     /// Question-side HTML (`qfmt`).
     pub front: String,

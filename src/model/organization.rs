@@ -13,14 +13,27 @@ use super::text::tags::split_tags;
 pub const CONFIG_FILE: &str = "decksmith.toml";
 
 /// Which note type a document's notes use.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum NoteKind {
     /// `decksmith Basic`: one card per note, question → answer.
     #[default]
     Basic,
     /// `decksmith Basic (and reversed)`: a second card, answer → question.
     Reversed,
+    /// A note type defined by files in the templates directory (`notetypes/`), by name: its
+    /// documents give each field verbatim (see `crate::source`).
+    Named(String),
+}
+
+impl<'de> Deserialize<'de> for NoteKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(match name.as_str() {
+            "basic" => NoteKind::Basic,
+            "reversed" => NoteKind::Reversed,
+            _ => NoteKind::Named(name),
+        })
+    }
 }
 
 /// Tags as written in the file or in front matter: one space-separated string (Anki's own

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
+use crate::model::notetype_files::{self, DefinedType};
 use crate::model::{FieldDef, NoteType, NoteTypeKind, TemplateDef};
 
 /// Name of the note type every question/answer note uses.
@@ -96,6 +97,8 @@ pub struct Templates {
     reversed_front: String,
     reversed_back: String,
     assets: Vec<TemplateAsset>,
+    /// Note types defined by files (`notetypes/`, see [`notetype_files`]).
+    defined: Vec<DefinedType>,
 }
 
 impl Default for Templates {
@@ -117,6 +120,7 @@ impl Templates {
             reversed_front: REVERSED_FRONT.default.to_owned(),
             reversed_back: REVERSED_BACK.default.to_owned(),
             assets: Vec::new(),
+            defined: Vec::new(),
         }
     }
 
@@ -154,9 +158,66 @@ impl Templates {
             reversed_front: read(&REVERSED_FRONT)?,
             reversed_back: read(&REVERSED_BACK)?,
             assets: Vec::new(),
+            defined: Vec::new(),
         };
         t.load_assets(&dir.join("assets"))?;
+        t.load_defined(dir)?;
         Ok(t)
+    }
+
+    /// Reads the note types defined in `dir/notetypes/`. One may take the place of a built-in
+    /// note type only with its name and id both; their assets ship under their own names.
+    fn load_defined(&mut self, dir: &Path) -> Result<()> {
+        let defined = notetype_files::load_all(dir, 0)?;
+        for d in &defined {
+            let nt = &d.note_type;
+            let builtin = [
+                (BASIC_NAME, BASIC_ID),
+                (REVERSED_NAME, REVERSED_ID),
+                (CLOZE_NAME, CLOZE_ID),
+            ];
+            if let Some((name, id)) = builtin
+                .iter()
+                .find(|(name, id)| (*name == nt.name) != (*id == nt.id))
+            {
+                let file = dir
+                    .join(notetype_files::NOTETYPES_DIR)
+                    .join(notetype_files::DEFINITION_FILE);
+                return Err(Error::input(
+                    Location::new(file, 1, 1),
+                    format!(
+                        "note type `{}` ({}) clashes with the built-in `{name}` ({id}): a \
+                         definition replaces a built-in note type only with its name and id",
+                        nt.name, nt.id
+                    ),
+                ));
+            }
+            for (name, path) in &d.assets {
+                self.assets.push(TemplateAsset {
+                    name: name.clone(),
+                    path: path.clone(),
+                });
+            }
+        }
+        self.assets.sort_by(|a, b| a.name.cmp(&b.name));
+        self.defined = defined;
+        Ok(())
+    }
+
+    /// The note types defined by files, stamped with `mtime`, in folder order.
+    pub fn defined(&self, mtime: i64) -> Vec<NoteType> {
+        self.defined
+            .iter()
+            .map(|d| NoteType {
+                mtime,
+                ..d.note_type.clone()
+            })
+            .collect()
+    }
+
+    /// Whether `name` is a note type defined by files (whose documents give fields verbatim).
+    pub fn is_defined(&self, name: &str) -> bool {
+        self.defined.iter().any(|d| d.note_type.name == name)
     }
 
     /// Ships every file of `assets_dir` (if it exists) and rewrites `assets/<file>` references
@@ -220,8 +281,15 @@ impl Templates {
         )
     }
 
-    /// The note type called `name`, if it is one of decksmith's, stamped with `mtime`.
+    /// The note type called `name`, if it is one of decksmith's or defined by files, stamped
+    /// with `mtime`.
     pub fn note_type(&self, name: &str, mtime: i64) -> Option<NoteType> {
+        if let Some(d) = self.defined.iter().find(|d| d.note_type.name == name) {
+            return Some(NoteType {
+                mtime,
+                ..d.note_type.clone()
+            });
+        }
         match name {
             BASIC_NAME => Some(self.basic(mtime)),
             CLOZE_NAME => Some(self.cloze(mtime)),

@@ -23,9 +23,12 @@ use crate::identity::report::{self, ChangeReport};
 use crate::model::{DropNotes, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, Streamed};
-use crate::writers::run::{ExtraContent, Finish, Written, write_streaming};
+use crate::writers::run::{ExtraContent, Finish, Written, write_streaming_then};
+
+pub mod convert;
 
 pub use crate::source::MAX_DOCUMENT_BYTES;
+pub use convert::{ConvertRequest, Converted, convert};
 
 /// What a command asks of the pipeline. [`check`] reads only the inputs, templates, deck and
 /// HTML trust; [`load`] also the lock and timestamp; [`build`] all of it.
@@ -122,7 +125,7 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
             catalog,
             mut reconciler,
         } = Pass::start(&opts, old, foresight, details, true)?;
-        let (written, step) = write_streaming(
+        let (written, step) = write_streaming_then(
             &outputs.writers,
             &outputs.dir,
             &outputs.name,
@@ -149,6 +152,7 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
                     value: Step::Done((settled.changes, streamed)),
                 })
             },
+            |staged| convert::seed_projects(staged, request.timestamp),
         )?;
         Ok(match step {
             Step::Again(known) => Step::Again(known),
@@ -228,7 +232,7 @@ fn load_options(
         timestamp,
         root: project.root.clone(),
         organization: project.config.organization.clone(),
-        trust_html: request.trust_html,
+        trust_html: request.trust_html || project.config.trust_html,
     }
 }
 

@@ -34,6 +34,8 @@ pub struct Config {
     pub formats: Option<Vec<String>>,
     /// `[package] templates`: the template override directory.
     pub templates: Option<PathBuf>,
+    /// `[package] trust_html`: keep raw HTML as written, as `--trust-html` does.
+    pub trust_html: bool,
     /// `[notes]` and `[decks]`: deck overrides, default tags, note type.
     pub organization: Organization,
     /// Each writer's own table (`[quizlet]`, `[apkg]`, …) by writer name: the options it sets,
@@ -60,15 +62,25 @@ struct RawPackage {
     out_dir: Option<PathBuf>,
     formats: Option<Vec<Spanned<String>>>,
     templates: Option<PathBuf>,
+    trust_html: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNotes {
-    note_type: Option<NoteKind>,
+    note_type: Option<ConfigKind>,
     tags: Option<Spanned<TagList>>,
     directory_decks: Option<bool>,
     directory_tags: Option<bool>,
+}
+
+/// `[notes] note_type`: one of decksmith's own kinds (a document names any other note type
+/// in its own front matter).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ConfigKind {
+    Basic,
+    Reversed,
 }
 
 /// Reads `root/decksmith.toml`; `Ok(None)` when there is none. Paths in it are resolved
@@ -166,7 +178,10 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
         organization.directory_tags = d;
     }
     if let Some(k) = raw.notes.note_type {
-        organization.note_type = k;
+        organization.note_type = match k {
+            ConfigKind::Basic => NoteKind::Basic,
+            ConfigKind::Reversed => NoteKind::Reversed,
+        };
     }
 
     if !errors.is_empty() {
@@ -184,6 +199,7 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
         out_dir: raw.package.out_dir.map(resolve),
         formats,
         templates: raw.package.templates.map(resolve),
+        trust_html: raw.package.trust_html.unwrap_or(false),
         organization,
         writers: writer_settings,
     })

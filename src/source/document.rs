@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use crate::error::{Diagnostic, Severity};
 use crate::identity;
 use crate::model::organization::{NoteKind, Organization};
-use crate::model::templates;
+use crate::model::templates::{self, Templates};
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::{TagSet, normalize_tag};
 use crate::model::{Note, Source};
-use crate::source::front_matter;
 use crate::source::outline::{self, LineIndex};
 use crate::source::render::{self, ContentRoot, RenderContext};
+use crate::source::{fields, front_matter};
 
 /// Where a document sits: the directories between the input directory it was found in and
 /// the document, as root-relative keys (for `[decks]` overrides) and names (for decks and
@@ -114,6 +114,8 @@ pub(super) struct DocumentSettings<'a> {
     pub(super) place: &'a Placement,
     /// `[decks]` keys that matched something (for the unused-override warning).
     pub(super) used_overrides: &'a mut BTreeSet<String>,
+    /// The note types the templates directory defines (for note-type documents).
+    pub(super) templates: &'a Templates,
 }
 
 /// One document's notes, images and diagnostics.
@@ -204,9 +206,45 @@ pub(super) fn load_document(
     for t in &org.tags {
         doc_tags.insert(t);
     }
-    let note_type = match fm.note_type.unwrap_or(org.note_type) {
+    let note_type = match fm.note_type.as_ref().unwrap_or(&org.note_type) {
         NoteKind::Basic => templates::BASIC_NAME,
         NoteKind::Reversed => templates::REVERSED_NAME,
+        NoteKind::Named(name) if settings.templates.is_defined(name) => {
+            // A note type the templates define: a note-type document, fields given exactly;
+            // the Markdown reading of the text does not apply.
+            result.diagnostics.clear();
+            let body = outline.front_matter.as_ref().map_or(0, |b| {
+                fields::body_start(text, b.offset, b.text.len())
+            });
+            if let Some(nt) = settings.templates.note_type(name, mtime) {
+                fields::load_notes(
+                    text,
+                    body,
+                    &index,
+                    &fields::DocumentNotes {
+                        source_path,
+                        deck: &deck,
+                        tags: &doc_tags,
+                        id_prefix: fm.id_prefix.as_deref(),
+                        note_type: &nt,
+                        mtime,
+                        content_root,
+                        trust_html,
+                    },
+                    &mut result,
+                );
+            }
+            return result;
+        }
+        NoteKind::Named(name) => {
+            result.diagnostics.push(Diagnostic::error(
+                fm.note_type_at.clone().unwrap_or_else(|| index.location(0)),
+                format!(
+                    "front matter: note type `{name}` is not defined: use `basic`, `reversed`, or the name of a note type in the templates directory (`notetypes/<folder>/notetype.toml`)"
+                ),
+            ));
+            return result;
+        }
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let plain = RenderContext {

@@ -7,7 +7,9 @@
 //! into notes, `assemble` merges the documents in input order and runs the package-wide
 //! checks; this module holds the options, the results and the entry points ([`stream`],
 //! [`load`], [`load_str`], [`note_types`]). Parsing and rendering are [`outline`],
-//! [`front_matter`], [`render`], [`sanitize`], [`highlight`] and [`cloze`].
+//! [`front_matter`], [`render`], [`sanitize`], [`highlight`] and [`cloze`]; note-type
+//! documents (fields given exactly, for note types the templates directory defines) are
+//! `fields`.
 //!
 //! The front end uses `crate::model`, `crate::identity` (keys) and `crate::error`; nothing
 //! in `source` may import `crate::writers`, `crate::project` or `crate::pipeline`.
@@ -15,6 +17,7 @@
 mod assemble;
 pub mod cloze;
 mod document;
+mod fields;
 pub mod front_matter;
 pub mod highlight;
 pub mod outline;
@@ -149,7 +152,8 @@ impl Streamed {
     }
 }
 
-/// Every note type a build's notes may use, sorted by id, stamped with the build time.
+/// Every note type a build's notes may use (decksmith's and those the templates directory
+/// defines), sorted by id, stamped with the build time.
 pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
     let mut all: Vec<NoteType> = [
         templates::BASIC_NAME,
@@ -157,8 +161,10 @@ pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
         templates::CLOZE_NAME,
     ]
     .iter()
+    .filter(|name| !opts.templates.is_defined(name))
     .filter_map(|name| opts.templates.note_type(name, opts.timestamp))
     .collect();
+    all.extend(opts.templates.defined(opts.timestamp));
     all.sort_by_key(|nt| nt.id);
     all
 }
@@ -237,6 +243,7 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
                 organization: &opts.organization,
                 place: &place,
                 used_overrides: &mut used_overrides,
+                templates: &opts.templates,
             },
             opts.timestamp,
             &roots[root_dir],
@@ -284,6 +291,7 @@ pub fn load_str(path: &Path, text: &str, templates: &Templates, timestamp: i64) 
             organization: &opts.organization,
             place: &place,
             used_overrides: &mut used_overrides,
+            templates: &opts.templates,
         },
         timestamp,
         &root,

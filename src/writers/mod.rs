@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
+use std::path::Path;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::{Manifest, Note, NoteType, Package};
@@ -15,6 +16,7 @@ use crate::model::{Manifest, Note, NoteType, Package};
 pub mod apkg;
 pub mod csv;
 pub mod json;
+pub mod markdown;
 pub mod quizlet;
 pub mod run;
 
@@ -180,6 +182,27 @@ pub trait Writer: Send + Sync {
         let _ = settings;
         None
     }
+    /// Whether the output is a directory of files (a whole project) rather than one file:
+    /// the runner then stages a directory and calls [`write_dir`](Self::write_dir) instead
+    /// of [`write`](Self::write). No by default.
+    fn writes_directory(&self) -> bool {
+        false
+    }
+    /// Writes every note, then what the manifest lists, as files in the new, empty directory
+    /// `dir` (for a writer whose [`writes_directory`](Self::writes_directory)). Must not
+    /// touch the file system outside `dir`, except to read the media files.
+    fn write_dir(
+        &self,
+        notes: &mut dyn NoteStream,
+        settings: &Settings,
+        dir: &Path,
+    ) -> Result<WriteReport> {
+        let _ = (notes, settings, dir);
+        Err(Error::Write {
+            format: self.name(),
+            message: "this format is a single file, not a directory".to_owned(),
+        })
+    }
 }
 
 impl std::fmt::Debug for dyn Writer {
@@ -259,6 +282,7 @@ pub static WRITERS: &[&dyn Writer] = &[
     &csv::CsvWriter,
     &quizlet::QuizletWriter::DEFAULT,
     &json::JsonWriter,
+    &markdown::MarkdownWriter,
 ];
 
 /// The formats `build` writes when none is asked for.

@@ -369,7 +369,7 @@ const OPTIONS: &[OptionSpec] = &[
 
 /// A separator as written in a setting: one of Quizlet's named choices (`tab`, `comma`,
 /// `newline`, `semicolon`), else the text itself.
-fn separator(s: &str) -> String {
+pub fn separator(s: &str) -> String {
     match s {
         "tab" => "\t".to_owned(),
         "comma" => ",".to_owned(),

@@ -28,6 +28,34 @@ pub struct Written {
 /// A writer chosen for a build, and the settings it writes with.
 pub type Selected<'w> = (&'w dyn Writer, Settings);
 
+/// An output complete in its staging place, not yet in its own (see
+/// [`write_streaming_then`]).
+#[derive(Debug, Clone, Copy)]
+pub struct StagedOutput<'a> {
+    /// The writer's name.
+    pub format: &'static str,
+    /// Where the output is staged: a temporary file, or a temporary directory for a writer
+    /// that [`writes_directory`](Writer::writes_directory).
+    pub staged: &'a Path,
+    /// Where it goes once everything succeeded.
+    pub path: &'a Path,
+}
+
+/// An output being staged: a temporary file, or a temporary directory.
+enum Staging {
+    File(tempfile::NamedTempFile),
+    Dir(tempfile::TempDir),
+}
+
+impl Staging {
+    fn path(&self) -> &Path {
+        match self {
+            Staging::File(f) => f.path(),
+            Staging::Dir(d) => d.path(),
+        }
+    }
+}
+
 /// The package name used when none is given: a single file's stem, a single directory's
 /// name, else `deck`. Names Anki would treat as a whole collection get `-deck` appended.
 pub fn default_package_name(inputs: &[PathBuf]) -> String {
@@ -223,7 +251,37 @@ pub fn write_streaming<T>(
     note_types: &[NoteType],
     produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
 ) -> Result<(Vec<Written>, T)> {
+    write_streaming_then(writers, out_dir, name, note_types, produce, |_| Ok(()))
+}
+
+/// [`write_streaming`], with one more step before anything is renamed into place: once
+/// every writer has staged its output and `produce` committed, `finish` sees the staged
+/// outputs and may complete them (write more files into a staged directory); its error
+/// leaves nothing behind, like any other. A directory output may not replace anything but an
+/// empty directory: that is checked before anything is written.
+pub fn write_streaming_then<T>(
+    writers: &[Selected<'_>],
+    out_dir: &Path,
+    name: &str,
+    note_types: &[NoteType],
+    produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
+    finish: impl FnOnce(&[StagedOutput<'_>]) -> Result<()>,
+) -> Result<(Vec<Written>, T)> {
     check_package_name(name)?;
+    for (writer, _) in writers.iter().filter(|(w, _)| w.writes_directory()) {
+        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
+        let occupied = match std::fs::read_dir(&path) {
+            Ok(mut entries) => entries.next().is_some(),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        };
+        if occupied {
+            return Err(Error::Usage(format!(
+                "{} already exists: the {} format writes a new directory; remove it, or choose another name (-n) or directory (-o)",
+                path.display(),
+                writer.name()
+            )));
+        }
+    }
     // Outputs are staged next to where they go; a directory that does not exist yet is made
     // only once they are complete (until then they wait in its nearest existing ancestor, on
     // the same file system), so a failed build creates nothing at all.
@@ -231,6 +289,16 @@ pub fn write_streaming<T>(
     remove_stale_temporaries(&stage_dir);
     let write_one = |(writer, settings): &Selected<'_>, mut notes: ChannelStream| -> Result<_> {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
+        if writer.writes_directory() {
+            let dir = tempfile::Builder::new()
+                .prefix(".decksmith-")
+                .suffix(".tmp")
+                .tempdir_in(&stage_dir)
+                .map_err(|e| Error::io(&stage_dir, e))?;
+            let report = writer.write_dir(&mut notes, settings, dir.path())?;
+            let hint = writer.import_hint(settings);
+            return Ok((writer.name(), path, report, hint, Staging::Dir(dir)));
+        }
         let tmp = stage_in(&stage_dir)?;
         let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
         let report = writer.write(&mut notes, settings, &mut out)?;
@@ -241,7 +309,7 @@ pub fn write_streaming<T>(
             .map_err(|e| Error::io(&path, e.into_error()))?;
         tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
         let hint = writer.import_hint(settings);
-        Ok((writer.name(), path, report, hint, tmp))
+        Ok((writer.name(), path, report, hint, Staging::File(tmp)))
     };
     let (produced, results): (Result<Finish<T>>, Vec<Result<_>>) = std::thread::scope(|scope| {
         let mut senders = Vec::with_capacity(writers.len());
@@ -302,6 +370,16 @@ pub fn write_streaming<T>(
         }) => (extra_files, value),
     };
     let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let views: Vec<StagedOutput<'_>> = staged
+        .iter()
+        .map(|(format, path, _, _, tmp)| StagedOutput {
+            format,
+            staged: tmp.path(),
+            path,
+        })
+        .collect();
+    finish(&views)?;
+    drop(views);
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let mut extra = Vec::with_capacity(extra_files.len());
     for (path, mut content) in extra_files {
@@ -322,8 +400,21 @@ pub fn write_streaming<T>(
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
     }
     for (format, path, report, import_hint, tmp) in staged {
-        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        match tmp {
+            Staging::File(tmp) => {
+                make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
+                tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+            }
+            Staging::Dir(dir) => {
+                make_dir_readable(dir.path()).map_err(|e| Error::io(&path, e))?;
+                let kept = dir.keep();
+                // Renaming a directory replaces an empty one (checked before writing).
+                std::fs::rename(&kept, &path).map_err(|e| {
+                    let _ = std::fs::remove_dir_all(&kept);
+                    Error::io(&path, e)
+                })?;
+            }
+        }
         written.push(Written {
             format,
             path,
@@ -393,9 +484,26 @@ fn remove_stale_temporaries(dir: &Path) {
             .and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age > STALE_AFTER);
         if old {
-            let _ = std::fs::remove_file(entry.path());
+            let path = entry.path();
+            if path.is_dir() {
+                let _ = std::fs::remove_dir_all(path);
+            } else {
+                let _ = std::fs::remove_file(path);
+            }
         }
     }
+}
+
+/// Temporary directories are private (0700); an output directory is an ordinary one (0755).
+fn make_dir_readable(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Temporary files are private (0600); outputs are ordinary files (0644).

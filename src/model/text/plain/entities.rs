@@ -57,7 +57,7 @@ const MAX_ENTITY_LEN: usize = 12;
 /// Decodes character references: the common named ones and all numeric ones. Unknown or
 /// malformed references stay as written; references to control characters, surrogates or
 /// out-of-range code points become U+FFFD.
-pub(super) fn decode_entities(s: &str) -> String {
+pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     decode_entities_into(s, &mut out);
     out

@@ -34,6 +34,7 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
+pub use entities::decode_entities;
 use entities::decode_entities_into;
 // The tokenizer methods that the loop in `html_to_text_into` calls (and those they call) are
 // `#[inline]`: their module may land in another codegen unit, and they must still inline into

@@ -1,6 +1,9 @@
 //! Which cards a note makes, as Anki decides it: one per template whose front shows a
-//! non-empty field, or one per cloze number for cloze note types. The fields each template
-//! refers to are read from the templates once per note type (the `CardPlan`), not per note.
+//! non-empty field (a field inside a `{{#Field}}…{{/Field}}` section counts only when that
+//! field is non-empty too, and inside `{{^Field}}…{{/Field}}` only when it is empty), or one
+//! per cloze number for cloze note types. The templates are read once per note type (the
+//! `CardPlan`), not per note. The rule is Anki's (`template_is_empty` in its
+//! `rslib/src/template.rs`).
 //!
 //! This file must not import SQLite or the JSON of the `col` row: it answers with card
 //! ordinals and field ords only.
@@ -14,8 +17,8 @@ const MAX_CLOZE_ORD: u32 = 499;
 
 /// Which fields make a note type's cards, read from its templates once rather than per note.
 pub(super) enum CardPlan {
-    /// Per template, in ord order: the fields its front shows (a card when any is non-empty).
-    Standard(Vec<Vec<usize>>),
+    /// Per template, in ord order: what its front shows.
+    Standard(Vec<Vec<Node>>),
     /// The fields whose cloze numbers make cards (field 0 when no template names one).
     Cloze(Vec<usize>),
 }
@@ -23,12 +26,9 @@ pub(super) enum CardPlan {
 impl CardPlan {
     pub(super) fn new(nt: &NoteType) -> Self {
         match nt.kind {
-            NoteTypeKind::Standard => CardPlan::Standard(
-                nt.templates
-                    .iter()
-                    .map(|t| referenced_fields(&t.front, nt))
-                    .collect(),
-            ),
+            NoteTypeKind::Standard => {
+                CardPlan::Standard(nt.templates.iter().map(|t| parse(&t.front, nt)).collect())
+            }
             NoteTypeKind::Cloze => {
                 let mut sources: BTreeSet<usize> = BTreeSet::new();
                 for t in &nt.templates {
@@ -48,8 +48,8 @@ impl CardPlan {
         ords.clear();
         match self {
             CardPlan::Standard(fronts) => {
-                for (ord, shown) in fronts.iter().enumerate() {
-                    if shown.iter().any(|&f| !field_is_empty(field(f))) {
+                for (ord, front) in fronts.iter().enumerate() {
+                    if shows_a_field(front, &|f| !field_is_empty(field(f))) {
                         ords.push(u32::try_from(ord).unwrap_or(u32::MAX));
                     }
                 }
@@ -75,6 +75,78 @@ fn card_ords<S: AsRef<str>>(nt: &NoteType, fields: &[S]) -> Vec<u32> {
     let mut ords = Vec::new();
     CardPlan::new(nt).ords(|i| fields[i].as_ref(), &mut ords);
     ords
+}
+
+/// A part of a template's front that can make it show a field.
+pub(super) enum Node {
+    /// `{{Field}}` or `{{filter:Field}}`: the field's ord.
+    Field(usize),
+    /// `{{#Field}}…{{/Field}}` (or `{{^Field}}…` when `negated`): shown when the field (`None`
+    /// for a name that is no field) is non-empty (empty).
+    Section {
+        field: Option<usize>,
+        negated: bool,
+        children: Vec<Node>,
+    },
+}
+
+/// A template's fields and sections, as a tree. A section closed by another name than its
+/// own, or never closed, ends where the template ends (Anki refuses such a template; this
+/// only decides its cards).
+fn parse(template: &str, nt: &NoteType) -> Vec<Node> {
+    let ord = |name: &str| nt.fields.iter().position(|f| f.name == name);
+    // Open sections: (name, field, negated, children so far); the root is the bottom entry.
+    let mut stack: Vec<(&str, Option<usize>, bool, Vec<Node>)> = vec![("", None, false, vec![])];
+    for tag in template_tags(template) {
+        if let Some(name) = tag.strip_prefix(['#', '^']) {
+            let name = name.trim();
+            stack.push((name, ord(name), tag.starts_with('^'), Vec::new()));
+        } else if let Some(name) = tag.strip_prefix('/') {
+            if stack.len() > 1 && stack.last().is_some_and(|s| s.0 == name.trim()) {
+                close(&mut stack);
+            }
+        } else if !tag.starts_with('!') {
+            let name = tag.rsplit(':').next().unwrap_or(tag).trim();
+            if let (Some(f), Some(top)) = (ord(name), stack.last_mut()) {
+                top.3.push(Node::Field(f));
+            }
+        }
+    }
+    while stack.len() > 1 {
+        close(&mut stack);
+    }
+    stack.pop().map(|s| s.3).unwrap_or_default()
+}
+
+/// Closes the innermost open section into its parent.
+fn close(stack: &mut Vec<(&str, Option<usize>, bool, Vec<Node>)>) {
+    if let Some((_, field, negated, children)) = stack.pop()
+        && let Some(parent) = stack.last_mut()
+    {
+        parent.3.push(Node::Section {
+            field,
+            negated,
+            children,
+        });
+    }
+}
+
+/// Whether a front shows a non-empty field (`nonempty(ord)`), sections decided by their
+/// fields: Anki's "the front is not empty".
+fn shows_a_field(nodes: &[Node], nonempty: &dyn Fn(usize) -> bool) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::Field(f) => nonempty(*f),
+        Node::Section {
+            field,
+            negated: false,
+            children,
+        } => field.is_some_and(nonempty) && shows_a_field(children, nonempty),
+        Node::Section {
+            field,
+            negated: true,
+            children,
+        } => !field.is_some_and(nonempty) && shows_a_field(children, nonempty),
+    })
 }
 
 /// The `{{…}}` tags of a template, trimmed, without the braces.
@@ -177,6 +249,36 @@ mod tests {
         assert_eq!(card_ords(&nt, &fields), [0, 1, 2, 3]);
         assert!(card_ords(&nt, &["plain".to_owned(), String::new()]).is_empty());
         assert_eq!(requirements(&nt), json!([[0, "any", [0]]]));
+    }
+
+    #[test]
+    fn sections_decide_whether_the_fields_inside_them_make_a_card() {
+        // Anki's "Basic (optional reversed card)": the second card only with `Add Reverse`.
+        let mut nt = Templates::default().basic(MTIME);
+        nt.fields.push(crate::model::FieldDef {
+            name: "Add Reverse".to_owned(),
+            id: 0,
+        });
+        nt.templates.push(crate::model::TemplateDef {
+            name: "Card 2".to_owned(),
+            id: 0,
+            front: "{{#Add Reverse}}{{Back}}{{/Add Reverse}}".to_owned(),
+            back: String::new(),
+        });
+        nt.templates.push(crate::model::TemplateDef {
+            name: "Card 3".to_owned(),
+            id: 0,
+            front: "{{^Add Reverse}}{{text:Front}}{{/Add Reverse}}{{#Nope}}{{Back}}{{/Nope}}"
+                .to_owned(),
+            back: String::new(),
+        });
+        let f = |a: &str, b: &str, r: &str| vec![a.to_owned(), b.to_owned(), r.to_owned()];
+        assert_eq!(card_ords(&nt, &f("q", "a", "")), [0, 2]);
+        assert_eq!(card_ords(&nt, &f("q", "a", "y")), [0, 1]);
+        assert_eq!(card_ords(&nt, &f("q", "", "y")), [0]);
+        // Unbalanced sections end with the template.
+        nt.templates[1].front = "{{/Back}}{{#Add Reverse}}{{Back}}".to_owned();
+        assert_eq!(card_ords(&nt, &f("q", "a", "y")), [0, 1]);
     }
 
     #[test]

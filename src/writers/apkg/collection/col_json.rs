@@ -60,7 +60,7 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
                     "plainText": false,
                     "collapsed": false,
                     "excludeFromSearch": false,
-                    "id": f.id,
+                    "id": (f.id != 0).then_some(f.id),
                 })
             })
             .collect();
@@ -79,7 +79,7 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
                     "did": null,
                     "bfont": "",
                     "bsize": 0,
-                    "id": t.id,
+                    "id": (t.id != 0).then_some(t.id),
                 })
             })
             .collect();
