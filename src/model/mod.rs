@@ -3,7 +3,16 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
+#[cfg(feature = "internals")]
+pub mod cards;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod cards;
+#[cfg(feature = "internals")]
 pub mod notetype_files;
+#[cfg(not(feature = "internals"))]
+#[allow(unreachable_pub)]
+pub(crate) mod notetype_files;
 pub mod organization;
 pub mod templates;
 #[cfg(feature = "internals")]
@@ -65,16 +74,41 @@ pub fn note_type_index(note_types: &[NoteType], name: &str) -> Option<usize> {
     note_types.iter().position(|nt| nt.name == name)
 }
 
-/// How many cards `note` makes with its note type `nt`: one per template for a standard note
-/// type, one per cloze number for a cloze note type, none without a note type.
+/// How many cards `note` makes with its note type `nt`, as Anki decides it
+/// ([`cards::CardPlan`]); none without a note type. A writer counting many notes keeps a
+/// [`CardCounter`] instead.
 pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
-    match nt {
-        Some(nt) if nt.kind == NoteTypeKind::Cloze => note
-            .fields
-            .first()
-            .map_or(0, |text| crate::model::text::cloze::numbers(text).len()),
-        Some(nt) => nt.templates.len(),
-        None => 0,
+    nt.map_or(0, |nt| {
+        CardCounter::new(std::slice::from_ref(nt)).count(note)
+    })
+}
+
+/// Counts the cards notes make, reading each note type's templates once.
+#[derive(Debug)]
+pub struct CardCounter<'t> {
+    types: &'t [NoteType],
+    plans: Vec<cards::CardPlan>,
+    ords: Vec<u32>,
+}
+
+impl<'t> CardCounter<'t> {
+    /// A counter for notes of `types`.
+    pub fn new(types: &'t [NoteType]) -> Self {
+        CardCounter {
+            types,
+            plans: types.iter().map(cards::CardPlan::new).collect(),
+            ords: Vec::new(),
+        }
+    }
+
+    /// How many cards `note` makes (none when its note type is not one of the counter's).
+    pub fn count(&mut self, note: &Note) -> usize {
+        let Some(i) = note_type_index(self.types, &note.note_type) else {
+            return 0;
+        };
+        let field = |f: usize| note.fields.get(f).map_or("", String::as_str);
+        self.plans[i].ords(field, &mut self.ords);
+        self.ords.len()
     }
 }
 

@@ -447,6 +447,7 @@ impl Input for TextInput {
         let source = self.path.to_string_lossy().replace('\\', "/");
         let mut record = csv::StringRecord::new();
         let mut empty_first = 0usize;
+        let (mut extra_columns, mut extra_count) = (None::<usize>, 0usize);
         while reader
             .read_record(&mut record)
             .map_err(|e| self.record_error(&e))?
@@ -457,6 +458,10 @@ impl Input for TextInput {
                 continue;
             };
             let mut fields = row.fields;
+            if fields.iter().skip(nt.fields.len()).any(|f| !f.is_empty()) {
+                extra_columns.get_or_insert(line);
+                extra_count += 1;
+            }
             fields.resize(nt.fields.len(), String::new());
             if fields[0].trim().is_empty() {
                 // Anki's importer skips such a row too.
@@ -503,6 +508,12 @@ impl Input for TextInput {
             }
         }
         sink.notes(batch)?;
+        if let Some(line) = extra_columns {
+            outcome.warnings.push(Diagnostic::warning(
+                Location::new(&self.path, line, 1),
+                format!("{extra_count} rows have more columns than their note type has fields: the extra ones are left out"),
+            ));
+        }
         if empty_first > 0 {
             outcome.warnings.push(Diagnostic::warning(
                 Location::new(&self.path, 0, 0),

@@ -213,9 +213,10 @@ pub(super) fn load_document(
             // A note type the templates define: a note-type document, fields given exactly;
             // the Markdown reading of the text does not apply.
             result.diagnostics.clear();
-            let body = outline.front_matter.as_ref().map_or(0, |b| {
-                fields::body_start(text, b.offset, b.text.len())
-            });
+            let body = outline
+                .front_matter
+                .as_ref()
+                .map_or(0, |b| fields::body_start(text, b.offset, b.text.len()));
             if let Some(nt) = settings.templates.note_type(name, mtime) {
                 fields::load_notes(
                     text,

@@ -376,7 +376,10 @@ fn guard(field: &mut String, location: &Location, result: &mut DocumentResult) {
 pub(super) fn body_start(text: &str, offset: usize, len: usize) -> usize {
     let mut at = (offset + len).min(text.len());
     // Back to the start of the line the block's text ends on.
-    at = text[..at].rfind('\n').map_or(0, |i| i + 1).max(offset.min(text.len()));
+    at = text[..at]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+        .max(offset.min(text.len()));
     for line in text[at..].split_inclusive('\n') {
         at += line.len();
         if matches!(line.trim(), "---" | "+++" | "...") {

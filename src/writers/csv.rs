@@ -38,7 +38,7 @@ use std::io::{Seek, Write};
 
 use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::Note;
+use crate::model::{CardCounter, Note};
 
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
@@ -66,23 +66,43 @@ pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
     "tags column:6",
 ];
 
-/// The stock Anki note type a decksmith note type's notes go into when imported from CSV
-/// (CSV import cannot create note types; the stock ones exist in every new collection).
-pub fn stock_notetype(name: &str) -> &'static str {
+/// The note type a note goes into when imported from CSV (CSV import cannot create note
+/// types): for decksmith's own, the stock Anki note type that every new collection has; any
+/// other (a note type a converted deck already has in Anki) by its own name.
+pub fn stock_notetype(name: &str) -> &str {
     match name {
         crate::model::templates::CLOZE_NAME => "Cloze",
         crate::model::templates::REVERSED_NAME => "Basic (and reversed card)",
-        _ => "Basic",
+        crate::model::templates::BASIC_NAME => "Basic",
+        other => other,
     }
 }
 
-/// Writes one note's record, with the columns the headers describe: guid, [stock note type,]
-/// deck, the note's first two fields (blank if missing), tags. `tags` is scratch space for
-/// the space-separated tags, reused from note to note.
+/// The header lines for records with `width` field columns, with or without the note-type
+/// column: [`HEADERS`] and [`HEADERS_WITH_NOTETYPE`] for two, the tags column moved on for
+/// more.
+fn header_lines(with_notetype: bool, width: usize) -> Vec<String> {
+    let base = if with_notetype {
+        HEADERS_WITH_NOTETYPE
+    } else {
+        HEADERS
+    };
+    base.iter()
+        .map(|h| match h.strip_prefix("tags column:") {
+            Some(_) => format!("tags column:{}", width + if with_notetype { 4 } else { 3 }),
+            None => (*h).to_owned(),
+        })
+        .collect()
+}
+
+/// Writes one note's record, with the columns the headers describe: guid, [note type,] deck,
+/// the note's first `width` fields (blank where it has fewer), tags. `tags` is scratch space
+/// for the space-separated tags, reused from note to note.
 fn write_record<W: Write>(
     w: &mut ::csv::Writer<W>,
     note: &Note,
     with_notetype: bool,
+    width: usize,
     tags: &mut String,
 ) -> ::csv::Result<()> {
     tags.clear();
@@ -94,12 +114,14 @@ fn write_record<W: Write>(
     }
     let field = |i: usize| note.fields.get(i).map_or("", String::as_str).as_bytes();
     let (guid, deck) = (note.guid.as_bytes(), note.deck.as_bytes());
-    if with_notetype {
-        let notetype = stock_notetype(&note.note_type).as_bytes();
-        w.write_record([guid, notetype, deck, field(0), field(1), tags.as_bytes()])
-    } else {
-        w.write_record([guid, deck, field(0), field(1), tags.as_bytes()])
-    }
+    let notetype = with_notetype.then(|| stock_notetype(&note.note_type).as_bytes());
+    w.write_record(
+        std::iter::once(guid)
+            .chain(notetype)
+            .chain(std::iter::once(deck))
+            .chain((0..width).map(field))
+            .chain(std::iter::once(tags.as_bytes())),
+    )
 }
 
 /// Writes the `csv` format.
@@ -136,16 +158,25 @@ impl Writer for CsvWriter {
         let start = out
             .stream_position()
             .map_err(|e| Self::err(format!("writing: {e}")))?;
-        let records = start + write_headers(out, HEADERS)?;
+        // Every record has the field columns of the widest note type (Anki's own export does
+        // the same), so the tags column is one for all.
+        let types = notes.note_types().to_vec();
+        let width = types
+            .iter()
+            .map(|t| t.fields.len())
+            .max()
+            .unwrap_or(0)
+            .max(2);
+        let records = start + write_headers(out, &header_lines(false, width))?;
         let mut body = records_writer(out);
         let mut with_notetype = false;
         let (mut count, mut cards) = (0usize, 0usize);
         let mut warnings = Vec::new();
         let mut tags = String::new();
-        let types = notes.note_types().to_vec();
+        let mut counter = CardCounter::new(&types);
         while let Some(note) = notes.next_note()? {
             if !with_notetype && stock_notetype(&note.note_type) != "Basic" {
-                body = add_notetype_column(body, start, records)?;
+                body = add_notetype_column(body, start, records, width)?;
                 with_notetype = true;
             }
             if note.fields.first().is_none_or(|f| f.trim().is_empty()) {
@@ -154,14 +185,11 @@ impl Writer for CsvWriter {
                     "csv: the question is empty, so Anki's importer will skip this note",
                 ));
             }
-            write_record(&mut body, note, with_notetype, &mut tags)
+            write_record(&mut body, note, with_notetype, width, &mut tags)
                 .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
             count += 1;
             // Anki makes the cards on import; it makes the same ones as the package's.
-            cards += crate::model::card_count(
-                note,
-                crate::model::find_note_type(&types, &note.note_type),
-            );
+            cards += counter.count(note);
         }
         notes.manifest()?;
         let out = finish(body)?;
@@ -199,7 +227,7 @@ fn records_writer<W: Write>(w: W) -> ::csv::Writer<W> {
 }
 
 /// Writes `headers`, each as `#<line>\n`, and returns how many bytes that took.
-fn write_headers(out: &mut dyn Output, headers: &[&str]) -> Result<u64> {
+fn write_headers(out: &mut dyn Output, headers: &[String]) -> Result<u64> {
     let mut head = String::new();
     for h in headers {
         head.push('#');
@@ -225,7 +253,12 @@ fn finish(body: Records<'_>) -> Result<&mut dyn Output> {
 /// the old ones from `start` on. The new output is longer than the old (longer headers, and
 /// `Basic\t` in every record), so nothing of the old remains past its end; that is checked
 /// too, since an output cannot be shortened.
-fn add_notetype_column(body: Records<'_>, start: u64, records: u64) -> Result<Records<'_>> {
+fn add_notetype_column(
+    body: Records<'_>,
+    start: u64,
+    records: u64,
+    width: usize,
+) -> Result<Records<'_>> {
     use std::io::{BufReader, Read, SeekFrom};
     let err = |what: &str, e: &dyn std::fmt::Display| CsvWriter::err(format!("{what}: {e}"));
     let out = finish(body)?;
@@ -244,7 +277,7 @@ fn add_notetype_column(body: Records<'_>, start: u64, records: u64) -> Result<Re
 
     out.seek(SeekFrom::Start(start))
         .map_err(|e| err("rewriting", &e))?;
-    write_headers(out, HEADERS_WITH_NOTETYPE)?;
+    write_headers(out, &header_lines(true, width))?;
     let mut new = records_writer(out);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
@@ -446,7 +479,7 @@ pub(crate) mod tests {
     fn with_column_from_the_start(package: &Package) -> String {
         let mut w = records_writer(Vec::new());
         for note in &package.notes {
-            write_record(&mut w, note, true, &mut String::new()).unwrap();
+            write_record(&mut w, note, true, 2, &mut String::new()).unwrap();
         }
         let records = String::from_utf8(w.into_inner().unwrap()).unwrap();
         let headers: String = HEADERS_WITH_NOTETYPE

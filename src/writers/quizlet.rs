@@ -418,6 +418,8 @@ impl QuizletWriter {
         }
         let (mut images, mut tables, mut math, mut seps) =
             (Tally::new(), Tally::new(), Tally::new(), Tally::new());
+        // Notes of note types with more fields than a term and a definition.
+        let mut extra = Tally::new();
         let mut text = String::new();
         let (mut plain, mut term, mut definition) = (String::new(), String::new(), String::new());
         let types = notes.note_types().to_vec();
@@ -454,6 +456,8 @@ impl QuizletWriter {
             tables.add(lost.tables, note);
             math.add(lost.math, note);
             seps.add(r1 + r2, note);
+            let more = note.fields.iter().skip(2).any(|f| !f.trim().is_empty());
+            extra.add(usize::from(more), note);
             text.push_str(&term);
             text.push_str(&self.term_separator);
             text.push_str(&definition);
@@ -472,6 +476,11 @@ impl QuizletWriter {
                 "separator occurrence",
                 "separator occurrences",
                 "replaced inside card text",
+            ),
+            extra.warning(
+                "note had fields",
+                "notes had fields",
+                "beyond the first two, which Quizlet cannot carry: left out",
             ),
         ]
         .into_iter()

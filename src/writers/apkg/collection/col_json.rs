@@ -7,8 +7,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::cards::{cloze_fields, referenced_fields};
 use super::ids::{DEFAULT_DECK_ID, DEFAULT_DECK_NAME};
+use crate::model::cards::{cloze_fields, referenced_fields};
 use crate::model::{Manifest, NoteType, NoteTypeKind};
 
 /// `latexPre` of Anki's stock note types.

@@ -5,8 +5,8 @@
 //! `CardPlan`), not per note. The rule is Anki's (`template_is_empty` in its
 //! `rslib/src/template.rs`).
 //!
-//! This file must not import SQLite or the JSON of the `col` row: it answers with card
-//! ordinals and field ords only.
+//! The model's own rule, so that every writer counts the cards Anki makes (the `apkg` writer
+//! writes exactly those). It answers with card ordinals and field ords only.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +16,8 @@ use crate::model::{NoteType, NoteTypeKind};
 const MAX_CLOZE_ORD: u32 = 499;
 
 /// Which fields make a note type's cards, read from its templates once rather than per note.
-pub(super) enum CardPlan {
+#[derive(Debug, Clone)]
+pub enum CardPlan {
     /// Per template, in ord order: what its front shows.
     Standard(Vec<Vec<Node>>),
     /// The fields whose cloze numbers make cards (field 0 when no template names one).
@@ -24,7 +25,8 @@ pub(super) enum CardPlan {
 }
 
 impl CardPlan {
-    pub(super) fn new(nt: &NoteType) -> Self {
+    /// The plan of `nt`, read from its templates.
+    pub fn new(nt: &NoteType) -> Self {
         match nt.kind {
             NoteTypeKind::Standard => {
                 CardPlan::Standard(nt.templates.iter().map(|t| parse(&t.front, nt)).collect())
@@ -44,7 +46,7 @@ impl CardPlan {
 
     /// Sets `ords` to the card ordinals a note makes, in increasing order; `field(i)` is the
     /// note's cleaned field `i`.
-    pub(super) fn ords<'f>(&self, field: impl Fn(usize) -> &'f str, ords: &mut Vec<u32>) {
+    pub fn ords<'f>(&self, field: impl Fn(usize) -> &'f str, ords: &mut Vec<u32>) {
         ords.clear();
         match self {
             CardPlan::Standard(fronts) => {
@@ -78,14 +80,18 @@ fn card_ords<S: AsRef<str>>(nt: &NoteType, fields: &[S]) -> Vec<u32> {
 }
 
 /// A part of a template's front that can make it show a field.
-pub(super) enum Node {
+#[derive(Debug, Clone)]
+pub enum Node {
     /// `{{Field}}` or `{{filter:Field}}`: the field's ord.
     Field(usize),
     /// `{{#Field}}…{{/Field}}` (or `{{^Field}}…` when `negated`): shown when the field (`None`
     /// for a name that is no field) is non-empty (empty).
     Section {
+        /// The section's field.
         field: Option<usize>,
+        /// `{{^Field}}` rather than `{{#Field}}`.
         negated: bool,
+        /// What the section holds.
         children: Vec<Node>,
     },
 }
@@ -165,7 +171,7 @@ fn template_tags(template: &str) -> impl Iterator<Item = &str> {
 /// Ords of the fields a template shows through a plain replacement (`{{Field}}`,
 /// `{{filter:Field}}`), sorted and unique. Section tags (`{{#F}}`, `{{^F}}`, `{{/F}}`) and
 /// comments are not counted.
-pub(super) fn referenced_fields(template: &str, nt: &NoteType) -> Vec<usize> {
+pub fn referenced_fields(template: &str, nt: &NoteType) -> Vec<usize> {
     let mut ords = BTreeSet::new();
     for tag in template_tags(template) {
         if tag.starts_with(['#', '^', '/', '!']) {
@@ -180,7 +186,7 @@ pub(super) fn referenced_fields(template: &str, nt: &NoteType) -> Vec<usize> {
 }
 
 /// Ords of the fields a template shows through a `cloze` filter (`{{cloze:Text}}`).
-pub(super) fn cloze_fields(template: &str, nt: &NoteType) -> Vec<usize> {
+pub fn cloze_fields(template: &str, nt: &NoteType) -> Vec<usize> {
     let mut ords = BTreeSet::new();
     for tag in template_tags(template) {
         let mut parts: Vec<&str> = tag.split(':').map(str::trim).collect();
@@ -223,12 +229,10 @@ fn field_is_empty(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
-    use super::super::col_json::requirements;
     use super::*;
     use crate::model::templates::Templates;
-    use crate::writers::apkg::testing::MTIME;
+
+    const MTIME: i64 = 1_700_000_000;
 
     #[test]
     fn fields_of_breaks_and_divs_in_any_case_count_as_empty() {
@@ -248,7 +252,6 @@ mod tests {
         ];
         assert_eq!(card_ords(&nt, &fields), [0, 1, 2, 3]);
         assert!(card_ords(&nt, &["plain".to_owned(), String::new()]).is_empty());
-        assert_eq!(requirements(&nt), json!([[0, "any", [0]]]));
     }
 
     #[test]
@@ -282,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn requirements_list_the_fields_each_front_shows() {
+    fn a_front_showing_no_field_makes_no_card() {
         let mut nt = Templates::default().basic(MTIME);
         nt.templates[0].front = "{{#Back}}x{{/Back}} {{text:Front}} {{!comment}}".to_owned();
         nt.templates.push(crate::model::TemplateDef {
@@ -291,7 +294,8 @@ mod tests {
             front: "no fields".to_owned(),
             back: String::new(),
         });
-        assert_eq!(requirements(&nt), json!([[0, "any", [0]], [1, "none", []]]));
+        assert_eq!(referenced_fields(&nt.templates[0].front, &nt), [0]);
+        assert!(referenced_fields(&nt.templates[1].front, &nt).is_empty());
         let ords = card_ords(&nt, &["q".to_owned(), "a".to_owned()]);
         assert_eq!(ords, [0]);
     }
