@@ -155,9 +155,11 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
             .map_err(|e| Error::Usage(format!("{}: {}", writer.name(), e.message)))?;
         selected.push((writer, settings));
     }
-    let name = match &request.name {
-        Some(n) => n.clone(),
-        None => default_package_name(&request.inputs),
+    let name = match (&request.name, &opened[..]) {
+        (Some(n), _) => n.clone(),
+        // One file: its name without the format's extension (`deck.quizlet.txt` → `deck`).
+        (None, [(path, reader, _)]) if path.is_file() => name_of(path, reader.extensions()),
+        _ => default_package_name(&request.inputs),
     };
     let inputs: Vec<(PathBuf, &'static str)> = opened
         .iter()
@@ -210,6 +212,29 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
         notes,
         warnings,
     })
+}
+
+/// The outputs' name for the one input file `path`: its name less the longest of the
+/// reader's `extensions` it ends with (`Deck.apkg` → `Deck`), `-deck` added to a name Anki
+/// reserves (`collection.colpkg` → `collection-deck`).
+fn name_of(path: &Path, extensions: &[&str]) -> String {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = file.to_lowercase();
+    let cut = extensions
+        .iter()
+        .filter(|e| lower.ends_with(&format!(".{e}")))
+        .map(|e| e.len() + 1)
+        .max()
+        .unwrap_or(0);
+    let stem = &file[..file.len() - cut];
+    match stem {
+        "" => "deck".to_owned(),
+        s if crate::writers::run::check_package_name(s).is_err() => format!("{s}-deck"),
+        s => s.to_owned(),
+    }
 }
 
 /// Finishes every staged `markdown` output ([`seed_project`]).

@@ -1,0 +1,51 @@
+//! Fuzz target `read_apkg`: arbitrary bytes as an Anki package, through the `apkg` reader
+//! (zip, zstd, protobuf, SQLite of schema 11 or 18) into memory, with small decompression
+//! limits. Every input must end in notes or an input error naming the file: never a panic,
+//! never more than the limits allow, never a file outside the scratch directory.
+#![no_main]
+
+use decksmith::readers::{Limits, ReadContext, Reader, apkg::ApkgReader};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let path = dir.path().join("fuzz.apkg");
+    std::fs::write(&path, data).expect("the input is written");
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).expect("the scratch directory is made");
+    let ctx = ReadContext {
+        deck: None,
+        timestamp: 1,
+        scratch: scratch.clone(),
+        limits: Limits {
+            max_entry: 16 << 20,
+            max_total: 32 << 20,
+            max_ratio: 200,
+        },
+        term_separator: "\t".into(),
+        card_separator: "\n".into(),
+    };
+    match ApkgReader.open(&path, &ctx) {
+        Ok(mut input) => {
+            let mut notes = Vec::new();
+            if let Ok(outcome) = input.read(&mut notes) {
+                assert_eq!(outcome.notes, notes.len());
+                for note in &notes {
+                    let nt = input
+                        .note_types()
+                        .iter()
+                        .find(|t| t.name == note.note_type)
+                        .expect("a note's note type is among the input's");
+                    assert_eq!(note.fields.len(), nt.fields.len());
+                }
+                for m in &outcome.media {
+                    assert!(m.path.starts_with(&scratch), "{:?} left the scratch", m.path);
+                }
+            }
+        }
+        Err(e) => assert!(matches!(e, decksmith::Error::Input(_) | decksmith::Error::Io { .. }), "{e:?}"),
+    }
+    // Nothing was written beside the input and the scratch directory.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listed").collect();
+    assert_eq!(names.len(), 2);
+});
