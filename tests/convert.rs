@@ -37,8 +37,14 @@ fn decksmith_csv_json_and_quizlet_outputs_convert_back_to_the_same_notes() {
     run_ok(&p, &["build", "-f", "csv,quizlet,json"]);
     let built = json_notes(&p.path("dist/content.json"));
 
-    for (input, name) in [("dist/content.csv", "from-csv"), ("dist/content.json", "from-json")] {
-        run_ok(&p, &["convert", input, "-o", "back", "-n", name, "-f", "json"]);
+    for (input, name) in [
+        ("dist/content.csv", "from-csv"),
+        ("dist/content.json", "from-json"),
+    ] {
+        run_ok(
+            &p,
+            &["convert", input, "-o", "back", "-n", name, "-f", "json"],
+        );
         let back = json_notes(&p.path(&format!("back/{name}.json")));
         assert_eq!(back.len(), built.len());
         for (b, w) in back.iter().zip(&built) {
@@ -52,19 +58,49 @@ fn decksmith_csv_json_and_quizlet_outputs_convert_back_to_the_same_notes() {
 
     // Quizlet text has no guids, no HTML and no decks: the same terms and definitions, in a
     // deck named after the file, with guids that do not change from one conversion to the next.
-    let out = run_ok(&p, &["convert", "dist/content.quizlet.txt", "-o", "back", "-f", "json"]);
-    assert!(out.contains(" quizlet dist/content.quizlet.txt (read)"), "{out}");
+    let out = run_ok(
+        &p,
+        &[
+            "convert",
+            "dist/content.quizlet.txt",
+            "-o",
+            "back",
+            "-f",
+            "json",
+        ],
+    );
+    assert!(
+        out.contains(" quizlet dist/content.quizlet.txt (read)"),
+        "{out}"
+    );
     let quizlet = std::fs::read_to_string(p.path("dist/content.quizlet.txt")).unwrap();
     let back = json_notes(&p.path("back/content.json"));
     assert_eq!(back.len(), built.len());
     for (note, line) in back.iter().zip(quizlet.lines()) {
         let (term, definition) = line.split_once('\t').unwrap();
-        let unescape = |s: &str| s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+        let unescape = |s: &str| {
+            s.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        };
         assert_eq!(unescape(note["fields"]["Front"].as_str().unwrap()), term);
-        assert_eq!(unescape(note["fields"]["Back"].as_str().unwrap()), definition);
+        assert_eq!(
+            unescape(note["fields"]["Back"].as_str().unwrap()),
+            definition
+        );
         assert_eq!(note["deck"], "content");
     }
-    run_ok(&p, &["convert", "dist/content.quizlet.txt", "-o", "again", "-f", "json"]);
+    run_ok(
+        &p,
+        &[
+            "convert",
+            "dist/content.quizlet.txt",
+            "-o",
+            "again",
+            "-f",
+            "json",
+        ],
+    );
     assert_eq!(
         std::fs::read(p.path("back/content.json")).unwrap(),
         std::fs::read(p.path("again/content.json")).unwrap()
@@ -75,7 +111,10 @@ fn decksmith_csv_json_and_quizlet_outputs_convert_back_to_the_same_notes() {
 fn a_package_converted_to_a_project_rebuilds_the_same_notes() {
     let p = Project::with_seed();
     run_ok(&p, &["build", "-f", "apkg,json"]);
-    let out = run_ok(&p, &["convert", "dist/content.apkg", "-o", "git", "-n", "deck"]);
+    let out = run_ok(
+        &p,
+        &["convert", "dist/content.apkg", "-o", "git", "-n", "deck"],
+    );
     assert!(out.contains("markdown git/deck: 8 notes"), "{out}");
     let project = p.path("git/deck");
     let mut build = p.cmd();
@@ -84,9 +123,16 @@ fn a_package_converted_to_a_project_rebuilds_the_same_notes() {
         .args(["build", "-f", "json"])
         .output()
         .unwrap();
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let stdout = String::from_utf8_lossy(&built.stdout);
-    assert!(stdout.contains("0 added, 0 changed, 0 renamed, 8 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("0 added, 0 changed, 0 renamed, 8 unchanged"),
+        "{stdout}"
+    );
     let original = json_notes(&p.path("dist/content.json"));
     let rebuilt = json_notes(&project.join("dist/content.json"));
     assert_eq!(original.len(), rebuilt.len());
@@ -157,7 +203,14 @@ fn sample_members(p: &Project) -> Vec<(String, Vec<u8>)> {
 fn assert_refused(p: &Project, message: &str) {
     let out = p
         .cmd()
-        .args(["convert", "bad.apkg", "-o", "out", "-f", "apkg,csv,json,markdown"])
+        .args([
+            "convert",
+            "bad.apkg",
+            "-o",
+            "out",
+            "-f",
+            "apkg,csv,json,markdown",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -192,19 +245,31 @@ fn hostile_packages_are_refused_with_nothing_written() {
     let packed = zstd::encode_all(&zeros[..], 19).unwrap();
     zip(
         &p.path("bad.apkg"),
-        &[("meta", b"\x08\x03", false), ("collection.anki21b", &packed, false)],
+        &[
+            ("meta", b"\x08\x03", false),
+            ("collection.anki21b", &packed, false),
+        ],
     );
     assert_refused(&p, "zip bomb");
 
     // Media names that would leave the output directory, or hold a NUL.
-    for name in ["../evil.png", "/tmp/evil.png", "a\\u0000b.png", "..", "dir/x.png"] {
+    for name in [
+        "../evil.png",
+        "/tmp/evil.png",
+        "a\\u0000b.png",
+        "..",
+        "dir/x.png",
+    ] {
         let map = format!("{{\"0\": \"{name}\"}}");
         with(&[("media", map.as_bytes()), ("0", b"\x89PNG")]);
         assert_refused(&p, "not a plain file name");
     }
 
     // A damaged collection, damaged protobuf, not a zip at all.
-    with(&[("collection.anki2", b"SQLite format 3\0 but nothing else of a database")]);
+    with(&[(
+        "collection.anki2",
+        b"SQLite format 3\0 but nothing else of a database",
+    )]);
     assert_refused(&p, "the collection is damaged");
     zip(&p.path("bad.apkg"), &[("meta", b"\xff\xff\xff", false)]);
     assert_refused(&p, "the `meta` member is damaged");
