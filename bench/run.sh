@@ -5,7 +5,11 @@
 # user would otherwise pick:
 #   - ankdown 0.7.1 (misaka C renderer + genanki), fed the same notes rewritten into its
 #     `%`/`---` card format (bench/peers/to_ankdown.py; the rewrite is not timed);
-#   - a Python-Markdown + genanki script (bench/peers/markdown_genanki.py).
+#   - a Python-Markdown + genanki script (bench/peers/markdown_genanki.py);
+# and `convert` (issue 15): decksmith converting the corpus' own .apkg to CSV against the
+# official anki library (.anki-venv, scripts/anki-venv.sh) exporting the same collection to
+# text (bench/peers/anki_export_text.py; importing the package into its collection is not
+# timed).
 # Each is timed with GNU time (wall, user+sys CPU, peak RSS); every measurement is run
 # --runs times (default 2) and the fastest run is reported. Peers live in venvs under
 # bench/.venv-* (created on first use; gitignored). Prints a markdown table and writes it to
@@ -16,7 +20,8 @@
 #   bench/run.sh --sizes 10000,100000,300000 --peers-max 100000
 #   bench/run.sh --smoke              # CI: 500 notes, debug build, decksmith only, 1 run
 # Options: --sizes LIST  --runs N  --no-peers  --peers-max N  --work DIR  --out FILE
-#          --profile release|dev
+#          --profile release|dev  --no-anki (no Anki export to compare `convert` with; the
+#          comparison otherwise runs whenever .anki-venv exists, --no-peers or not)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,6 +30,7 @@ repo=$PWD
 sizes="10000,100000"
 runs=2
 peers=1
+anki=1
 peers_max=100000
 smoke=0
 profile=release
@@ -36,10 +42,11 @@ epoch=1700000000
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --smoke) smoke=1; sizes=500; runs=1; peers=0; profile=dev ;;
+        --smoke) smoke=1; sizes=500; runs=1; peers=0; anki=0; profile=dev ;;
         --sizes) sizes="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --no-peers) peers=0 ;;
+        --no-anki) anki=0 ;;
         --peers-max) peers_max="$2"; shift ;;
         --work) work="$2"; shift ;;
         --out) out="$2"; shift ;;
@@ -123,6 +130,8 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 results="$work/results.tsv"
 printf 'notes\tinput_bytes\ttool\twall\tuser\tsys\trss_kb\tapkg_notes\tapkg_bytes\tdeflate6_bytes\toutputs\n' >"$results"
+convert_results="$work/convert.tsv"
+printf 'notes\twall\tcpu\trss_kb\tanki_wall\tanki_cpu\tanki_rss_kb\tcsv_bytes\tanki_txt_bytes\n' >"$convert_results"
 
 # measure NAME CMD...: runs CMD $runs times in $work (no decksmith.toml above it), with
 # $before run first each time (untimed cleanup); sets $best to "wall user sys rss_kb" of
@@ -185,6 +194,32 @@ for n in $sizes; do
     head -c 2 "$dist/corpus.apkg" | grep -q PK || die "$dist/corpus.apkg is not a zip"
     record "$n" "$input_bytes" decksmith "$dist/corpus.apkg" "${outputs% }"
 
+    # convert: the package back to text, decksmith against Anki's own export.
+    before="rm -rf '$work/convert-$n'"
+    measure "convert-$n" "$bin" convert "$dist/corpus.apkg" -f csv -o "$work/convert-$n" -n corpus
+    before=true
+    rows=$(grep -vc '^#' "$work/convert-$n/corpus.csv" || true)
+    [[ $rows -ge $n ]] || die "convert wrote $rows records instead of $n"
+    read -r wall user sys rss <<<"$best"
+    anki_py="$repo/.anki-venv/bin/python"
+    if [[ $anki == 1 && -x $anki_py && $n -le $peers_max ]]; then
+        rm -rf "$work/anki-$n"
+        "$anki_py" "$repo/bench/peers/anki_export_text.py" import "$dist/corpus.apkg" "$work/anki-$n"
+        before="rm -f '$work/anki-$n.txt'"
+        measure "anki-export-$n" "$anki_py" "$repo/bench/peers/anki_export_text.py" export \
+            "$work/anki-$n" "$work/anki-$n.txt"
+        before=true
+        read -r awall auser asys arss <<<"$best"
+        rm -rf "$work/anki-$n"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$wall" "$(awk -v a="$user" -v b="$sys" 'BEGIN{print a+b}')" \
+            "$rss" "$awall" "$(awk -v a="$auser" -v b="$asys" 'BEGIN{print a+b}')" "$arss" \
+            "$(stat -c %s "$work/convert-$n/corpus.csv")" "$(stat -c %s "$work/anki-$n.txt")" >>"$convert_results"
+    else
+        printf '%s\t%s\t%s\t%s\t\t\t\t%s\t\n' "$n" "$wall" "$(awk -v a="$user" -v b="$sys" 'BEGIN{print a+b}')" \
+            "$rss" "$(stat -c %s "$work/convert-$n/corpus.csv")" >>"$convert_results"
+    fi
+    rm -rf "$work/convert-$n" "$work/anki-$n.txt"
+
     # The trade-off of each .apkg compression setting, when the CLI has one.
     if "$bin" build --help | grep -q -- '--compression'; then
         for level in none fast best; do
@@ -224,5 +259,7 @@ done
         "$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)" \
         "$profile" "$runs" "$(date -u +%Y-%m-%d)"
     "$python" "$repo/bench/tools/table.py" "$results"
+    printf '\n`convert` (the .apkg above to CSV) against the official anki library exporting the same\ncollection to text:\n\n'
+    "$python" "$repo/bench/tools/table.py" --convert "$convert_results"
 } | tee "$out"
 [[ $out == /dev/null ]] || log "results: $out (raw: $results)"

@@ -134,7 +134,7 @@ fn a_package_converted_to_a_project_rebuilds_the_same_notes() {
         "{stdout}"
     );
     let original = json_notes(&p.path("dist/content.json"));
-    let rebuilt = json_notes(&project.join("dist/content.json"));
+    let rebuilt = json_notes(&project.join("dist/deck.json"));
     assert_eq!(original.len(), rebuilt.len());
     for (a, b) in original.iter().zip(&rebuilt) {
         for key in ["guid", "deck", "notetype", "fields", "tags", "mod"] {

@@ -296,8 +296,8 @@ fn every_layout_anki_exports_converts_to_every_format_and_back_into_its_collecti
             stdout.contains("notes 0 added, 0 changed, 0 renamed, 10 unchanged, 0 removed"),
             "{stdout}"
         );
-        assert_json_notes(&project.join("dist/content.json"), &want, true);
-        let build = project.join("dist/content.apkg");
+        assert_json_notes(&project.join("dist/deck.json"), &want, true);
+        let build = project.join("dist/deck.apkg");
         // Into a new collection: the original notes, fields as Anki stores them.
         let fresh = import(&python, None, &[&build]);
         assert_eq!(count(&fresh, 0, "new"), 10);

@@ -4,6 +4,7 @@
 same run), decksmith's output sizes, and the issue 6 targets with the measured values.
 
 Usage: table.py results.tsv
+       table.py --convert convert.tsv    (decksmith convert against Anki's text export)
 """
 
 import csv
@@ -17,7 +18,29 @@ def fmt_bytes(n):
     return f"{n / MB:.1f} MB"
 
 
+def convert_table(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    print("| notes | decksmith convert -f csv: wall s | CPU s | peak RSS MiB "
+          "| anki export_note_csv: wall s | CPU s | peak RSS MiB | anki time / decksmith time |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        wall = float(r["wall"])
+        cells = [f"{int(r['notes']):,}", f"{wall:.2f}", f"{float(r['cpu']):.2f}",
+                 f"{int(r['rss_kb']) / 1024:.0f}"]
+        if r["anki_wall"]:
+            awall = float(r["anki_wall"])
+            cells += [f"{awall:.2f}", f"{float(r['anki_cpu']):.2f}",
+                      f"{int(r['anki_rss_kb']) / 1024:.0f}", f"{awall / wall:.1f}×"]
+        else:
+            cells += ["–"] * 4
+        print("| " + " | ".join(cells) + " |")
+
+
 def main():
+    if sys.argv[1] == "--convert":
+        convert_table(sys.argv[2])
+        return
     with open(sys.argv[1], newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     for r in rows:

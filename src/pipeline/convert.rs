@@ -237,10 +237,12 @@ fn name_of(path: &Path, extensions: &[&str]) -> String {
     }
 }
 
-/// Finishes every staged `markdown` output ([`seed_project`]).
+/// Finishes every staged `markdown` output ([`seed_project`]), named after the directory it
+/// is going to.
 pub(crate) fn seed_projects(staged: &[StagedOutput<'_>], timestamp: i64) -> Result<()> {
     for s in staged.iter().filter(|s| s.format == "markdown") {
-        seed_project(s.staged, timestamp)?;
+        let name = s.path.file_name().map(|n| n.to_string_lossy().into_owned());
+        seed_project(s.staged, name.as_deref(), timestamp)?;
     }
     Ok(())
 }
@@ -334,16 +336,7 @@ impl NoteSink for Gather<'_> {
                     ),
                 ));
             }
-            let mut end = 0;
-            while end < note.deck.len() {
-                end = note.deck[end..]
-                    .find("::")
-                    .map_or(note.deck.len(), |i| end + i);
-                if !self.decks.contains(&note.deck[..end]) {
-                    self.decks.insert(note.deck[..end].to_owned());
-                }
-                end += 2;
-            }
+            crate::model::text::deck::insert_with_parents(&note.deck, &mut self.decks);
             if !self.note_types.contains(&note.note_type) {
                 self.note_types.insert(note.note_type.clone());
             }
@@ -361,11 +354,20 @@ struct Seeded {
     check: String,
 }
 
-/// Finishes a decksmith project that the `markdown` writer staged in `dir`: builds it as
+/// Finishes a decksmith project that the `markdown` writer staged in `dir`: names its
+/// outputs `name` (the project's directory name, when it makes a package name), builds it as
 /// `decksmith build` would (into memory), checks that every note reads back exactly as it
 /// was written, and writes `decksmith.lock` giving each note its original guid and `mod`
 /// (and each note type its `mod`), then removes the writer's seed.
-pub fn seed_project(dir: &Path, timestamp: i64) -> Result<()> {
+pub fn seed_project(dir: &Path, name: Option<&str>, timestamp: i64) -> Result<()> {
+    if let Some(name) = name.filter(|n| crate::writers::run::check_package_name(n).is_ok()) {
+        let config = dir.join(crate::project::CONFIG_FILE);
+        let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
+        let mut quoted = String::new();
+        crate::model::text::json::push_json_str(&mut quoted, name);
+        let text = text.replacen("[package]\n", &format!("[package]\nname = {quoted}\n"), 1);
+        std::fs::write(&config, text).map_err(|e| Error::io(&config, e))?;
+    }
     let seed_path = dir.join(SEED_FILE);
     let text = std::fs::read_to_string(&seed_path).map_err(|e| Error::io(&seed_path, e))?;
     let bad = |line: usize| {

@@ -12,17 +12,16 @@
 //! and their field counts, once to stream the notes. Facts from Anki's
 //! `rslib/src/import_export/text/csv/` (`metadata.rs`, `import.rs`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::identity::keys::{guid_for_key, key_digest, question_key};
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::plain::html_to_text;
 use crate::model::text::tags::{normalize_tag, split_tags};
 use crate::model::{Note, NoteSink, NoteType, Source};
-use crate::readers::{BATCH, Input, ReadContext, ReadOutcome, Reader, stock};
+use crate::readers::{Batches, DerivedGuids, Input, ReadContext, ReadOutcome, Reader, stock};
 
 /// Reads Anki's plain-text notes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -441,8 +440,8 @@ impl Input for TextInput {
             .map(|nt| (nt.name.clone(), nt.fields.len()))
             .collect();
         let mut outcome = ReadOutcome::default();
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut derived: HashSet<u128> = HashSet::new();
+        let mut batches = Batches::new(sink);
+        let mut derived = DerivedGuids::default();
         let mut reader = self.records()?;
         let source = self.path.to_string_lossy().replace('\\', "/");
         let mut record = csv::StringRecord::new();
@@ -475,18 +474,9 @@ impl Input for TextInput {
                 .unwrap_or_else(|| self.deck.clone());
             let (guid, key) = match row.guid {
                 Some(g) => (g.clone(), format!("guid:{g}")),
-                None => {
-                    let mut key = question_key(&deck, &html_to_text(&fields[0]).text);
-                    let mut n = 1;
-                    while !derived.insert(key_digest(&key)) {
-                        n += 1;
-                        key = format!("{}\u{1f}#{n}", key.split("\u{1f}#").next().unwrap_or(&key));
-                    }
-                    (guid_for_key(&key), key)
-                }
+                None => derived.next(&deck, &html_to_text(&fields[0]).text),
             };
-            outcome.notes += 1;
-            batch.push(Note {
+            batches.push(Note {
                 guid,
                 key,
                 deck,
@@ -501,13 +491,10 @@ impl Input for TextInput {
                 // A text file carries no media files.
                 media: Vec::new(),
                 mtime: self.timestamp,
-                due: outcome.notes as i64,
-            });
-            if batch.len() == BATCH {
-                sink.notes(std::mem::take(&mut batch))?;
-            }
+                due: 0,
+            })?;
         }
-        sink.notes(batch)?;
+        outcome.notes = batches.finish()?;
         if let Some(line) = extra_columns {
             outcome.warnings.push(Diagnostic::warning(
                 Location::new(&self.path, line, 1),
@@ -528,16 +515,7 @@ impl Input for TextInput {
 mod tests {
     use super::*;
 
-    fn ctx(dir: &Path) -> ReadContext {
-        ReadContext {
-            deck: None,
-            timestamp: 1_700_000_000,
-            scratch: dir.to_path_buf(),
-            limits: crate::readers::Limits::default(),
-            term_separator: "\t".into(),
-            card_separator: "\n".into(),
-        }
-    }
+    use crate::readers::test_context as ctx;
 
     fn read(name: &str, text: &str) -> (Vec<NoteType>, Vec<Note>, ReadOutcome) {
         let dir = tempfile::tempdir().unwrap();

@@ -19,7 +19,7 @@ use crate::error::{Error, Location, Result};
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::normalize_tag;
 use crate::model::{Note, NoteSink, NoteType, Source};
-use crate::readers::{BATCH, Input, ReadContext, ReadOutcome, Reader, input_warning, stock};
+use crate::readers::{Batches, Input, ReadContext, ReadOutcome, Reader, input_warning, stock};
 
 /// Reads decksmith's JSON.
 #[derive(Debug, Clone, Copy, Default)]
@@ -199,7 +199,7 @@ impl Input for JsonInput {
 
     fn read(&mut self, sink: &mut dyn NoteSink) -> Result<ReadOutcome> {
         let mut outcome = ReadOutcome::default();
-        let mut batch: Vec<Note> = Vec::with_capacity(BATCH);
+        let mut batches = Batches::new(sink);
         let mut media = 0usize;
         let mut failed: Option<Error> = None;
         let path = self.path.to_string_lossy().replace('\\', "/");
@@ -221,8 +221,7 @@ impl Input for JsonInput {
                     line: s.line,
                 },
             );
-            outcome.notes += 1;
-            batch.push(Note {
+            let note = Note {
                 key: r.key.unwrap_or_else(|| format!("guid:{}", r.guid)),
                 guid: r.guid,
                 deck,
@@ -233,19 +232,16 @@ impl Input for JsonInput {
                 label: r.label,
                 media: Vec::new(),
                 mtime: r.mtime.unwrap_or(self.timestamp),
-                due: outcome.notes as i64,
-            });
-            if batch.len() == BATCH
-                && let Err(e) = sink.notes(std::mem::take(&mut batch))
-            {
+                due: 0,
+            };
+            batches.push(note).map_err(|e| {
                 let message = e.to_string();
                 failed = Some(e);
-                return Err(message);
-            }
-            Ok(())
+                message
+            })
         })
         .map_err(|e| failed.take().unwrap_or(e))?;
-        sink.notes(batch)?;
+        outcome.notes = batches.finish()?;
         if media > 0 {
             outcome.warnings.push(input_warning(
                 &self.path,
@@ -262,12 +258,8 @@ mod tests {
 
     fn ctx(dir: &Path) -> ReadContext {
         ReadContext {
-            deck: None,
             timestamp: 9,
-            scratch: dir.to_path_buf(),
-            limits: crate::readers::Limits::default(),
-            term_separator: "\t".into(),
-            card_separator: "\n".into(),
+            ..crate::readers::test_context(dir)
         }
     }
 

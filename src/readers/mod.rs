@@ -24,10 +24,12 @@ pub mod markdown;
 pub mod quizlet;
 mod stock;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{MediaFile, NoteSink, NoteType};
+use crate::identity::keys::{guid_for_key, key_digest, question_key};
+use crate::model::{MediaFile, Note, NoteSink, NoteType};
 
 /// How much a reader may decompress: the caps that make a zip or zstd bomb an error before
 /// memory or the disk fill up. Every size is checked as declared (before anything is read)
@@ -192,7 +194,76 @@ pub(crate) fn input_warning(path: &Path, message: impl Into<String>) -> Diagnost
 }
 
 /// The notes of a batch go to the sink when it holds this many.
-pub(crate) const BATCH: usize = 256;
+const BATCH: usize = 256;
+
+/// Notes on their way to a sink, a batch at a time; each gets its new-card position (`due`)
+/// in the input's order.
+pub(crate) struct Batches<'s> {
+    sink: &'s mut dyn NoteSink,
+    batch: Vec<Note>,
+    /// Notes pushed so far.
+    pub(crate) count: usize,
+}
+
+impl<'s> Batches<'s> {
+    pub(crate) fn new(sink: &'s mut dyn NoteSink) -> Self {
+        Batches {
+            sink,
+            batch: Vec::with_capacity(BATCH),
+            count: 0,
+        }
+    }
+
+    /// Sends `note` on (with the batch it completes).
+    pub(crate) fn push(&mut self, mut note: Note) -> Result<()> {
+        self.count += 1;
+        note.due = self.count as i64;
+        self.batch.push(note);
+        if self.batch.len() == BATCH {
+            self.sink.notes(std::mem::take(&mut self.batch))?;
+        }
+        Ok(())
+    }
+
+    /// Sends the last batch; returns how many notes went on.
+    pub(crate) fn finish(self) -> Result<usize> {
+        self.sink.notes(self.batch)?;
+        Ok(self.count)
+    }
+}
+
+/// Guids for notes whose input has none (text rows, Quizlet cards): from the deck and the
+/// question, as a Markdown question's guid is, so that converting the same file twice gives
+/// the same notes; a question repeated in a deck is numbered (`#2`, `#3`, …).
+#[derive(Debug, Default)]
+pub(crate) struct DerivedGuids(HashSet<u128>);
+
+impl DerivedGuids {
+    /// The `(guid, key)` of the next note with `question` (plain text) in `deck`.
+    pub(crate) fn next(&mut self, deck: &str, question: &str) -> (String, String) {
+        let base = question_key(deck, question);
+        let mut key = base.clone();
+        let mut n = 1;
+        while !self.0.insert(key_digest(&key)) {
+            n += 1;
+            key = format!("{base}\u{1f}#{n}");
+        }
+        (guid_for_key(&key), key)
+    }
+}
+
+/// A [`ReadContext`] for tests: no deck, time 1, scratch in `dir`, tab and newline.
+#[cfg(test)]
+pub(crate) fn test_context(dir: &Path) -> ReadContext {
+    ReadContext {
+        deck: None,
+        timestamp: 1,
+        scratch: dir.to_path_buf(),
+        limits: Limits::default(),
+        term_separator: "\t".into(),
+        card_separator: "\n".into(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

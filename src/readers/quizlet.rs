@@ -6,13 +6,13 @@
 //! deck is `--deck` or the file's name, each card a stock `Basic` note whose guid comes from
 //! its deck and term, so that converting the same file twice gives the same notes.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::identity::keys::{guid_for_key, key_digest, question_key};
 use crate::model::{Note, NoteSink, NoteType, Source};
-use crate::readers::{BATCH, Input, ReadContext, ReadOutcome, Reader, input_error, stock};
+use crate::readers::{
+    Batches, DerivedGuids, Input, ReadContext, ReadOutcome, Reader, input_error, stock,
+};
 
 /// The largest Quizlet text read (a set of thousands of cards is a few MiB).
 const MAX_BYTES: u64 = 256 << 20;
@@ -112,8 +112,8 @@ impl Input for QuizletInput {
 
     fn read(&mut self, sink: &mut dyn NoteSink) -> Result<ReadOutcome> {
         let mut outcome = ReadOutcome::default();
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut derived: HashSet<u128> = HashSet::new();
+        let mut batches = Batches::new(sink);
+        let mut derived = DerivedGuids::default();
         let source = self.path.to_string_lossy().replace('\\', "/");
         let text = self.text.strip_prefix('\u{feff}').unwrap_or(&self.text);
         let mut offset = self.text.len() - text.len();
@@ -142,15 +142,9 @@ impl Input for QuizletInput {
                 }
             };
             let fields = vec![html(term.trim()), html(definition.trim())];
-            let mut key = question_key(&self.deck, term);
-            let mut n = 1;
-            while !derived.insert(key_digest(&key)) {
-                n += 1;
-                key = format!("{}\u{1f}#{n}", question_key(&self.deck, term));
-            }
-            outcome.notes += 1;
-            batch.push(Note {
-                guid: guid_for_key(&key),
+            let (guid, key) = derived.next(&self.deck, term);
+            batches.push(Note {
+                guid,
                 key,
                 deck: self.deck.clone(),
                 note_type: "Basic".to_owned(),
@@ -163,13 +157,10 @@ impl Input for QuizletInput {
                 label: None,
                 media: Vec::new(),
                 mtime: self.timestamp,
-                due: outcome.notes as i64,
-            });
-            if batch.len() == BATCH {
-                sink.notes(std::mem::take(&mut batch))?;
-            }
+                due: 0,
+            })?;
         }
-        sink.notes(batch)?;
+        outcome.notes = batches.finish()?;
         if let Some((n, at)) = no_definition {
             outcome.warnings.push(Diagnostic::warning(
                 Location::from_offset(&self.path, &self.text, at),
@@ -192,12 +183,9 @@ mod tests {
         let p = dir.path().join("Spanish 1.quizlet.txt");
         std::fs::write(&p, text).unwrap();
         let ctx = ReadContext {
-            deck: None,
-            timestamp: 7,
-            scratch: dir.path().to_path_buf(),
-            limits: crate::readers::Limits::default(),
             term_separator: term.into(),
             card_separator: card.into(),
+            ..crate::readers::test_context(dir.path())
         };
         let mut input = QuizletReader.open(&p, &ctx).unwrap();
         let mut notes = Vec::new();

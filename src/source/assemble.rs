@@ -117,16 +117,7 @@ impl Assembler {
         for (note, digest) in notes.iter_mut().zip(key_digests) {
             self.check_duplicate_key(note, digest);
             self.tag_case.unify(&mut note.tags);
-            let mut end = 0;
-            while end < note.deck.len() {
-                end = note.deck[end..]
-                    .find("::")
-                    .map_or(note.deck.len(), |i| end + i);
-                if !self.decks.contains(&note.deck[..end]) {
-                    self.decks.insert(note.deck[..end].to_owned());
-                }
-                end += 2;
-            }
+            crate::model::text::deck::insert_with_parents(&note.deck, &mut self.decks);
             if !self.note_types.contains(&note.note_type) {
                 self.note_types.insert(note.note_type.clone());
             }

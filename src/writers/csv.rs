@@ -78,6 +78,16 @@ pub fn stock_notetype(name: &str) -> &str {
     }
 }
 
+/// The note types every new Anki collection has (English names).
+const ANKI_STOCK: &[&str] = &[
+    "Basic",
+    "Basic (and reversed card)",
+    "Basic (optional reversed card)",
+    "Basic (type in the answer)",
+    "Cloze",
+    "Image Occlusion",
+];
+
 /// The header lines for records with `width` field columns, with or without the note-type
 /// column: [`HEADERS`] and [`HEADERS_WITH_NOTETYPE`] for two, the tags column moved on for
 /// more.
@@ -174,7 +184,16 @@ impl Writer for CsvWriter {
         let mut warnings = Vec::new();
         let mut tags = String::new();
         let mut counter = CardCounter::new(&types);
+        // Notes of note types only a collection that has them can import, and the names.
+        let (mut foreign, mut foreign_names) = (0usize, Vec::<String>::new());
         while let Some(note) = notes.next_note()? {
+            let notetype = stock_notetype(&note.note_type);
+            if !ANKI_STOCK.contains(&notetype) {
+                foreign += 1;
+                if !foreign_names.iter().any(|n| n == notetype) {
+                    foreign_names.push(notetype.to_owned());
+                }
+            }
             if !with_notetype && stock_notetype(&note.note_type) != "Basic" {
                 body = add_notetype_column(body, start, records, width)?;
                 with_notetype = true;
@@ -192,6 +211,12 @@ impl Writer for CsvWriter {
             cards += counter.count(note);
         }
         notes.manifest()?;
+        if foreign > 0 {
+            warnings.push(Diagnostic::global_warning(format!(
+                "csv: {foreign} notes are of note types a CSV names but cannot define ({}): only a collection that has them imports those notes",
+                foreign_names.join(", ")
+            )));
+        }
         let out = finish(body)?;
         out.flush()
             .map_err(|e| Self::err(format!("flushing: {e}")))?;

@@ -18,3 +18,16 @@ pub fn normalize_deck_name(name: &str) -> Option<String> {
     }
     Some(parts.join("::"))
 }
+
+/// Adds `deck` (a normalized full name) and each of its `::` parents to `decks`, copying
+/// only the names not there yet.
+pub fn insert_with_parents(deck: &str, decks: &mut std::collections::BTreeSet<String>) {
+    let mut end = 0;
+    while end < deck.len() {
+        end = deck[end..].find("::").map_or(deck.len(), |i| end + i);
+        if !decks.contains(&deck[..end]) {
+            decks.insert(deck[..end].to_owned());
+        }
+        end += 2;
+    }
+}

@@ -20,7 +20,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::{normalize_tag, split_tags};
 use crate::model::{FieldDef, Note, NoteSink, NoteType, NoteTypeKind, Source, TemplateDef};
-use crate::readers::{BATCH, input_error, input_warning};
+use crate::readers::{Batches, input_error, input_warning};
 
 /// An open collection.
 pub(super) struct Collection {
@@ -326,9 +326,8 @@ impl Collection {
         let by_id: HashMap<i64, usize> = types.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
         let source = self.input.to_string_lossy().replace('\\', "/");
         let mut card = next_card(&mut cards)?;
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batches = Batches::new(sink);
         let mut losses = Losses::default();
-        let mut count = 0usize;
         while let Some(row) = notes.next().map_err(|e| self.damaged(&e))? {
             let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, String, i64, i64, String, String)> {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
@@ -338,7 +337,7 @@ impl Collection {
                 card = next_card(&mut cards)?;
             }
             let deck_id = card.filter(|(nid, _)| *nid == id).map(|(_, did)| did);
-            let position = count + losses.skipped + 1;
+            let position = batches.count + losses.skipped + 1;
             let Some(&ti) = by_id.get(&mid) else {
                 losses.skip(position, "use a note type the package does not define");
                 continue;
@@ -362,15 +361,16 @@ impl Collection {
             let mut tags: Vec<String> = split_tags(&tags).filter_map(normalize_tag).collect();
             tags.sort();
             tags.dedup();
+            // (A package without media needs no look at the fields for references.)
             let mut used: Vec<String> = fields
                 .iter()
+                .filter(|_| !media.is_empty())
                 .flat_map(|f| crate::model::text::media_refs::media_refs(f))
                 .filter(|n| media.contains(n))
                 .collect();
             used.sort();
             used.dedup();
-            count += 1;
-            batch.push(Note {
+            batches.push(Note {
                 key: format!("guid:{guid}"),
                 guid,
                 deck,
@@ -384,15 +384,11 @@ impl Collection {
                 label: None,
                 media: used,
                 mtime,
-                due: count as i64,
-            });
-            if batch.len() == BATCH {
-                sink.notes(std::mem::take(&mut batch))?;
-            }
+                due: 0,
+            })?;
         }
-        sink.notes(batch)?;
         warnings.extend(losses.warnings(&self.input));
-        Ok(count)
+        batches.finish()
     }
 }
 
