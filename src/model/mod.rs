@@ -75,7 +75,7 @@ pub fn note_type_index(note_types: &[NoteType], name: &str) -> Option<usize> {
 }
 
 /// How many cards `note` makes with its note type `nt`, as Anki decides it
-/// ([`cards::CardPlan`]); none without a note type. A writer counting many notes keeps a
+/// (the model's `cards` rule); none without a note type. A writer counting many notes keeps a
 /// [`CardCounter`] instead.
 pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
     nt.map_or(0, |nt| {
