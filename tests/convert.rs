@@ -311,3 +311,19 @@ fn usage_mistakes_are_usage_errors() {
     let out = run_ok(&p, &["convert", "content/day-25.md", "-o", "md"]);
     assert!(out.contains("apkg md/day-25.apkg: 8 notes"), "{out}");
 }
+
+#[test]
+fn a_document_naming_a_note_type_nobody_defined_is_an_error_at_its_line() {
+    let p = Project::new();
+    p.write(
+        "content/a.md",
+        "---\ndeck: X\nnote_type: Vocab\n---\n# X\n\n## perro\n\ndog\n",
+    );
+    let out = p.cmd().args(["build"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("a.md:3:1: error: front matter: note type `Vocab` is not defined"),
+        "{stderr}"
+    );
+}
