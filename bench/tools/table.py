@@ -22,18 +22,20 @@ def convert_table(path):
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     print("| notes | decksmith convert -f csv: wall s | CPU s | peak RSS MiB "
-          "| anki export_note_csv: wall s | CPU s | peak RSS MiB | anki time / decksmith time |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| anki export_note_csv: wall s | CPU s | peak RSS MiB | export / convert "
+          "| anki import: wall s | (import + export) / convert |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         wall = float(r["wall"])
         cells = [f"{int(r['notes']):,}", f"{wall:.2f}", f"{float(r['cpu']):.2f}",
                  f"{int(r['rss_kb']) / 1024:.0f}"]
         if r["anki_wall"]:
-            awall = float(r["anki_wall"])
+            awall, iwall = float(r["anki_wall"]), float(r["anki_import_wall"])
             cells += [f"{awall:.2f}", f"{float(r['anki_cpu']):.2f}",
-                      f"{int(r['anki_rss_kb']) / 1024:.0f}", f"{awall / wall:.1f}×"]
+                      f"{int(r['anki_rss_kb']) / 1024:.0f}", f"{awall / wall:.1f}×",
+                      f"{iwall:.2f}", f"{(iwall + awall) / wall:.1f}×"]
         else:
-            cells += ["–"] * 4
+            cells += ["–"] * 6
         print("| " + " | ".join(cells) + " |")
 
 

@@ -158,7 +158,7 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
     let name = match (&request.name, &opened[..]) {
         (Some(n), _) => n.clone(),
         // One file: its name without the format's extension (`deck.quizlet.txt` → `deck`).
-        (None, [(path, reader, _)]) if path.is_file() => name_of(path, reader.extensions()),
+        (None, [(path, _, _)]) if path.is_file() => name_of(path),
         _ => default_package_name(&request.inputs),
     };
     let inputs: Vec<(PathBuf, &'static str)> = opened
@@ -214,26 +214,14 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
     })
 }
 
-/// The outputs' name for the one input file `path`: its name less the longest of the
-/// reader's `extensions` it ends with (`Deck.apkg` → `Deck`), `-deck` added to a name Anki
-/// reserves (`collection.colpkg` → `collection-deck`).
-fn name_of(path: &Path, extensions: &[&str]) -> String {
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let lower = file.to_lowercase();
-    let cut = extensions
-        .iter()
-        .filter(|e| lower.ends_with(&format!(".{e}")))
-        .map(|e| e.len() + 1)
-        .max()
-        .unwrap_or(0);
-    let stem = &file[..file.len() - cut];
-    match stem {
-        "" => "deck".to_owned(),
-        s if crate::writers::run::check_package_name(s).is_err() => format!("{s}-deck"),
-        s => s.to_owned(),
+/// The outputs' name for the one input file `path`: its name less its format's extension
+/// (`Deck.apkg` → `Deck`), `-deck` added to a name Anki reserves (`collection.colpkg` →
+/// `collection-deck`).
+fn name_of(path: &Path) -> String {
+    match readers::stem(path) {
+        s if s.is_empty() => "deck".to_owned(),
+        s if crate::writers::run::check_package_name(&s).is_err() => format!("{s}-deck"),
+        s => s,
     }
 }
 

@@ -78,13 +78,32 @@ pub struct ReadContext {
 impl ReadContext {
     /// The deck of notes from `path` whose format names none.
     pub fn deck_for(&self, path: &Path) -> String {
-        let stem = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let stem = stem.split('.').next().unwrap_or_default();
-        let name = self.deck.clone().unwrap_or_else(|| stem.to_owned());
+        let name = self.deck.clone().unwrap_or_else(|| stem(path));
         crate::model::text::deck::normalize_deck_name(&name).unwrap_or_else(|| "Default".into())
+    }
+}
+
+/// A file's name without the extension of the format it is in (the longest a reader knows:
+/// `Spanish 1.quizlet.txt` → `Spanish 1`, `v1.2 notes.apkg` → `v1.2 notes`), else without its
+/// last extension.
+pub fn stem(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = file.to_lowercase();
+    let known = READERS
+        .iter()
+        .flat_map(|r| r.extensions())
+        .filter(|e| lower.ends_with(&format!(".{e}")))
+        .map(|e| e.len() + 1)
+        .max();
+    match known {
+        Some(cut) => file[..file.len() - cut].to_owned(),
+        None => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
     }
 }
 

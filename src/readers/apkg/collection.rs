@@ -50,12 +50,8 @@ impl Collection {
         .map_err(damaged)?;
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
             .map_err(damaged)?;
-        // Pages are read through a memory map (no copy into SQLite's cache per read); the
-        // file is our own temporary copy, read-only.
-        conn.execute_batch(
-            "PRAGMA trusted_schema = OFF; PRAGMA query_only = ON; PRAGMA mmap_size = 1073741824;",
-        )
-        .map_err(damaged)?;
+        conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")
+            .map_err(damaged)?;
         let tables: bool = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'notetypes'",
