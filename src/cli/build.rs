@@ -65,6 +65,11 @@ pub(crate) struct BuildArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
 
+    /// Write the outputs even when the documents hold no notes (otherwise an error: an empty
+    /// deck is almost never what was wanted).
+    #[arg(long)]
+    pub(crate) allow_empty: bool,
+
     /// Keep raw HTML in the documents as written instead of removing scripts, event handlers,
     /// unsafe URLs and other markup that could run code in Anki. Only for content you trust.
     #[arg(long = "trust-html")]
@@ -95,6 +100,7 @@ impl BuildArgs {
             trust_html: self.trust_html,
             locked: self.locked,
             report: self.report,
+            allow_empty: self.allow_empty,
             timestamp,
         }
     }

@@ -20,6 +20,13 @@ pub(crate) fn print(err: &anyhow::Error) {
                 plural(n)
             );
         }
+        Some(Error::NoNotes { message, warnings }) => {
+            let mut printer = Printer::default();
+            for d in warnings {
+                printer.human(d);
+            }
+            eprintln!("error: {message}");
+        }
         Some(Error::Locked { message, changes }) => {
             for d in changes {
                 eprintln!("{}", d.message);

@@ -252,7 +252,9 @@ impl NewLock {
         Ok(match self.body {
             LockBody::Text(t) => Box::new(head.chain(std::io::Cursor::new(t.into_bytes()))),
             LockBody::File(mut f) => {
-                f.rewind().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                f.rewind().map_err(|e| {
+                    Error::io_doing("write a temporary file in", std::env::temp_dir(), e)
+                })?;
                 Box::new(head.chain(f))
             }
         })
@@ -267,7 +269,7 @@ impl NewLock {
     pub fn to_lock(&self) -> Result<Lock> {
         let text = self
             .text()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            .map_err(|e| Error::io_doing("write a temporary file in", std::env::temp_dir(), e))?;
         Lock::parse(&text, Path::new(LOCK_FILE))
     }
 }

@@ -208,7 +208,8 @@ impl<'a> Reconciler<'a> {
     /// Keeps the new lock's note lines in an anonymous temporary file instead of memory (a
     /// build's lock grows with its deck).
     pub fn spill_lock_lines(&mut self) -> Result<()> {
-        let file = tempfile::tempfile().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let file = tempfile::tempfile()
+            .map_err(|e| Error::io_doing("create a temporary file in", std::env::temp_dir(), e))?;
         self.spill = Some(std::io::BufWriter::with_capacity(256 * 1024, file));
         Ok(())
     }
@@ -441,7 +442,11 @@ impl<'a> Reconciler<'a> {
                 match (self.spill_error, file) {
                     (None, Ok(file)) => LockBody::File(file),
                     (Some(e), _) | (None, Err(e)) => {
-                        return Err(Error::io(std::env::temp_dir(), e));
+                        return Err(Error::io_doing(
+                            "write a temporary file in",
+                            std::env::temp_dir(),
+                            e,
+                        ));
                     }
                 }
             }

@@ -127,14 +127,13 @@ impl Templates {
         let Some(dir) = dir else {
             return Ok(Templates::builtin());
         };
-        if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "templates directory not found",
-                ),
-            ));
+        let not_a_directory = match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => None,
+            Ok(_) => Some(std::io::Error::other("not a directory")),
+            Err(e) => Some(e),
+        };
+        if let Some(e) = not_a_directory {
+            return Err(Error::io_doing("read the templates directory", dir, e));
         }
         let read = |file: &TemplateFile| -> Result<String> {
             let path: PathBuf = dir.join(file.path);

@@ -41,6 +41,9 @@ pub struct Request {
     pub locked: bool,
     /// Also write the change report as JSON to this file.
     pub report: Option<PathBuf>,
+    /// Write the outputs even when the documents hold no notes (an error otherwise: an empty
+    /// deck is almost never what was wanted).
+    pub allow_empty: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.
     pub timestamp: i64,
 }
@@ -133,6 +136,9 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
                     Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
                     Step::Done(settled) => settled,
                 };
+                if streamed.notes == 0 && !request.allow_empty {
+                    return Err(no_notes(&resolved, &streamed));
+                }
                 if request.locked {
                     check_locked(old_lock.as_ref(), &resolved, &settled)?;
                 }
@@ -332,6 +338,39 @@ fn finish(
         note_types: used,
         timestamp,
     }))
+}
+
+/// The error of a build that found no notes: what it read, and what it looked for.
+fn no_notes(resolved: &Resolved, streamed: &Streamed) -> Error {
+    let inputs: Vec<String> = resolved
+        .inputs
+        .iter()
+        .map(|p| {
+            let shown = p.display().to_string();
+            if p.is_dir() && !shown.ends_with('/') {
+                format!("{shown}/")
+            } else {
+                shown
+            }
+        })
+        .collect();
+    let documents = streamed.documents.len();
+    let found = if documents == 0 {
+        "no Markdown document (*.md, *.markdown)".to_owned()
+    } else {
+        format!(
+            "{documents} document{} and no question decksmith recognizes (such as a heading `## What is X?` followed by its answer)",
+            if documents == 1 { "" } else { "s" }
+        )
+    };
+    Error::NoNotes {
+        message: format!(
+            "no notes: {} {} {found}; nothing was written (`--allow-empty` writes empty decks)",
+            inputs.join(", "),
+            if inputs.len() == 1 { "holds" } else { "hold" },
+        ),
+        warnings: streamed.diagnostics.clone(),
+    }
 }
 
 /// `--locked`: fails, listing what would change, unless the lock exists and the build leaves

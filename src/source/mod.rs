@@ -173,10 +173,11 @@ pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
 /// Fails only when an input cannot be read at all, the options are invalid, or `sink` fails.
 pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> {
     let deck_override = match &opts.deck {
-        Some(d) => Some(
-            normalize_deck_name(d)
-                .ok_or_else(|| Error::Usage(format!("invalid deck name `{d}`")))?,
-        ),
+        Some(d) => Some(normalize_deck_name(d).ok_or_else(|| {
+            Error::Usage(format!(
+                "invalid deck name `{d}`: every `::`-separated part needs a name"
+            ))
+        })?),
         None => None,
     };
     let mut skipped = Vec::new();

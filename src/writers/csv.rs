@@ -232,7 +232,8 @@ fn add_notetype_column(body: Records<'_>, start: u64, records: u64) -> Result<Re
     let end = out.stream_position().map_err(|e| err("writing", &e))?;
     out.seek(SeekFrom::Start(records))
         .map_err(|e| err("rereading", &e))?;
-    let mut scratch = tempfile::tempfile().map_err(|e| err("scratch file", &e))?;
+    let mut scratch = tempfile::tempfile()
+        .map_err(|e| Error::io_doing("create a temporary file in", std::env::temp_dir(), e))?;
     let mut old = BufReader::with_capacity(256 * 1024, (&mut *out).take(end - records));
     let copied = std::io::copy(&mut old, &mut scratch).map_err(|e| err("rereading", &e))?;
     if copied != end - records {

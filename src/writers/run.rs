@@ -74,13 +74,23 @@ pub fn check_package_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A temporary file next to where its content will end up.
-fn stage_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+/// A temporary file in `dir`, next to where its content will end up.
+fn stage_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
         .prefix(".decksmith-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))
+}
+
+/// Why outputs cannot be staged for `out_dir`, said of the directory the user named (not of
+/// the temporary file, nor of the ancestor it waits in).
+fn out_dir_error(out_dir: &Path, e: std::io::Error) -> Error {
+    let action = if out_dir.is_dir() {
+        "write to the output directory"
+    } else {
+        "create the output directory"
+    };
+    Error::io_doing(action, out_dir, e)
 }
 
 /// The content of a file written along with the outputs (such as the lock file).
@@ -231,15 +241,16 @@ pub fn write_streaming<T>(
     remove_stale_temporaries(&stage_dir);
     let write_one = |(writer, settings): &Selected<'_>, mut notes: ChannelStream| -> Result<_> {
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
-        let tmp = stage_in(&stage_dir)?;
+        let tmp = stage_in(&stage_dir).map_err(|e| out_dir_error(out_dir, e))?;
         let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
         let report = writer.write(&mut notes, settings, &mut out)?;
-        out.flush().map_err(|e| Error::io(&path, e))?;
+        let write_error = |e| Error::io_doing("write", &path, e);
+        out.flush().map_err(write_error)?;
         let tmp = out
             .0
             .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+            .map_err(|e| write_error(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(write_error)?;
         let hint = writer.import_hint(settings);
         Ok((writer.name(), path, report, hint, tmp))
     };
@@ -302,28 +313,34 @@ pub fn write_streaming<T>(
         }) => (extra_files, value),
     };
     let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    // Extra files are staged like the outputs, in the nearest existing directory on their way;
+    // directories are created only once everything is staged.
     let mut extra = Vec::with_capacity(extra_files.len());
     for (path, mut content) in extra_files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        remove_stale_temporaries(dir);
-        let mut tmp = stage_in(dir)?;
-        std::io::copy(&mut content, &mut tmp).map_err(|e| Error::io(&path, e))?;
-        let path = &path;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        extra.push((path.clone(), tmp));
+        let stage_dir = existing_ancestor(dir);
+        remove_stale_temporaries(&stage_dir);
+        let write_error = |e| Error::io_doing("write", &path, e);
+        let mut tmp = stage_in(&stage_dir).map_err(write_error)?;
+        std::io::copy(&mut content, &mut tmp).map_err(write_error)?;
+        tmp.as_file().sync_all().map_err(write_error)?;
+        extra.push((dir.to_path_buf(), path, tmp));
     }
+    std::fs::create_dir_all(out_dir).map_err(|e| out_dir_error(out_dir, e))?;
     let mut written = Vec::with_capacity(staged.len());
-    for (path, tmp) in extra {
-        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    for (dir, path, tmp) in extra {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io_doing("write", &path, e))?;
+        make_readable(tmp.path()).map_err(|e| Error::io_doing("write", &path, e))?;
+        tmp.persist(&path)
+            .map_err(|e| Error::io_doing("write", &path, e.error))?;
     }
     for (format, path, report, import_hint, tmp) in staged {
-        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        make_readable(tmp.path()).map_err(|e| Error::io_doing("write", &path, e))?;
+        tmp.persist(&path)
+            .map_err(|e| Error::io_doing("write", &path, e.error))?;
         written.push(Written {
             format,
             path,

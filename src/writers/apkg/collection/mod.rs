@@ -337,7 +337,7 @@ impl Collection {
         let file = tempfile::Builder::new()
             .prefix(".decksmith-collection-")
             .tempfile()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            .map_err(|e| Error::io_doing("create a temporary file in", std::env::temp_dir(), e))?;
         let conn = Connection::open(file.path()).map_err(sql_error)?;
         // A scratch file: no rollback journal and no fsync while building (a failed build
         // throws the file away); rollback-journal mode, as Anki expects, is what the header
