@@ -155,7 +155,9 @@ fn an_empty_file_is_an_empty_build_and_builds_empty_decks_only_when_allowed() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr_of(&out),
-        format!("{warning}error: no notes: doc.md holds 1 document and no question decksmith recognizes (such as a heading `## What is X?` followed by its answer); nothing was written (`--allow-empty` writes empty decks)\n")
+        format!(
+            "{warning}error: no notes: doc.md holds 1 document and no question decksmith recognizes (such as a heading `## What is X?` followed by its answer); nothing was written (`--allow-empty` writes empty decks)\n"
+        )
     );
     assert!(!s.dir.path().join("out").exists());
     let out = s.build_with(&["--allow-empty"]);
