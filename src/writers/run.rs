@@ -281,11 +281,14 @@ pub fn write_streaming<T>(
         drop(fanout);
         let results = handles
             .into_iter()
-            .map(|h| {
+            .zip(writers)
+            .map(|(h, (writer, _))| {
                 h.join().unwrap_or_else(|_| {
                     Err(Error::Write {
-                        format: "output",
-                        message: "a writer thread panicked".to_owned(),
+                        format: writer.name(),
+                        message:
+                            "stopped unexpectedly; this is a bug in decksmith, please report it"
+                                .to_owned(),
                     })
                 })
             })
