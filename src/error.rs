@@ -141,6 +141,10 @@ pub enum Error {
     /// another writer's failure) is what gets reported.
     #[error("the build stopped before every note was written")]
     Stopped,
+    /// The caller asked the build to stop ([`crate::model::observer::Observer::should_stop`],
+    /// Ctrl-C): nothing was written.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// `--locked` was given and the build would change the lock file.
     #[error("{message}")]
     Locked {

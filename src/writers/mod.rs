@@ -154,6 +154,11 @@ pub trait Writer: Send + Sync {
     fn name(&self) -> &'static str;
     /// What follows the package name in the output file name, e.g. `.quizlet.txt`.
     fn file_suffix(&self) -> &'static str;
+    /// Whether the output is binary rather than text (it cannot go to a terminal or a text
+    /// pipe); text by default.
+    fn binary(&self) -> bool {
+        false
+    }
     /// The options the writer takes (its table in `decksmith.toml`, its flags); none by
     /// default.
     fn options(&self) -> &'static [OptionSpec] {

@@ -66,6 +66,10 @@ impl Writer for ApkgWriter {
         ".apkg"
     }
 
+    fn binary(&self) -> bool {
+        true
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         options::OPTIONS
     }
