@@ -182,7 +182,11 @@ fn print_built(built: &Built, ui: &Ui, piped: bool) -> std::io::Result<()> {
             stdout,
             "{:>7} {}: {} notes, {} cards, {} media",
             w.format,
-            w.path.display(),
+            if piped {
+                "standard output".to_owned()
+            } else {
+                w.path.display().to_string()
+            },
             w.report.notes,
             w.report.cards,
             w.report.media

@@ -214,6 +214,9 @@ pub(crate) fn run(job: Job, ui: &Ui) -> anyhow::Result<Outcome> {
             }
             eprintln!("{why}: running again (run {round})");
         }
+        // Watch before running: a change made while it runs calls for the next run.
+        let plan = Plan::new(&job, &cwd);
+        sync_watches(&mut debouncer, &mut watching, &plan.dirs);
         let good = match job.run_once(ui, &cache) {
             Ok(good) => good,
             Err(e) if is_interrupted(&e) => return Ok(Outcome::Interrupted),

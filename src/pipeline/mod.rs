@@ -27,6 +27,7 @@ use crate::model::observer::Unobserved;
 use crate::model::{DropNotes, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, DocumentCache, Hooks, Streamed};
+use crate::writers::Memory;
 use crate::writers::run::{ExtraContent, Finish, Run, Written, run_streaming};
 
 pub use crate::model::observer::{Observer, Stage};
@@ -62,11 +63,14 @@ pub struct Request {
 
 /// What a process that builds again and again (`build --watch`) keeps between builds: every
 /// document's notes, images and diagnostics, reused while the document, its images and the
-/// settings that shape its notes are unchanged. Holds about as much memory as the rendered
-/// notes (a few KB per note).
+/// settings that shape its notes are unchanged; and what the writers keep (the `.apkg`
+/// writer's compressed chunks of the collection, reused where the collection's bytes are
+/// unchanged). Holds about as much memory as the rendered notes (a few KB per note) plus the
+/// compressed collection.
 #[derive(Debug, Default)]
 pub struct Cache {
     documents: DocumentCache,
+    writers: Memory,
 }
 
 impl Cache {
@@ -207,6 +211,7 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
             note_types: &catalog,
             observer,
             pipe: pipe.as_deref_mut().map(|w| w as &mut dyn Write),
+            memory: request.cache.as_deref().map(|c| &c.writers),
         };
         let (written, step) = run_streaming(run, |sink| {
             let reading = Instant::now();

@@ -234,3 +234,163 @@ impl Entry {
             .all(|(path, stamp)| Stamp::of(path).is_some_and(|s| s == *stamp && !s.racy(self.seen)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Note;
+    use crate::source::{Hooks, stream_with};
+
+    fn opts(dir: &Path, timestamp: i64) -> BuildOptions {
+        BuildOptions {
+            inputs: vec![dir.join("content")],
+            root: dir.to_path_buf(),
+            timestamp,
+            ..BuildOptions::default()
+        }
+    }
+
+    /// Streams `opts` through `cache`: the notes, and how many documents came from it.
+    fn run(opts: &BuildOptions, cache: Option<&DocumentCache>) -> (Vec<Note>, usize) {
+        #[derive(Default)]
+        struct Count(std::sync::atomic::AtomicUsize);
+        impl crate::model::observer::Observer for Count {
+            fn document_read(&self, _: usize, cached: bool) {
+                if cached {
+                    self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        }
+        let count = Count::default();
+        let mut notes = Vec::new();
+        stream_with(
+            opts,
+            Hooks {
+                cache,
+                observer: &count,
+            },
+            &mut notes,
+        )
+        .unwrap();
+        (notes, count.0.into_inner())
+    }
+
+    fn write(dir: &Path, rel: &str, text: &[u8]) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// Makes every file look settled (modified long ago), so stamps alone may decide.
+    fn age(dir: &Path) {
+        let old = SystemTime::now() - Duration::from_secs(60);
+        for e in walk(dir) {
+            std::fs::File::options()
+                .write(true)
+                .open(&e)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_rebuild_reuses_unchanged_documents_and_gives_the_same_notes_as_without_a_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "content/a.md", b"# A\n\n## Q1. One?\n\nx\n");
+        write(d, "content/b.md", b"# B\n\n## Q1. Two?\n\n![f](f.png)\n");
+        write(d, "content/f.png", b"png");
+        age(d);
+        let cache = DocumentCache::default();
+        let (first, reused) = run(&opts(d, 1), Some(&cache));
+        assert_eq!(reused, 0);
+        assert_eq!(cache.documents(), 2);
+
+        // Unchanged: both reused, stamped with the new build time, equal to a fresh load.
+        let (again, reused) = run(&opts(d, 2), Some(&cache));
+        assert_eq!(reused, 2);
+        assert!(again.iter().all(|n| n.mtime == 2));
+        assert_eq!(again, run(&opts(d, 2), None).0);
+        assert_ne!(first, again);
+
+        // A changed document is parsed again; a changed image re-renders its document.
+        write(d, "content/a.md", b"# A\n\n## Q1. One?\n\ny\n");
+        let (_, reused) = run(&opts(d, 3), Some(&cache));
+        assert_eq!(reused, 1);
+        write(d, "content/f.png", b"another png");
+        let (notes, reused) = run(&opts(d, 3), Some(&cache));
+        assert_eq!(reused, 1, "a.md is reused (same bytes), b.md is not");
+        assert_eq!(notes, run(&opts(d, 3), None).0);
+
+        // Other settings are other results.
+        let mut trusted = opts(d, 3);
+        trusted.trust_html = true;
+        assert_eq!(run(&trusted, Some(&cache)).1, 0);
+        let mut decked = opts(d, 3);
+        decked.deck = Some("Elsewhere".into());
+        let (notes, reused) = run(&decked, Some(&cache));
+        assert_eq!(reused, 0);
+        assert!(notes.iter().all(|n| n.deck == "Elsewhere"));
+    }
+
+    #[test]
+    fn documents_with_errors_are_never_kept_and_removed_documents_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "content/a.md",
+            b"# A\n\n## Q1. One?\n\n![f](missing.png)\n",
+        );
+        write(d, "content/b.md", b"# B\n\n## Q1. Two?\n\nx\n");
+        age(d);
+        let cache = DocumentCache::default();
+        run(&opts(d, 1), Some(&cache));
+        assert_eq!(cache.documents(), 1, "only b.md");
+        // The missing image appears: a.md is read again and now builds.
+        write(d, "content/missing.png", b"png");
+        let (notes, reused) = run(&opts(d, 1), Some(&cache));
+        assert_eq!((notes.len(), reused), (2, 1));
+        assert_eq!(cache.documents(), 2);
+        std::fs::remove_file(d.join("content/b.md")).unwrap();
+        run(&opts(d, 1), Some(&cache));
+        assert_eq!(cache.documents(), 1);
+    }
+
+    #[test]
+    fn a_write_the_stamp_cannot_show_is_still_seen_through_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "content/a.md", b"# A\n\n## Q1. One?\n\nx\n");
+        let cache = DocumentCache::default();
+        run(&opts(d, 1), Some(&cache));
+        // Same size, and the modification time put back: only the bytes tell. The file was
+        // modified just before it was first read, so its stamp is not trusted.
+        let file = d.join("content/a.md");
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, b"# A\n\n## Q1. One?\n\nz\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let (notes, reused) = run(&opts(d, 1), Some(&cache));
+        assert_eq!(reused, 0);
+        assert_eq!(notes[0].fields[1], "<p>z</p>");
+    }
+}

@@ -11,7 +11,7 @@ use std::time::Instant;
 use crate::error::{Error, Result};
 use crate::model::observer::{Observer, Stage, Unobserved};
 use crate::model::{Manifest, Note, NoteSink, NoteType, Package};
-use crate::writers::{NoteStream, Settings, WriteReport, Writer};
+use crate::writers::{Memory, NoteStream, Settings, WriteReport, Writer};
 
 /// One output that was written.
 #[derive(Debug, Clone)]
@@ -118,6 +118,7 @@ enum Message {
 struct ChannelStream<'o> {
     format: &'static str,
     observer: &'o dyn Observer,
+    memory: Option<&'o Memory>,
     rx: Receiver<Message>,
     note_types: Vec<NoteType>,
     batch: Option<Arc<Vec<Note>>>,
@@ -137,6 +138,10 @@ impl ChannelStream<'_> {
 impl NoteStream for ChannelStream<'_> {
     fn note_types(&self) -> &[NoteType] {
         &self.note_types
+    }
+
+    fn memory(&self) -> Option<&Memory> {
+        self.memory
     }
 
     fn next_note(&mut self) -> Result<Option<&Note>> {
@@ -276,6 +281,8 @@ pub struct Run<'a> {
     /// Instead of a file in `out_dir`, copy the one output here once everything succeeded
     /// (the [`Written`] path is then `-`). Only for a run with exactly one writer.
     pub pipe: Option<&'a mut dyn Write>,
+    /// What the writers keep between the runs of this process, if anything.
+    pub memory: Option<&'a Memory>,
 }
 
 /// A staged output: what is known about it, and its temporary file (with its path, unless
@@ -308,6 +315,7 @@ pub fn write_streaming<T>(
         note_types,
         observer: &Unobserved,
         pipe: None,
+        memory: None,
     };
     run_streaming(run, produce)
 }
@@ -325,6 +333,7 @@ pub fn run_streaming<T>(
         note_types,
         observer,
         mut pipe,
+        memory,
     } = run;
     check_package_name(name)?;
     if pipe.is_some() && writers.len() != 1 {
@@ -390,6 +399,7 @@ pub fn run_streaming<T>(
             let stream = ChannelStream {
                 format: writer.0.name(),
                 observer,
+                memory,
                 rx,
                 note_types: note_types.to_vec(),
                 batch: None,
