@@ -27,6 +27,17 @@ fn fronts(json_path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Every output in the project's `dist/`: name and bytes.
+fn dist(p: &Project) -> Vec<(String, Vec<u8>)> {
+    p.files("dist")
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(p.path(&format!("dist/{f}"))).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
 /// Every file under `dir` whose name marks it as one of decksmith's temporaries.
 fn temporaries(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
@@ -348,16 +359,7 @@ fn watch_follows_edits_renames_and_broken_documents_and_ends_cleanly_on_sigint()
     assert_eq!(fronts(&json)[2], "Renamed-save question?");
 
     // Broken: the outputs stay those of the last good build, and the watch says so.
-    let good: Vec<(String, Vec<u8>)> = p
-        .files("dist")
-        .into_iter()
-        .map(|f| {
-            (
-                f.clone(),
-                std::fs::read(p.path(&format!("dist/{f}"))).unwrap(),
-            )
-        })
-        .collect();
+    let good = dist(&p);
     p.write("content/b.md", format!("{B}\n![x](missing.png)\n"));
     let run = w.last_run(6);
     assert!(
@@ -370,13 +372,7 @@ fn watch_follows_edits_renames_and_broken_documents_and_ends_cleanly_on_sigint()
         ),
         "{run}"
     );
-    for (f, bytes) in &good {
-        assert_eq!(
-            &std::fs::read(p.path(&format!("dist/{f}"))).unwrap(),
-            bytes,
-            "{f}"
-        );
-    }
+    assert_eq!(dist(&p), good);
     // Fixed by adding the image: the error is gone from the new run's messages.
     p.write("content/missing.png", b"\x89PNG also not really");
     let run = w.last_run(7);
@@ -384,28 +380,13 @@ fn watch_follows_edits_renames_and_broken_documents_and_ends_cleanly_on_sigint()
     assert_eq!(fronts(&json)[2], "Second question?");
 
     // What the watch wrote is exactly what a fresh build of the same content writes.
-    let watched: Vec<(String, Vec<u8>)> = p
-        .files("dist")
-        .into_iter()
-        .map(|f| {
-            (
-                f.clone(),
-                std::fs::read(p.path(&format!("dist/{f}"))).unwrap(),
-            )
-        })
-        .collect();
+    let watched = dist(&p);
     assert_eq!(w.stop("-INT"), Some(130));
     assert!(temporaries(p.dir.path()).is_empty());
     std::fs::remove_dir_all(p.path("dist")).unwrap();
     let fresh = p.cmd().args(["build", "--locked"]).output().unwrap();
     assert!(fresh.status.success(), "{}", stderr_of(&fresh));
-    for (f, bytes) in &watched {
-        assert_eq!(
-            &std::fs::read(p.path(&format!("dist/{f}"))).unwrap(),
-            bytes,
-            "{f}"
-        );
-    }
+    assert_eq!(dist(&p), watched);
 }
 
 #[cfg(unix)]

@@ -14,7 +14,7 @@ use decksmith::pipeline::{self, Built, Cache, Pipe, Request};
 use decksmith::project::Overrides;
 
 use super::print::Printer;
-use super::progress::Progress;
+use super::progress;
 use super::ui::Ui;
 use super::{Outcome, WriterFlags, interrupt, watch};
 
@@ -142,14 +142,9 @@ pub(crate) fn build_once(
     ui: &Ui,
     cache: Option<&Arc<Cache>>,
 ) -> anyhow::Result<Built> {
-    let progress = Progress::start(ui);
-    let request = Request {
-        observer: Some(progress.observer()),
-        cache: cache.cloned(),
-        ..args.request(build_timestamp()?)
-    };
-    let built = pipeline::build(&super::project()?, &request);
-    progress.finish(ui);
+    let request = args.request(build_timestamp()?);
+    let project = super::project()?;
+    let built = progress::observed(ui, request, cache, |r| pipeline::build(&project, r));
     let built = built?;
     print_built(&built, ui, args.piped()).context("writing the summary")?;
     Ok(built)

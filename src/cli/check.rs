@@ -8,7 +8,7 @@ use decksmith::pipeline::{self, Cache, Checked, Request};
 use decksmith::project::Overrides;
 
 use super::print::{self, MessageFormat, Printer, plural};
-use super::progress::Progress;
+use super::progress;
 use super::ui::Ui;
 use super::{Outcome, interrupt, watch};
 
@@ -79,14 +79,8 @@ pub(crate) fn check_once(
     ui: &Ui,
     cache: Option<&Arc<Cache>>,
 ) -> anyhow::Result<Outcome> {
-    let progress = Progress::start(ui);
-    let request = Request {
-        observer: Some(progress.observer()),
-        cache: cache.cloned(),
-        ..args.request()
-    };
-    let checked = pipeline::check(&super::project()?, &request);
-    progress.finish(ui);
+    let project = super::project()?;
+    let checked = progress::observed(ui, args.request(), cache, |r| pipeline::check(&project, r));
     let checked = checked?;
     print_checked(&checked, args.message_format, ui);
     let failed = checked.errors() > 0 || (args.deny_warnings && checked.warnings() > 0);

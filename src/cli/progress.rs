@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use decksmith::pipeline::{Observer, Stage};
+use decksmith::pipeline::{Cache, Observer, Request, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::interrupt;
@@ -100,7 +100,7 @@ impl Observer for Reporter {
 }
 
 /// One command's progress: its observer, and the thread drawing the bar.
-pub(crate) struct Progress {
+struct Progress {
     reporter: Arc<Reporter>,
     drawer: Option<JoinHandle<()>>,
     started: Instant,
@@ -108,7 +108,7 @@ pub(crate) struct Progress {
 
 impl Progress {
     /// Starts watching a command; draws a bar after [`DRAW_AFTER`] when `ui` allows it.
-    pub(crate) fn start(ui: &Ui) -> Self {
+    fn start(ui: &Ui) -> Self {
         let reporter = Arc::new(Reporter::default());
         let drawer = ui.progress.then(|| {
             let reporter = Arc::clone(&reporter);
@@ -122,13 +122,13 @@ impl Progress {
     }
 
     /// The observer for the library's request.
-    pub(crate) fn observer(&self) -> Arc<dyn Observer> {
+    fn observer(&self) -> Arc<dyn Observer> {
         Arc::clone(&self.reporter) as Arc<dyn Observer>
     }
 
     /// Ends the command's progress: removes the bar, then (with `--verbose`) prints how long
     /// each stage took.
-    pub(crate) fn finish(mut self, ui: &Ui) {
+    fn finish(mut self, ui: &Ui) {
         self.stop_drawing();
         if ui.verbose {
             let c = self.reporter.counts();
@@ -162,6 +162,24 @@ impl Drop for Progress {
     fn drop(&mut self) {
         self.stop_drawing();
     }
+}
+
+/// Runs `call` on `request` with progress drawn and timed, reusing `cache`.
+pub(crate) fn observed<T>(
+    ui: &Ui,
+    request: Request,
+    cache: Option<&Arc<Cache>>,
+    call: impl FnOnce(&Request) -> decksmith::Result<T>,
+) -> decksmith::Result<T> {
+    let progress = Progress::start(ui);
+    let request = Request {
+        observer: Some(progress.observer()),
+        cache: cache.cloned(),
+        ..request
+    };
+    let result = call(&request);
+    progress.finish(ui);
+    result
 }
 
 /// The delay before drawing: [`DRAW_AFTER`], or `DECKSMITH_PROGRESS_AFTER_MS` (for tests,
