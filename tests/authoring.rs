@@ -92,6 +92,13 @@ fn init_makes_a_project_whose_example_builds_and_shows_every_feature() {
         include_str!("../.github/workflows/decks.yml"),
         "the workflow the project ships"
     );
+    assert!(
+        include_str!("../.github/workflows/decks.yml").contains(&format!(
+            "DECKSMITH_VERSION: \"{}\"",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "the workflow installs the release that wrote it: bump DECKSMITH_VERSION with the version"
+    );
 
     // `decksmith build` right away: every default format, then JSON to look inside.
     let build = Command::new(bin())

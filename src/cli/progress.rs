@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use decksmith::pipeline::{Cache, Observer, Request, Stage};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::interrupt;
 use super::ui::Ui;
@@ -40,16 +40,22 @@ impl Counts {
         &mut self.formats[i]
     }
 
-    /// One line: notes read, then each format's notes and bytes written.
-    fn message(&self) -> String {
-        let mut msg = format!("{} notes", thousands(self.notes));
-        for (format, notes, bytes) in &self.formats {
-            msg.push_str(&format!(" · {format} {}", thousands(*notes)));
-            if *bytes > 0 {
-                msg.push_str(&format!(" {}", megabytes(*bytes)));
-            }
-        }
-        msg
+    /// The notes read so far.
+    fn read(&self) -> String {
+        format!("{} notes", thousands(self.notes))
+    }
+
+    /// Each format's notes and bytes written so far.
+    fn written(&self) -> String {
+        let parts: Vec<String> = self
+            .formats
+            .iter()
+            .map(|(format, notes, bytes)| match bytes {
+                0 => format!("{format} {}", thousands(*notes)),
+                _ => format!("{format} {} {}", thousands(*notes), megabytes(*bytes)),
+            })
+            .collect();
+        format!("written: {}", parts.join(" · "))
     }
 }
 
@@ -207,24 +213,33 @@ fn draw(reporter: &Reporter, after: Duration) {
     if wait(after) {
         return;
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
-    bar.set_style(
-        ProgressStyle::with_template("{elapsed:>3} [{bar:24}] {pos}/{len} documents · {msg}")
+    // Two lines: the documents, then the writers. The time shown is the command's, not the
+    // bar's; the lines are cut to the terminal's width rather than wrapped.
+    let lines = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10));
+    let style = |template: &str| {
+        ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
+            .progress_chars("=> ")
+    };
+    let documents = lines.add(ProgressBar::new(0).with_elapsed(after).with_style(style(
+        "{elapsed:>4} [{bar:24}] {pos}/{len} documents · {wide_msg}",
+    )));
+    let writers = lines.add(ProgressBar::new(0).with_style(style("     {wide_msg}")));
     loop {
         {
             let c = reporter.counts();
-            bar.set_length(c.found.max(c.read) as u64);
-            bar.set_position(c.read as u64);
-            bar.set_message(c.message());
+            documents.set_length(c.found.max(c.read) as u64);
+            documents.set_position(c.read as u64);
+            documents.set_message(c.read());
+            writers.set_message(c.written());
         }
         if wait(Duration::from_millis(100)) {
             break;
         }
     }
-    bar.finish_and_clear();
+    documents.finish_and_clear();
+    writers.finish_and_clear();
+    let _ = lines.clear();
 }
 
 /// `12345` as `12,345`.
@@ -276,7 +291,8 @@ mod tests {
         r.stage(Stage::Documents, Duration::from_millis(7));
         let c = r.counts();
         assert_eq!((c.found, c.read, c.cached, c.notes), (3, 2, 1, 15));
-        assert_eq!(c.message(), "15 notes · csv 15 · apkg 10 2.5 MB");
+        assert_eq!(c.read(), "15 notes");
+        assert_eq!(c.written(), "written: csv 15 · apkg 10 2.5 MB");
         assert_eq!(stages(&c).get("documents"), Some(&Duration::from_millis(7)));
     }
 
