@@ -232,34 +232,33 @@ fn init_refuses_to_overwrite_and_lists_what_is_in_the_way() {
     );
 }
 
-/// A `decksmith build --watch` running in a child process, its output going to files.
+/// A `decksmith build --watch` running in a child process, its output going to files
+/// outside the project.
 struct Watch {
     child: Child,
-    dir: PathBuf,
-    err: PathBuf,
+    logs: tempfile::TempDir,
 }
 
 impl Watch {
     fn start(dir: &Path, args: &[&str]) -> Watch {
-        let err = dir.join("watch.err");
-        let out = dir.join("watch.out");
+        let logs = tempfile::tempdir().unwrap();
         let child = Command::new(bin())
             .current_dir(dir)
             .env("SOURCE_DATE_EPOCH", "1700000000")
             .args(args)
-            .stdout(Stdio::from(std::fs::File::create(&out).unwrap()))
-            .stderr(Stdio::from(std::fs::File::create(&err).unwrap()))
+            .stdout(Stdio::from(
+                std::fs::File::create(logs.path().join("out")).unwrap(),
+            ))
+            .stderr(Stdio::from(
+                std::fs::File::create(logs.path().join("err")).unwrap(),
+            ))
             .spawn()
             .unwrap();
-        Watch {
-            child,
-            dir: dir.to_path_buf(),
-            err,
-        }
+        Watch { child, logs }
     }
 
     fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.err).unwrap_or_default()
+        std::fs::read_to_string(self.logs.path().join("err")).unwrap_or_default()
     }
 
     /// Waits until the watch has finished `runs` runs (and is waiting again).
@@ -316,7 +315,6 @@ impl Drop for Watch {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = &self.dir;
     }
 }
 
@@ -402,7 +400,8 @@ fn a_watch_that_cannot_build_yet_says_so_picks_up_a_new_config_and_ends_on_sigte
     let p = Project::new();
     p.write("decksmith.toml", "[package]\nformats = [\"pdf\"]\n");
     p.write("content/a.md", A);
-    let w = Watch::start(p.dir.path(), &["build", "--watch"]);
+    // Started below the root: the broken configuration up there is still watched.
+    let w = Watch::start(&p.path("content"), &["build", "--watch"]);
     let err = w.wait_runs(1);
     assert!(err.contains("unknown format `pdf`"), "{err}");
     assert!(

@@ -76,8 +76,11 @@ impl Plan {
     fn new(job: &Job, cwd: &Path) -> Plan {
         let mut plan = Plan::default();
         let Ok(project) = Project::discover(cwd) else {
-            plan.watch(cwd, RecursiveMode::NonRecursive);
-            plan.sources.push(cwd.join(decksmith::project::CONFIG_FILE));
+            // A broken decksmith.toml: watch it, to run again once it is fixed.
+            let root = decksmith::project::find_root(cwd);
+            plan.watch(&root, RecursiveMode::NonRecursive);
+            plan.sources
+                .push(root.join(decksmith::project::CONFIG_FILE));
             return plan;
         };
         let abs = |p: &Path| std::path::absolute(cwd.join(p)).unwrap_or_else(|_| p.to_owned());
