@@ -290,13 +290,7 @@ impl Watch {
     /// Sends `signal` and waits for the exit code.
     fn stop(mut self, signal: &str) -> Option<i32> {
         let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args([signal, &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        assert!(signal_to(&pid, signal));
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -316,6 +310,15 @@ impl Drop for Watch {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Sends `signal` (`-INT`, `-TERM`) to the process `pid` with the shell's own `kill`.
+fn signal_to(pid: &str, signal: &str) -> bool {
+    Command::new("bash")
+        .args(["-c", &format!("kill {signal} {pid}")])
+        .status()
+        .unwrap()
+        .success()
 }
 
 const A: &str = "# Alpha\n\n## Q1. First question?\n\nAnswer: one\n";
@@ -468,13 +471,7 @@ fn an_interrupted_build_leaves_no_temporary_and_changes_nothing() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(700));
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(signal_to(&child.id().to_string(), "-INT"));
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
