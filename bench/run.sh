@@ -6,6 +6,9 @@
 #   - ankdown 0.7.1 (misaka C renderer + genanki), fed the same notes rewritten into its
 #     `%`/`---` card format (bench/peers/to_ankdown.py; the rewrite is not timed);
 #   - a Python-Markdown + genanki script (bench/peers/markdown_genanki.py).
+# Then, up to --watch-max notes (default 100000), the incremental rebuild (issue 16,
+# bench/tools/watch.sh): `build --watch` after one-document edits against a cold full build
+# after the same kind of edit, in the same run.
 # Each is timed with GNU time (wall, user+sys CPU, peak RSS); every measurement is run
 # --runs times (default 2) and the fastest run is reported. Peers live in venvs under
 # bench/.venv-* (created on first use; gitignored). Prints a markdown table and writes it to
@@ -16,7 +19,7 @@
 #   bench/run.sh --sizes 10000,100000,300000 --peers-max 100000
 #   bench/run.sh --smoke              # CI: 500 notes, debug build, decksmith only, 1 run
 # Options: --sizes LIST  --runs N  --no-peers  --peers-max N  --work DIR  --out FILE
-#          --profile release|dev
+#          --profile release|dev  --no-watch  --watch-max N  --edits N
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +29,9 @@ sizes="10000,100000"
 runs=2
 peers=1
 peers_max=100000
+watch=1
+watch_max=100000
+edits=5
 smoke=0
 profile=release
 work="${BENCH_WORK:-}"
@@ -36,11 +42,14 @@ epoch=1700000000
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --smoke) smoke=1; sizes=500; runs=1; peers=0; profile=dev ;;
+        --smoke) smoke=1; sizes=500; runs=1; peers=0; profile=dev; edits=1 ;;
         --sizes) sizes="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --no-peers) peers=0 ;;
         --peers-max) peers_max="$2"; shift ;;
+        --no-watch) watch=0 ;;
+        --watch-max) watch_max="$2"; shift ;;
+        --edits) edits="$2"; shift ;;
         --work) work="$2"; shift ;;
         --out) out="$2"; shift ;;
         --profile) profile="$2"; shift ;;
@@ -123,6 +132,8 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 results="$work/results.tsv"
 printf 'notes\tinput_bytes\ttool\twall\tuser\tsys\trss_kb\tapkg_notes\tapkg_bytes\tdeflate6_bytes\toutputs\n' >"$results"
+watch_results="$work/watch.tsv"
+: >"$watch_results"
 
 # measure NAME CMD...: runs CMD $runs times in $work (no decksmith.toml above it), with
 # $before run first each time (untimed cleanup); sets $best to "wall user sys rss_kb" of
@@ -215,6 +226,12 @@ for n in $sizes; do
             "apkg:$(stat -c %s "$work/mdgenanki-$n.apkg")"
         before=true
     fi
+    if [[ $watch == 1 && $n -le $watch_max ]]; then
+        bash "$repo/bench/tools/watch.sh" "$bin" "$corpus" "$work" "$n" "$edits" "$runs" \
+            "$epoch" "$watch_results"
+        rm -rf "$work/watch-$n"
+    fi
+
     # Large corpora are not kept between runs.
     (( n < 100000 )) || rm -rf "$corpus" "$work/ankdown-$n" "$dist"
 done
@@ -224,5 +241,9 @@ done
         "$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)" \
         "$profile" "$runs" "$(date -u +%Y-%m-%d)"
     "$python" "$repo/bench/tools/table.py" "$results"
+    if [[ -s $watch_results ]]; then
+        printf '\nIncremental rebuilds (`build --watch`, one document edited; all four formats):\n\n'
+        "$python" "$repo/bench/tools/watch_table.py" "$watch_results"
+    fi
 } | tee "$out"
 [[ $out == /dev/null ]] || log "results: $out (raw: $results)"

@@ -154,6 +154,10 @@ pub enum Error {
         /// The warnings the documents gave.
         warnings: Vec<Diagnostic>,
     },
+    /// The caller asked the build to stop ([`crate::model::observer::Observer::should_stop`],
+    /// Ctrl-C): nothing was written.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// `--locked` was given and the build would change the lock file.
     #[error("{message}")]
     Locked {

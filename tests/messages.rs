@@ -210,7 +210,7 @@ const CASES: &[Case] = &[
         args: &["bild"],
         env: &[],
         exit: 2,
-        stderr: "error: unrecognized subcommand 'bild'\n\n  tip: a similar subcommand exists: 'build'\n\nUsage: decksmith <COMMAND>\n\nFor more information, try '--help'.\n",
+        stderr: "error: unrecognized subcommand 'bild'\n\n  tip: a similar subcommand exists: 'build'\n\nUsage: decksmith [OPTIONS] [COMMAND]\n\nFor more information, try '--help'.\n",
     },
 ];
 

@@ -1,17 +1,22 @@
-//! `decksmith build`: its arguments, the request they make, and what it prints.
+//! `decksmith build`: its arguments, the request they make, and what it prints; with
+//! `--watch`, the same on every change ([`super::watch`]); with `-o -`, its one text output
+//! on standard output.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::builder::PossibleValuesParser;
 
 use decksmith::identity::ChangeKind;
-use decksmith::pipeline::{self, Built, Request};
+use decksmith::pipeline::{self, Built, Cache, Pipe, Request};
 use decksmith::project::Overrides;
 
 use super::print::Printer;
-use super::{Outcome, WriterFlags};
+use super::progress;
+use super::ui::Ui;
+use super::{Outcome, WriterFlags, interrupt, watch};
 
 /// Arguments of `decksmith build`.
 #[derive(Debug, clap::Args)]
@@ -21,7 +26,8 @@ pub(crate) struct BuildArgs {
     #[arg(value_name = "INPUT")]
     pub(crate) inputs: Vec<PathBuf>,
 
-    /// Directory to write the outputs to [default: `out_dir` in decksmith.toml, else dist].
+    /// Directory to write the outputs to [default: `out_dir` in decksmith.toml, else dist];
+    /// `-` writes the one text format asked for (csv, quizlet or json) to standard output.
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     pub(crate) out_dir: Option<PathBuf>,
 
@@ -81,56 +87,107 @@ pub(crate) struct BuildArgs {
     /// [default: `templates` in decksmith.toml].
     #[arg(long, value_name = "DIR")]
     pub(crate) templates: Option<PathBuf>,
+
+    /// Build, then build again whenever a document, an image, a template, decksmith.toml or
+    /// the lock changes, until Ctrl-C. Rebuilds parse only the documents that changed.
+    #[arg(short = 'w', long, conflicts_with = "locked")]
+    pub(crate) watch: bool,
 }
 
 impl BuildArgs {
+    /// Whether the output goes to standard output (`-o -`).
+    fn piped(&self) -> bool {
+        self.out_dir.as_deref() == Some(Path::new("-"))
+    }
+
     /// The library request these arguments make; `timestamp` is the build time.
-    pub(crate) fn request(self, timestamp: i64) -> Request {
+    pub(crate) fn request(&self, timestamp: i64) -> Request {
         Request {
             overrides: Overrides {
-                inputs: self.inputs,
-                out_dir: self.out_dir,
-                name: self.name,
-                formats: self.formats,
-                templates: self.templates,
-                lock: self.lock,
-                writer_settings: self.writer_flags.0,
+                inputs: self.inputs.clone(),
+                out_dir: self.out_dir.clone().filter(|_| !self.piped()),
+                name: self.name.clone(),
+                formats: self.formats.clone(),
+                templates: self.templates.clone(),
+                lock: self.lock.clone(),
+                writer_settings: self.writer_flags.0.clone(),
             },
-            deck: self.deck,
+            deck: self.deck.clone(),
             trust_html: self.trust_html,
             locked: self.locked,
-            report: self.report,
+            report: self.report.clone(),
             allow_empty: self.allow_empty,
             timestamp,
+            pipe: self.piped().then(|| Pipe::new(std::io::stdout())),
+            ..Request::default()
         }
     }
 }
 
-/// Runs `decksmith build`.
-pub(crate) fn run(args: BuildArgs) -> anyhow::Result<Outcome> {
-    let request = args.request(build_timestamp()?);
-    let built = pipeline::build(&super::project()?, &request)?;
-    print_built(&built).context("writing to stdout")?;
+/// Runs `decksmith build`, once or (`--watch`) on every change.
+pub(crate) fn run(args: BuildArgs, ui: &Ui) -> anyhow::Result<Outcome> {
+    if args.watch {
+        if args.piped() {
+            return Err(decksmith::Error::Usage(
+                "--watch writes files on every change; it cannot write to standard output (-o -)"
+                    .to_owned(),
+            )
+            .into());
+        }
+        return watch::run(watch::Job::Build(Box::new(args)), ui);
+    }
+    interrupt::install();
+    build_once(&args, ui, None)?;
     Ok(Outcome::Done)
 }
 
-/// Prints a build's warnings (stderr), then each output with its counts and import hint, the
-/// change summary and the renamed notes (stdout).
-fn print_built(built: &Built) -> std::io::Result<()> {
+/// One build, with progress, reusing `cache`; prints what it wrote (or, when it fails,
+/// returns why).
+pub(crate) fn build_once(
+    args: &BuildArgs,
+    ui: &Ui,
+    cache: Option<&Arc<Cache>>,
+) -> anyhow::Result<Built> {
+    let request = args.request(build_timestamp()?);
+    let project = super::project()?;
+    let built = progress::observed(ui, request, cache, |r| pipeline::build(&project, r));
+    let built = built?;
+    print_built(&built, ui, args.piped()).context("writing the summary")?;
+    Ok(built)
+}
+
+/// Prints a build's warnings (stderr), then, unless quiet, each output with its counts and
+/// import hint, the change summary and the renamed notes (stdout, or stderr when stdout
+/// carries the output itself).
+fn print_built(built: &Built, ui: &Ui, piped: bool) -> std::io::Result<()> {
     let mut printer = Printer::default();
     for w in &built.warnings {
         printer.human(w);
     }
-    let mut stdout = std::io::stdout().lock();
     for w in &built.written {
         for warning in &w.report.warnings {
             eprintln!("{warning}");
         }
+    }
+    if ui.quiet {
+        return Ok(());
+    }
+    let mut out: Box<dyn Write> = if piped {
+        Box::new(std::io::stderr().lock())
+    } else {
+        Box::new(std::io::stdout().lock())
+    };
+    let stdout = &mut out;
+    for w in &built.written {
         writeln!(
             stdout,
             "{:>7} {}: {} notes, {} cards, {} media",
             w.format,
-            w.path.display(),
+            if piped {
+                "standard output".to_owned()
+            } else {
+                w.path.display().to_string()
+            },
             w.report.notes,
             w.report.cards,
             w.report.media

@@ -1,5 +1,6 @@
 //! How a failed command is shown (stderr): input errors with their source lines, `--locked`
-//! with what would change, anything else as one `error:` line.
+//! with what would change, an interruption as what it left, anything else as one `error:`
+//! line.
 
 use decksmith::Error;
 
@@ -35,4 +36,9 @@ pub(crate) fn print(err: &anyhow::Error) {
         }
         _ => eprintln!("error: {err:#}"),
     }
+}
+
+/// Whether the command failed because the user interrupted it (Ctrl-C, SIGTERM).
+pub(crate) fn interrupted(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<Error>(), Some(Error::Interrupted))
 }

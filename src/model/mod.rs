@@ -3,6 +3,7 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
+pub mod observer;
 pub mod organization;
 pub mod templates;
 #[cfg(feature = "internals")]

@@ -68,6 +68,22 @@ const REVERSED_BACK: TemplateFile = TemplateFile {
     default: include_str!("../../templates/reversed/back.html"),
 };
 
+/// Every built-in template file, as `(path under a templates directory, text)`: what a
+/// project's own templates directory starts from (`decksmith init --templates`).
+pub fn builtin_files() -> [(&'static str, &'static str); 8] {
+    [
+        BASIC_FRONT,
+        BASIC_BACK,
+        BASIC_CSS,
+        CLOZE_FRONT,
+        CLOZE_BACK,
+        CLOZE_CSS,
+        REVERSED_FRONT,
+        REVERSED_BACK,
+    ]
+    .map(|f| (f.path, f.default))
+}
+
 /// A file the templates or CSS use (a font, a script, an image), shipped with the package.
 ///
 /// Anki imports a media file that no note references only when its name starts with `_`, and

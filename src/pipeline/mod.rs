@@ -14,17 +14,23 @@
 //! This module decides nothing about formats or documents itself: it sequences the stages.
 //! It never prints; every outcome and problem is returned as data for the caller to show.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::identity::lockfile::{Lock, NewLock};
 use crate::identity::reconcile::{Foresight, Reconciled, Reconciler};
 use crate::identity::report::{self, ChangeReport};
+use crate::model::observer::Unobserved;
 use crate::model::{DropNotes, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
-use crate::source::{self, BuildOptions, Streamed};
-use crate::writers::run::{ExtraContent, Finish, Written, write_streaming};
+use crate::source::{self, BuildOptions, DocumentCache, Hooks, Streamed};
+use crate::writers::Memory;
+use crate::writers::run::{ExtraContent, Finish, Run, Written, run_streaming};
 
+pub use crate::model::observer::{Observer, Stage};
 pub use crate::source::MAX_DOCUMENT_BYTES;
 
 /// What a command asks of the pipeline. [`check`] reads only the inputs, templates, deck and
@@ -46,6 +52,72 @@ pub struct Request {
     pub allow_empty: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.
     pub timestamp: i64,
+    /// Told of the progress (documents read, notes and bytes written, stage timings) and
+    /// asked whether to stop ([`Observer`]); nobody by default.
+    pub observer: Option<Arc<dyn Observer>>,
+    /// What earlier builds of this process left to reuse ([`Cache`]): a build then parses
+    /// only the documents that changed. Its outputs are the same bytes as without it.
+    pub cache: Option<Arc<Cache>>,
+    /// [`build`] writes its one output here instead of into the output directory (the lock
+    /// and the report are written as usual); a build that would write several outputs, or a
+    /// binary one, is a usage error.
+    pub pipe: Option<Pipe>,
+}
+
+/// What a process that builds again and again (`build --watch`) keeps between builds: every
+/// document's notes, images and diagnostics, reused while the document, its images and the
+/// settings that shape its notes are unchanged; and what the writers keep (the `.apkg`
+/// writer's compressed chunks of the collection, reused where the collection's bytes are
+/// unchanged). Holds about as much memory as the rendered notes (a few KB per note) plus the
+/// compressed collection.
+#[derive(Debug, Default)]
+pub struct Cache {
+    documents: DocumentCache,
+    writers: Memory,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Cache::default()
+    }
+
+    /// How many documents' results it holds.
+    pub fn documents(&self) -> usize {
+        self.documents.documents()
+    }
+}
+
+/// Where [`Request::pipe`] sends a build's output, such as standard output.
+#[derive(Clone)]
+pub struct Pipe(pub Arc<Mutex<dyn Write + Send>>);
+
+impl Pipe {
+    /// A pipe into `out`.
+    pub fn new(out: impl Write + Send + 'static) -> Self {
+        Pipe(Arc::new(Mutex::new(out)))
+    }
+}
+
+impl std::fmt::Debug for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pipe")
+    }
+}
+
+impl Request {
+    /// The observer, or one that ignores everything.
+    fn observer(&self) -> &dyn Observer {
+        self.observer.as_deref().unwrap_or(&Unobserved)
+    }
+
+    /// The cache and the observer, for the loader.
+    fn hooks(&self) -> Hooks<'_> {
+        Hooks {
+            cache: self.cache.as_deref().map(|c| &c.documents),
+            observer: self.observer(),
+        }
+    }
 }
 
 /// What a build wrote and found.
@@ -112,10 +184,20 @@ pub struct Loaded {
 /// Reads the documents, settles identity against the lock and writes every output, all or
 /// nothing: when anything fails, no output and no lock is created or changed.
 pub fn build(project: &Project, request: &Request) -> Result<Built> {
+    let started = Instant::now();
+    let observer = request.observer();
     let resolved = project.resolve(&request.overrides)?;
     let outputs = project.outputs(&request.overrides, &resolved.inputs)?;
+    if request.pipe.is_some() {
+        check_pipe(&outputs)?;
+    }
     let opts = load_options(project, &resolved, request, request.timestamp);
     let old_lock = project::read_lock(&resolved.lock)?;
+    observer.stage(Stage::Project, started.elapsed());
+    let mut pipe = request.pipe.as_ref().map(|p| {
+        p.0.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let no_lock = Lock::default();
     let old = old_lock.as_ref().unwrap_or(&no_lock);
     // The report lists every change only where someone reads the list.
@@ -125,37 +207,44 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
             catalog,
             mut reconciler,
         } = Pass::start(&opts, old, foresight, details, true)?;
-        let (written, step) = write_streaming(
-            &outputs.writers,
-            &outputs.dir,
-            &outputs.name,
-            &catalog,
-            |sink| {
-                let streamed = source::stream(&opts, &mut reconciler.then(sink))?;
-                let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
-                    Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
-                    Step::Done(settled) => settled,
-                };
-                if streamed.notes == 0 && !request.allow_empty {
-                    return Err(no_notes(&resolved, &streamed));
-                }
-                if request.locked {
-                    check_locked(old_lock.as_ref(), &resolved, &settled)?;
-                }
-                let mut extra_files: Vec<(PathBuf, ExtraContent)> =
-                    vec![(resolved.lock.clone(), settled.lock.into_reader()?)];
-                if let Some(report) = &request.report {
-                    let json = serde_json::to_vec_pretty(&settled.changes)
-                        .map_err(|e| Error::Usage(format!("serializing the report: {e}")))?;
-                    extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
-                }
-                Ok(Finish::Commit {
-                    manifest: streamed.manifest(&catalog, settled.timestamp),
-                    extra_files,
-                    value: Step::Done((settled.changes, streamed)),
-                })
-            },
-        )?;
+        let run = Run {
+            writers: &outputs.writers,
+            out_dir: &outputs.dir,
+            name: &outputs.name,
+            note_types: &catalog,
+            observer,
+            pipe: pipe.as_deref_mut().map(|w| w as &mut dyn Write),
+            memory: request.cache.as_deref().map(|c| &c.writers),
+        };
+        let (written, step) = run_streaming(run, |sink| {
+            let reading = Instant::now();
+            let streamed = source::stream_with(&opts, request.hooks(), &mut reconciler.then(sink))?;
+            observer.stage(Stage::Documents, reading.elapsed());
+            let settling = Instant::now();
+            let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
+                Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
+                Step::Done(settled) => settled,
+            };
+            observer.stage(Stage::Identity, settling.elapsed());
+            if streamed.notes == 0 && !request.allow_empty {
+                return Err(no_notes(&resolved, &streamed));
+            }
+            if request.locked {
+                check_locked(old_lock.as_ref(), &resolved, &settled)?;
+            }
+            let mut extra_files: Vec<(PathBuf, ExtraContent)> =
+                vec![(resolved.lock.clone(), settled.lock.into_reader()?)];
+            if let Some(report) = &request.report {
+                let json = serde_json::to_vec_pretty(&settled.changes)
+                    .map_err(|e| Error::Usage(format!("serializing the report: {e}")))?;
+                extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
+            }
+            Ok(Finish::Commit {
+                manifest: streamed.manifest(&catalog, settled.timestamp),
+                extra_files,
+                value: Step::Done((settled.changes, streamed)),
+            })
+        })?;
         Ok(match step {
             Step::Again(known) => Step::Again(known),
             Step::Done(value) => Step::Done((written, value)),
@@ -184,7 +273,8 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             mut reconciler,
         } = Pass::start(&opts, &old, foresight, true, false)?;
         let mut notes = Vec::new();
-        let streamed = source::stream(&opts, &mut reconciler.then(&mut notes))?;
+        let streamed =
+            source::stream_with(&opts, request.hooks(), &mut reconciler.then(&mut notes))?;
         let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
@@ -207,10 +297,16 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
 /// Reads and checks every document, reporting every problem; nothing is written and the
 /// lock is not read.
 pub fn check(project: &Project, request: &Request) -> Result<Checked> {
+    let started = Instant::now();
     let resolved = project.resolve(&request.overrides)?;
     let opts = load_options(project, &resolved, request, 0);
+    request.observer().stage(Stage::Project, started.elapsed());
     // The notes are read and checked, then dropped, document by document.
-    let streamed = source::stream(&opts, &mut DropNotes)?;
+    let reading = Instant::now();
+    let streamed = source::stream_with(&opts, request.hooks(), &mut DropNotes)?;
+    request
+        .observer()
+        .stage(Stage::Documents, reading.elapsed());
     let mut files_read = project_files(project, &resolved, false);
     files_read.extend(read_by_source(&streamed));
     Ok(Checked {
@@ -218,6 +314,25 @@ pub fn check(project: &Project, request: &Request) -> Result<Checked> {
         diagnostics: streamed.diagnostics,
         files_read,
     })
+}
+
+/// A build into a pipe writes one output, and not a binary one.
+fn check_pipe(outputs: &project::Outputs) -> Result<()> {
+    match outputs.writers.as_slice() {
+        [(w, _)] if w.binary() => Err(Error::Usage(format!(
+            "the {} format is binary and cannot go to standard output: write it to a file, or pipe one of the text formats",
+            w.name()
+        ))),
+        [_] => Ok(()),
+        many => {
+            let names: Vec<&str> = many.iter().map(|(w, _)| w.name()).collect();
+            Err(Error::Usage(format!(
+                "standard output takes one format, but this build writes {} ({}): choose one with --format",
+                names.len(),
+                names.join(", ")
+            )))
+        }
+    }
 }
 
 /// What the loader needs, from the resolved project and the request.

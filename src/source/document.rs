@@ -117,7 +117,7 @@ pub(super) struct DocumentSettings<'a> {
 }
 
 /// One document's notes, images and diagnostics.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct DocumentResult {
     /// The document (as read; diagnostics use this path).
     pub(super) path: PathBuf,

@@ -6,10 +6,12 @@ use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Instant;
 
 use crate::error::{Error, Result};
+use crate::model::observer::{Observer, Stage, Unobserved};
 use crate::model::{Manifest, Note, NoteSink, NoteType, Package};
-use crate::writers::{NoteStream, Settings, WriteReport, Writer};
+use crate::writers::{Memory, NoteStream, Settings, WriteReport, Writer};
 
 /// One output that was written.
 #[derive(Debug, Clone)]
@@ -123,7 +125,10 @@ enum Message {
 }
 
 /// A writer's side of its channel.
-struct ChannelStream {
+struct ChannelStream<'o> {
+    format: &'static str,
+    observer: &'o dyn Observer,
+    memory: Option<&'o Memory>,
     rx: Receiver<Message>,
     note_types: Vec<NoteType>,
     batch: Option<Arc<Vec<Note>>>,
@@ -131,9 +136,22 @@ struct ChannelStream {
     manifest: Option<Arc<Manifest>>,
 }
 
-impl NoteStream for ChannelStream {
+impl ChannelStream<'_> {
+    /// Tells the observer that the current batch was written, when there is one.
+    fn batch_done(&self) {
+        if let Some(b) = &self.batch {
+            self.observer.notes_written(self.format, b.len());
+        }
+    }
+}
+
+impl NoteStream for ChannelStream<'_> {
     fn note_types(&self) -> &[NoteType] {
         &self.note_types
+    }
+
+    fn memory(&self) -> Option<&Memory> {
+        self.memory
     }
 
     fn next_note(&mut self) -> Result<Option<&Note>> {
@@ -141,6 +159,10 @@ impl NoteStream for ChannelStream {
             return Ok(None);
         }
         while self.batch.as_ref().is_none_or(|b| self.next >= b.len()) {
+            self.batch_done();
+            if self.observer.should_stop() {
+                return Err(Error::Interrupted);
+            }
             match self.rx.recv() {
                 Ok(Message::Notes(batch)) => {
                     self.batch = Some(batch);
@@ -191,35 +213,98 @@ impl NoteSink for Fanout {
 }
 
 /// A writer's staged output file: buffered writes, and reads that first write out the buffer,
-/// so that a writer reading back what it wrote sees every byte of it.
-struct Staged(BufWriter<tempfile::NamedTempFile>);
+/// so that a writer reading back what it wrote sees every byte of it. Every write tells the
+/// observer (a mebibyte at a time) and fails once it asks to stop.
+struct Staged<'o> {
+    file: BufWriter<std::fs::File>,
+    format: &'static str,
+    observer: &'o dyn Observer,
+    /// Bytes written and not yet reported.
+    unreported: u64,
+}
 
-impl Write for Staged {
+impl Staged<'_> {
+    /// Reports the bytes not yet reported.
+    fn report(&mut self) {
+        if self.unreported > 0 {
+            self.observer.bytes_written(self.format, self.unreported);
+            self.unreported = 0;
+        }
+    }
+
+    fn counted(&mut self, n: usize) -> std::io::Result<()> {
+        self.unreported += n as u64;
+        if self.unreported >= 1 << 20 {
+            self.report();
+            if self.observer.should_stop() {
+                // Not `ErrorKind::Interrupted`: `write_all` would retry.
+                return Err(std::io::Error::other("interrupted"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for Staged<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
+        let n = self.file.write(buf)?;
+        self.counted(n)?;
+        Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.0.write_all(buf)
+        self.file.write_all(buf)?;
+        self.counted(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.file.flush()
     }
 }
 
-impl Seek for Staged {
+impl Seek for Staged<'_> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.0.seek(pos)
+        self.file.seek(pos)
     }
 }
 
-impl Read for Staged {
+impl Read for Staged<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.flush()?;
-        self.0.get_mut().read(buf)
+        self.file.flush()?;
+        self.file.get_mut().read(buf)
     }
 }
+
+/// Where a run's outputs go, and who watches it.
+pub struct Run<'a> {
+    /// The writers, with their settings.
+    pub writers: &'a [Selected<'a>],
+    /// The output directory.
+    pub out_dir: &'a Path,
+    /// The outputs' base name.
+    pub name: &'a str,
+    /// Every note type a note may use.
+    pub note_types: &'a [NoteType],
+    /// Told of the notes and bytes each writer writes and how long it took; asked whether to
+    /// stop.
+    pub observer: &'a dyn Observer,
+    /// Instead of a file in `out_dir`, copy the one output here once everything succeeded
+    /// (the [`Written`] path is then `-`). Only for a run with exactly one writer.
+    pub pipe: Option<&'a mut dyn Write>,
+    /// What the writers keep between the runs of this process, if anything.
+    pub memory: Option<&'a Memory>,
+}
+
+/// A staged output: what is known about it, and its temporary file (with its path, unless
+/// it goes to a pipe).
+type StagedOutput = (
+    &'static str,
+    PathBuf,
+    WriteReport,
+    Option<String>,
+    std::fs::File,
+    Option<tempfile::TempPath>,
+);
 
 /// Runs each writer in its own thread into a temporary file in `out_dir`, while `produce`
 /// feeds them notes through the sink it is given; then, if `produce` commits, renames the
@@ -233,27 +318,94 @@ pub fn write_streaming<T>(
     note_types: &[NoteType],
     produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
 ) -> Result<(Vec<Written>, T)> {
+    let run = Run {
+        writers,
+        out_dir,
+        name,
+        note_types,
+        observer: &Unobserved,
+        pipe: None,
+        memory: None,
+    };
+    run_streaming(run, produce)
+}
+
+/// [`write_streaming`] as [`Run`] says: with an observer, and maybe into a pipe. A run whose
+/// observer asks to stop fails with [`Error::Interrupted`] and leaves no file behind.
+pub fn run_streaming<T>(
+    run: Run<'_>,
+    produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
+) -> Result<(Vec<Written>, T)> {
+    let Run {
+        writers,
+        out_dir,
+        name,
+        note_types,
+        observer,
+        mut pipe,
+        memory,
+    } = run;
     check_package_name(name)?;
+    if pipe.is_some() && writers.len() != 1 {
+        return Err(Error::Usage(
+            "only one output can go to a pipe: choose one format".to_owned(),
+        ));
+    }
     // Outputs are staged next to where they go; a directory that does not exist yet is made
     // only once they are complete (until then they wait in its nearest existing ancestor, on
-    // the same file system), so a failed build creates nothing at all.
+    // the same file system), so a failed build creates nothing at all. An output for a pipe
+    // waits in an anonymous temporary file, which nothing can leave behind.
     let stage_dir = existing_ancestor(out_dir);
-    remove_stale_temporaries(&stage_dir);
-    let write_one = |(writer, settings): &Selected<'_>, mut notes: ChannelStream| -> Result<_> {
-        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
-        let tmp = stage_in(&stage_dir).map_err(|e| out_dir_error(out_dir, e))?;
-        let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
-        let report = writer.write(&mut notes, settings, &mut out)?;
-        let write_error = |e| Error::io_doing("write", &path, e);
-        out.flush().map_err(write_error)?;
-        let tmp = out
-            .0
-            .into_inner()
-            .map_err(|e| write_error(e.into_error()))?;
-        tmp.as_file().sync_all().map_err(write_error)?;
-        let hint = writer.import_hint(settings);
-        Ok((writer.name(), path, report, hint, tmp))
-    };
+    if pipe.is_none() {
+        remove_stale_temporaries(&stage_dir);
+    }
+    let piped = pipe.is_some();
+    let write_one =
+        |(writer, settings): &Selected<'_>, mut notes: ChannelStream<'_>| -> Result<StagedOutput> {
+            let started = Instant::now();
+            let path = if piped {
+                PathBuf::from("-")
+            } else {
+                out_dir.join(format!("{name}{}", writer.file_suffix()))
+            };
+            let (file, tmp_path) = if piped {
+                let file = tempfile::tempfile().map_err(|e| {
+                    Error::io_doing("create a temporary file in", std::env::temp_dir(), e)
+                })?;
+                (file, None)
+            } else {
+                let (file, tmp_path) = stage_in(&stage_dir)
+                    .map_err(|e| out_dir_error(out_dir, e))?
+                    .into_parts();
+                (file, Some(tmp_path))
+            };
+            let mut out = Staged {
+                file: BufWriter::with_capacity(256 * 1024, file),
+                format: writer.name(),
+                observer,
+                unreported: 0,
+            };
+            let report = writer.write(&mut notes, settings, &mut out);
+            notes.batch_done();
+            if observer.should_stop() {
+                return Err(Error::Interrupted);
+            }
+            let report = report?;
+            out.flush()
+                .map_err(|e| Error::io_doing("write", &path, e))?;
+            out.report();
+            let file = out
+                .file
+                .into_inner()
+                .map_err(|e| Error::io_doing("write", &path, e.into_error()))?;
+            if !piped {
+                file.sync_all()
+                    .map_err(|e| Error::io_doing("write", &path, e))?;
+            }
+            observer.stage(Stage::Write(writer.name()), started.elapsed());
+            let hint = writer.import_hint(settings);
+            Ok((writer.name(), path, report, hint, file, tmp_path))
+        };
     let (produced, results): (Result<Finish<T>>, Vec<Result<_>>) = std::thread::scope(|scope| {
         let mut senders = Vec::with_capacity(writers.len());
         let mut handles = Vec::with_capacity(writers.len());
@@ -261,6 +413,9 @@ pub fn write_streaming<T>(
             let (tx, rx) = sync_channel(BATCHES_IN_FLIGHT);
             senders.push(tx);
             let stream = ChannelStream {
+                format: writer.0.name(),
+                observer,
+                memory,
                 rx,
                 note_types: note_types.to_vec(),
                 batch: None,
@@ -316,6 +471,10 @@ pub fn write_streaming<T>(
         }) => (extra_files, value),
     };
     let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
+    if observer.should_stop() {
+        return Err(Error::Interrupted);
+    }
+    let started = Instant::now();
     // Extra files are staged like the outputs, in the nearest existing directory on their way;
     // directories are created only once everything is staged.
     let mut extra = Vec::with_capacity(extra_files.len());
@@ -332,7 +491,19 @@ pub fn write_streaming<T>(
         tmp.as_file().sync_all().map_err(write_error)?;
         extra.push((dir.to_path_buf(), path, tmp));
     }
-    std::fs::create_dir_all(out_dir).map_err(|e| out_dir_error(out_dir, e))?;
+    if let Some(pipe) = pipe.as_mut() {
+        // Before anything is renamed: a pipe that fails changes no file.
+        for (_, path, _, _, file, _) in &staged {
+            let mut file = file;
+            file.seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| Error::io_doing("write", path, e))?;
+            std::io::copy(&mut file, pipe).map_err(|e| Error::io_doing("write", path, e))?;
+            pipe.flush()
+                .map_err(|e| Error::io_doing("write", path, e))?;
+        }
+    } else {
+        std::fs::create_dir_all(out_dir).map_err(|e| out_dir_error(out_dir, e))?;
+    }
     let mut written = Vec::with_capacity(staged.len());
     for (dir, path, tmp) in extra {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io_doing("write", &path, e))?;
@@ -340,10 +511,14 @@ pub fn write_streaming<T>(
         tmp.persist(&path)
             .map_err(|e| Error::io_doing("write", &path, e.error))?;
     }
-    for (format, path, report, import_hint, tmp) in staged {
-        make_readable(tmp.path()).map_err(|e| Error::io_doing("write", &path, e))?;
-        tmp.persist(&path)
-            .map_err(|e| Error::io_doing("write", &path, e.error))?;
+    for (format, path, report, import_hint, file, tmp_path) in staged {
+        drop(file);
+        if let Some(tmp_path) = tmp_path {
+            make_readable(&tmp_path).map_err(|e| Error::io_doing("write", &path, e))?;
+            tmp_path
+                .persist(&path)
+                .map_err(|e| Error::io_doing("write", &path, e.error))?;
+        }
         written.push(Written {
             format,
             path,
@@ -351,6 +526,7 @@ pub fn write_streaming<T>(
             import_hint,
         });
     }
+    observer.stage(Stage::Commit, started.elapsed());
     Ok((written, value))
 }
 
