@@ -27,7 +27,9 @@ fn build_with_no_arguments_converts_content_into_dist_in_the_default_formats() {
         "one summary line per output:\n{stdout}"
     );
     assert!(
-        stdout.ends_with("  notes 8 added, 0 changed, 0 renamed, 0 unchanged, 0 removed\n"),
+        stdout.ends_with(
+            "  notes 8 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 0 unchanged, 0 removed\n"
+        ),
         "{stdout}"
     );
     assert!(
@@ -303,7 +305,8 @@ fn moving_a_document_changes_no_guid() {
     };
     assert_eq!(guids("before"), guids("after"));
     assert!(
-        stdout_of(&out).contains("0 added, 0 changed, 0 renamed, 8 unchanged, 0 removed"),
+        stdout_of(&out)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 8 unchanged, 0 removed"),
         "{}",
         stdout_of(&out)
     );

@@ -29,8 +29,8 @@ const SEED_DECK: &str =
 /// Notes (and cards: one per note) the sample document makes.
 const SEED_NOTES: usize = 8;
 /// The note type of decksmith's `.apkg`, and the stock one its CSV names.
-const APKG_NOTETYPE: &str = "decksmith Basic";
-const CSV_NOTETYPE: &str = "Basic";
+const APKG_NOTETYPE: &str = "decksmith Basic (optional reversed card)";
+const CSV_NOTETYPE: &str = "Basic (optional reversed card)";
 /// The categories of Anki's import log (`ImportResponse.Log`) that list notes.
 const LOG_LISTS: &[&str] = &[
     "new",
@@ -467,7 +467,7 @@ fn seed_apkg_imports_into_a_fresh_collection() {
     }
     for note in &state.notes {
         assert_eq!(note.notetype.as_deref(), Some(APKG_NOTETYPE));
-        assert_eq!(note.field_names, ["Front", "Back"]);
+        assert_eq!(note.field_names, ["Front", "Back", "Add Reverse"]);
         for field in ["Front", "Back"] {
             assert!(
                 !leading_text(note.field(field)).is_empty(),
@@ -1126,8 +1126,8 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
         ),
     ];
     for (kind, suffix, reversed_type) in [
-        ("apkg", ".apkg", "decksmith Basic (and reversed)"),
-        ("csv", ".csv", "Basic (and reversed card)"),
+        ("apkg", ".apkg", APKG_NOTETYPE),
+        ("csv", ".csv", CSV_NOTETYPE),
     ] {
         let file = project.join("out").join(format!("study{suffix}"));
         let report = anki.import(&fx.collection(kind), &[&file]);

@@ -20,7 +20,7 @@ use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::identity::lockfile::{Lock, NewLock};
 use crate::identity::reconcile::{Foresight, Reconciled, Reconciler};
 use crate::identity::report::{self, ChangeReport};
-use crate::model::{DropNotes, NoteType, Package};
+use crate::model::{DropNotes, Manifest, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, Streamed};
 use crate::writers::run::{ExtraContent, Finish, Written, write_streaming};
@@ -41,6 +41,9 @@ pub struct Request {
     pub locked: bool,
     /// Also write the change report as JSON to this file.
     pub report: Option<PathBuf>,
+    /// Move the notes published with decksmith 0.1's question/answer note types to the
+    /// current one (collections then need one *Merge note types* import).
+    pub upgrade_note_types: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.
     pub timestamp: i64,
 }
@@ -117,11 +120,11 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
     let old = old_lock.as_ref().unwrap_or(&no_lock);
     // The report lists every change only where someone reads the list.
     let details = request.report.is_some() || request.locked;
-    let (written, (changes, streamed)) = settle(|foresight| {
+    let (written, (changes, identity_warnings, streamed)) = settle(|foresight| {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, old, foresight, details, true)?;
+        } = Pass::start(&opts, request, old, foresight, details, true)?;
         let (written, step) = write_streaming(
             &outputs.writers,
             &outputs.dir,
@@ -144,9 +147,14 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
                     extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
                 }
                 Ok(Finish::Commit {
-                    manifest: streamed.manifest(&catalog, settled.timestamp),
+                    manifest: Manifest {
+                        note_types: settled.note_types,
+                        decks: streamed.decks.clone(),
+                        media: streamed.media.clone(),
+                        timestamp: settled.timestamp,
+                    },
                     extra_files,
-                    value: Step::Done((settled.changes, streamed)),
+                    value: Step::Done((settled.changes, settled.warnings, streamed)),
                 })
             },
         )?;
@@ -157,10 +165,12 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
     })?;
     let mut files_read = project_files(project, &resolved, old_lock.is_some());
     files_read.extend(read_by_source(&streamed));
+    let mut warnings = streamed.diagnostics;
+    warnings.extend(identity_warnings);
     Ok(Built {
         written,
         changes,
-        warnings: streamed.diagnostics,
+        warnings,
         files_read,
     })
 }
@@ -176,13 +186,15 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, &old, foresight, true, false)?;
+        } = Pass::start(&opts, request, &old, foresight, true, false)?;
         let mut notes = Vec::new();
         let streamed = source::stream(&opts, &mut reconciler.then(&mut notes))?;
         let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
         };
+        let mut warnings = streamed.diagnostics;
+        warnings.extend(settled.warnings);
         Ok(Step::Done(Loaded {
             package: Package {
                 note_types: settled.note_types,
@@ -193,7 +205,7 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             changes: settled.changes,
             lock: settled.lock.to_lock()?,
             timestamp: settled.timestamp,
-            warnings: streamed.diagnostics,
+            warnings,
         }))
     })
 }
@@ -268,6 +280,7 @@ impl<'a> Pass<'a> {
     /// counts); `spill`: the new lock's lines wait in a temporary file, not in memory.
     fn start(
         opts: &BuildOptions,
+        request: &Request,
         old: &'a Lock,
         foresight: Option<&'a Foresight>,
         details: bool,
@@ -276,6 +289,7 @@ impl<'a> Pass<'a> {
         let mut catalog = source::note_types(opts);
         let mut reconciler = Reconciler::new(old, opts.timestamp, foresight);
         reconciler.keep_details(details);
+        reconciler.upgrade_note_types(request.upgrade_note_types);
         if spill {
             reconciler.spill_lock_lines()?;
         }
@@ -293,6 +307,8 @@ struct Settled {
     changes: ChangeReport,
     /// The note types the notes use.
     note_types: Vec<NoteType>,
+    /// What identity tells the user.
+    warnings: Vec<Diagnostic>,
     /// The collection time: from the content, not the clock, so that unchanged content
     /// gives byte-identical packages.
     timestamp: i64,
@@ -315,21 +331,27 @@ fn finish(
             .collect();
         return Err(Error::Input(errors));
     }
-    let used = streamed.used_note_types(catalog);
-    let (lock, changes) = match reconciler.finish(&used)? {
-        Reconciled::Done(lock, changes) => (lock, changes),
+    let done = match reconciler.finish(catalog)? {
+        Reconciled::Done(done) => done,
         Reconciled::Again(known) => return Ok(Step::Again(known)),
     };
-    let timestamp = lock
+    // A build without notes still names a note type (the documents' default).
+    let used = match done.note_types {
+        used if used.is_empty() => streamed.used_note_types(catalog),
+        used => used,
+    };
+    let timestamp = done
+        .lock
         .newest_mod()
         .into_iter()
         .chain(used.iter().map(|nt| nt.mtime))
         .max()
         .unwrap_or(build_time);
     Ok(Step::Done(Settled {
-        lock,
-        changes,
+        lock: done.lock,
+        changes: done.report,
         note_types: used,
+        warnings: done.warnings,
         timestamp,
     }))
 }
@@ -343,10 +365,14 @@ fn check_locked(old: Option<&Lock>, resolved: &Resolved, settled: &Settled) -> R
     if unchanged {
         return Ok(());
     }
-    let why = if old.is_none() {
-        "does not exist".to_owned()
-    } else {
-        format!("is out of date ({})", settled.changes.summary())
+    let why = match old {
+        None => "does not exist".to_owned(),
+        Some(old) if old.version < crate::identity::lockfile::VERSION => format!(
+            "was written by an older decksmith (lock version {}), and this one writes version {}",
+            old.version,
+            crate::identity::lockfile::VERSION
+        ),
+        Some(_) => format!("is out of date ({})", settled.changes.summary()),
     };
     Err(Error::Locked {
         message: format!(
