@@ -108,11 +108,17 @@ impl Anki {
     /// Imports `files` in order into the collection in directory `collection` (created when
     /// missing) and returns Anki's report.
     fn import(&self, collection: &Path, files: &[&Path]) -> Report {
+        self.import_with(collection, files, &[])
+    }
+
+    /// [`import`](Self::import) with `anki_check.py` options (`--merge-notetypes`, …).
+    fn import_with(&self, collection: &Path, files: &[&Path], options: &[&str]) -> Report {
         let output = Command::new(&self.python)
             .arg(&self.script)
             .arg("import")
             .arg("--collection")
             .arg(collection)
+            .args(options)
             .args(files)
             .output()
             .expect("cannot run the venv's python");
@@ -203,8 +209,18 @@ struct State {
     notes: Vec<AnkiNote>,
     cards: Vec<AnkiCard>,
     decks: Vec<AnkiDeck>,
+    notetypes: Vec<AnkiNotetype>,
     media_dir: PathBuf,
     media: Vec<MediaEntry>,
+}
+
+/// A note type as Anki has it.
+#[derive(Debug, Deserialize)]
+struct AnkiNotetype {
+    name: String,
+    fields: Vec<String>,
+    notes: usize,
+    css: String,
 }
 
 impl State {
@@ -263,6 +279,7 @@ impl AnkiNote {
 /// A card as Anki has it, with its rendered sides.
 #[derive(Debug, Deserialize)]
 struct AnkiCard {
+    id: i64,
     note_guid: Option<String>,
     ord: u32,
     deck: String,
@@ -1243,3 +1260,7 @@ fn template_assets_reach_the_collection() {
         "the card's CSS references the shipped asset"
     );
 }
+
+/// Histories of edits replayed into one collection: `interop/history.rs`.
+#[path = "interop/history.rs"]
+mod history;

@@ -463,6 +463,58 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_lock_is_read_as_it_was_and_written_back_unchanged() {
+        // What decksmith 0.1 wrote (tests/fixtures/upgrade/decksmith.lock).
+        let text = include_str!("../../tests/fixtures/upgrade/decksmith.lock");
+        let lock = Lock::parse(text, Path::new("decksmith.lock")).unwrap();
+        assert_eq!(lock.version, 1);
+        assert_eq!((lock.note_types.len(), lock.notes.len()), (2, 5));
+        let e = &lock.notes[3];
+        assert_eq!(
+            (
+                e.guid.as_str(),
+                e.due,
+                e.ordinal,
+                e.note_type,
+                e.deck.as_deref()
+            ),
+            ("FHlR65QnJ0N", 4, 0, None, None)
+        );
+        assert_eq!(e.key, "q:upgrade spanish\u{1f}el gato");
+        assert!(e.answer.is_empty());
+        assert_eq!(lock.to_text(), text);
+    }
+
+    #[test]
+    fn retired_guids_round_trip_after_the_notes() {
+        let mut p = v1();
+        let (mut lock, _) = reconcile(&mut p, &Lock::default(), 1000);
+        lock.retired.insert(
+            "zz\"x".into(),
+            Retired {
+                note_type: 7,
+                mtime: 900,
+            },
+        );
+        let text = lock.to_text();
+        assert!(text.ends_with("retired\t\"zz\\\"x\"\t7\t900\n"), "{text}");
+        assert_eq!(Lock::parse(&text, Path::new("l")).unwrap(), lock);
+    }
+
+    #[test]
+    fn a_lock_mixing_versions_is_an_error() {
+        let v1_note = "note\t\"g\"\th\t1\t1\t\"a.md\"\t0\t\"k\"\n";
+        let err = Lock::parse(&format!("version\t2\n{v1_note}"), Path::new("l")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("mixes the records of two versions"),
+            "{err}"
+        );
+        let err = Lock::parse("version\t1\nretired\t\"g\"\t1\t1\n", Path::new("l")).unwrap_err();
+        assert!(err.to_string().contains("mixes"), "{err}");
+    }
+
+    #[test]
     fn a_corrupt_lock_is_an_error_with_its_line() {
         let err =
             Lock::parse("version\t1\nnote\tbroken\n", Path::new("decksmith.lock")).unwrap_err();

@@ -82,6 +82,10 @@ pub struct NoteChange {
     /// only the normalized name inside the key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_deck: Option<String>,
+    /// A moved note whose fields or tags changed too (Anki updates it; a note that only
+    /// moved is left alone).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub content_changed: bool,
     /// The guid of the note it replaces, when replaced.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_guid: Option<String>,
@@ -105,6 +109,7 @@ impl NoteChange {
             old_key: None,
             deck: None,
             old_deck: None,
+            content_changed: false,
             old_guid: None,
             note_type: None,
             old_note_type: None,
@@ -249,9 +254,10 @@ pub fn locked_violations(report: &ChangeReport) -> Vec<Diagnostic> {
         let what = match n.kind {
             ChangeKind::Unchanged => continue,
             ChangeKind::Moved => format!(
-                "moved ({} → {})",
+                "moved ({} → {}{})",
                 n.old_deck.as_deref().unwrap_or("?"),
-                n.deck.as_deref().unwrap_or("?")
+                n.deck.as_deref().unwrap_or("?"),
+                if n.content_changed { ", changed" } else { "" }
             ),
             ChangeKind::Replaced => format!(
                 "replaced ({} → {}, note type changed)",

@@ -388,6 +388,13 @@ fn named_fields(names: &[&str], ids: &[i64]) -> Vec<FieldDef> {
 mod tests {
     use super::*;
 
+    impl TemplateDef {
+        fn with_id(mut self, id: Option<i64>) -> Self {
+            self.id = id;
+            self
+        }
+    }
+
     #[test]
     fn defaults_are_embedded_and_reference_the_fields() {
         let nt = Templates::default().basic(1);
@@ -435,6 +442,38 @@ mod tests {
         assert!(!rev.templates[1].front.contains("{{Front}}"));
         assert!(rev.templates[1].back.contains("{{Front}}"));
         assert_eq!(rev.css, basic.css);
+    }
+
+    #[test]
+    fn the_optional_reversed_note_type_makes_its_second_card_only_when_asked_and_has_no_ids() {
+        let t = Templates::default();
+        let nt = t.optional_reversed(1);
+        assert_eq!(nt.id, OPTIONAL_REVERSED_ID);
+        let names: Vec<&str> = nt.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Front", "Back", ADD_REVERSE_FIELD]);
+        assert!(nt.fields.iter().all(|f| f.id.is_none()));
+        assert!(nt.templates.iter().all(|t| t.id.is_none()));
+        assert_eq!(
+            nt.templates[0],
+            t.basic(1).templates[0].clone().with_id(None)
+        );
+        assert_eq!(
+            nt.templates[1].front,
+            format!(
+                "{{{{#Add Reverse}}}}{}{{{{/Add Reverse}}}}",
+                REVERSED_FRONT.default
+            )
+        );
+        let plan = crate::model::cardgen::CardPlan::new(&nt);
+        let count = |reverse: &str| {
+            let mut ords = Vec::new();
+            let fields = ["Q", "A", reverse];
+            plan.ords(|i| fields[i], &mut ords);
+            ords
+        };
+        assert_eq!(count(""), [0]);
+        assert_eq!(count(ADD_REVERSE_ON), [0, 1]);
+        assert_eq!(nt.css, t.basic(1).css);
     }
 
     #[test]

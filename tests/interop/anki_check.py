@@ -55,7 +55,7 @@ Output (stdout, one JSON document, every list sorted so the output is determinis
         "cards": [{"id", "note_id", "note_guid", "deck", "ord", "type", "queue", "due",
                    "question", "answer"}],        # question/answer: card.question()/answer()
         "decks": [{"id", "name", "cards"}],
-        "notetypes": [{"id", "name", "kind", "fields", "templates", "notes"}],
+        "notetypes": [{"id", "name", "kind", "fields", "templates", "notes", "mod", "css"}],
         "media_dir": "...",
         "media": [{"name", "size"}]               # files in the collection's media folder
       }
@@ -292,6 +292,8 @@ def collection_state(col: Any) -> dict[str, Any]:
                 "fields": [f["name"] for f in nt["flds"]],
                 "templates": [t["name"] for t in nt["tmpls"]],
                 "notes": col.models.use_count(nt),
+                "mod": nt["mod"],
+                "css": nt["css"],
             }
         )
     notetypes.sort(key=lambda n: (n["name"], n["id"]))

@@ -566,6 +566,7 @@ impl<'a> Reconciler<'a> {
                         self.report.record_move(from, &note.deck);
                         change.old_deck = Some(from.to_owned());
                         change.deck = Some(note.deck.clone());
+                        change.content_changed = changed || how == How::Reworded;
                         ChangeKind::Moved
                     } else if how == How::Reworded {
                         ChangeKind::Renamed

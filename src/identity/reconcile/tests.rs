@@ -356,6 +356,8 @@ fn a_retitled_deck_moves_its_notes_and_keeps_their_guids_and_mods() {
         (change.old_deck.as_deref(), change.deck.as_deref()),
         (Some("Deck"), Some("Deck II"))
     );
+    assert!(!change.content_changed);
+    assert!(report.notes[1].content_changed);
     assert_eq!(lock2.notes[0].deck.as_deref(), Some("Deck II"));
     // Rebuilt as it is now: nothing moves any more.
     let mut p3 = p2.clone();
