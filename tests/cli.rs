@@ -581,7 +581,7 @@ fn the_benchmark_corpus_generator_is_not_part_of_the_installed_binary() {
 
 #[test]
 fn a_project_locked_by_decksmith_0_1_rebuilds_byte_identical_and_upgrades_its_lock() {
-    // tests/fixtures/upgrade: documents, their version-1 lock and the outputs decksmith 0.1
+    // tests/fixtures/upgrade: documents, their version-1 lock and the outputs an older decksmith
     // built from them (old/).
     let p = Project::from_fixture("tests/fixtures/upgrade");
     let out = p

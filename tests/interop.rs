@@ -111,6 +111,24 @@ impl Anki {
         self.import_with(collection, files, &[])
     }
 
+    /// Changes the note type of every note of note type `from` to `to` in the collection in
+    /// `collection`, as Anki's *Change Note Type* dialog does, and returns its state.
+    fn change_notetype(&self, collection: &Path, from: &str, to: &str) -> State {
+        let output = Command::new(&self.python)
+            .arg(&self.script)
+            .args(["change-notetype", "--collection"])
+            .arg(collection)
+            .args(["--from", from, "--to", to])
+            .output()
+            .expect("cannot run the venv's python");
+        if !output.status.success() {
+            fail("anki_check.py change-notetype", &output);
+        }
+        let report: Report =
+            serde_json::from_slice(&output.stdout).expect("anki_check.py printed no report");
+        report.state
+    }
+
     /// [`import`](Self::import) with `anki_check.py` options (`--merge-notetypes`, …).
     fn import_with(&self, collection: &Path, files: &[&Path], options: &[&str]) -> Report {
         let output = Command::new(&self.python)
@@ -1072,6 +1090,13 @@ fn cloze_notes_make_one_card_per_deletion_number() {
     }
 }
 
+/// Asserts that `card` is a reversed card: it asks with `back` and answers with `front`.
+fn assert_asks_backwards(card: &AnkiCard, front: &str, back: &str) {
+    assert!(card.question.contains(back), "{}", card.question);
+    assert!(!card.question.contains(front), "{}", card.question);
+    assert!(card.answer.contains(front), "{}", card.answer);
+}
+
 /// Copies the directory tree `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("cannot create a directory");
@@ -1192,17 +1217,7 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
             "{}",
             cards[0].question
         );
-        assert!(
-            cards[1].question.contains("the cat"),
-            "{}",
-            cards[1].question
-        );
-        assert!(
-            !cards[1].question.contains("el gato"),
-            "{}",
-            cards[1].question
-        );
-        assert!(cards[1].answer.contains("el gato"), "{}", cards[1].answer);
+        assert_asks_backwards(cards[1], "el gato", "the cat");
         assert_eq!(
             state.cards.len(),
             9,

@@ -65,7 +65,7 @@ pub(crate) struct BuildArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
 
-    /// Move notes published with decksmith 0.1's note types (`decksmith Basic`, `decksmith
+    /// Move notes published with the older note types (`decksmith Basic`, `decksmith
     /// Basic (and reversed)`) to the current one, so that their reversed setting applies.
     /// Collections must then import the package once with "Merge note types" checked (or
     /// change the notes' type in Anki); see "Upgrading note types" in the README.

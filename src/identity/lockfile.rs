@@ -28,7 +28,7 @@
 //! again with another kind of note type, and one published again is newer than it was. Note type lines stay after their last note is gone, so a
 //! note type's `mod` never goes back.
 //!
-//! **Version 1** (decksmith 0.1) had no answer, note type or deck on note lines
+//! **Version 1** (written by decksmith before this format) had no answer, note type or deck on note lines
 //! (`note  "<guid>"  <hash>  <mod>  <due>  "<path>"  <ordinal>  "<key>"`, its hash covering
 //! the deck and note type name too) and no retired lines. It is still read ([`Lock::version`]
 //! says which it was; the reconciler works out what is missing) and rewritten as version 2
@@ -40,9 +40,10 @@
 //! [`crate::model`] and [`crate::error`], never `crate::source`, `crate::writers` or
 //! `crate::project`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Error, Location, Result};
 use crate::model::text::json::push_json_str;
@@ -60,7 +61,7 @@ const OLDEST_VERSION: u32 = 1;
 /// A parsed lock file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lock {
-    /// The format version it was written in: [`VERSION`], or 1 for a lock of decksmith 0.1,
+    /// The format version it was written in: [`VERSION`], or 1 for a lock of an older decksmith,
     /// whose notes have no [`NoteEntry::note_type`], [`NoteEntry::deck`] or
     /// [`NoteEntry::answer`] and whose [`NoteEntry::hash`] is of another kind.
     pub version: u32,
@@ -112,8 +113,8 @@ pub struct NoteEntry {
     pub guid: String,
     /// Hash of its fields and tags (version 1: of its deck, note type name, fields and tags).
     pub hash: String,
-    /// Hash of its answer (empty in version 1).
-    pub answer: String,
+    /// Hash of its answer (`None` in version 1).
+    pub answer: Option<u32>,
     /// When its content last changed (seconds).
     pub mtime: i64,
     /// Its new-card position.
@@ -124,8 +125,8 @@ pub struct NoteEntry {
     pub ordinal: usize,
     /// The id of the note type it was published with (`None` in version 1).
     pub note_type: Option<i64>,
-    /// Its deck (`None` in version 1).
-    pub deck: Option<String>,
+    /// Its deck (`None` in version 1). Shared between the notes of one deck.
+    pub deck: Option<Arc<str>>,
 }
 
 impl Lock {
@@ -134,6 +135,7 @@ impl Lock {
         let mut lock = Lock::default();
         let mut version = None;
         let mut v1_notes = false;
+        let mut decks: HashMap<String, Arc<str>> = HashMap::new();
         for (i, line) in text.lines().enumerate() {
             let err = |msg: String| Error::input(Location::new(path, i + 1, 1), msg);
             if line.trim().is_empty() || line.starts_with('#') {
@@ -174,7 +176,7 @@ impl Lock {
                     lock.notes.push(NoteEntry {
                         guid: string(guid, "guid")?,
                         hash: (*hash).to_owned(),
-                        answer: String::new(),
+                        answer: None,
                         mtime: number(mtime, "mod")?,
                         due: number(due, "due")?,
                         path: string(npath, "path")?,
@@ -200,13 +202,16 @@ impl Lock {
                     lock.notes.push(NoteEntry {
                         guid: string(guid, "guid")?,
                         hash: (*hash).to_owned(),
-                        answer: (*answer).to_owned(),
+                        answer: Some(
+                            u32::from_str_radix(answer, 16)
+                                .map_err(|_| err(format!("bad answer hash `{answer}`")))?,
+                        ),
                         mtime: number(mtime, "mod")?,
                         due: number(due, "due")?,
                         path: string(npath, "path")?,
                         ordinal: ordinal(ord)?,
                         note_type: Some(number(nt, "note type id")?),
-                        deck: Some(string(deck, "deck")?),
+                        deck: Some(intern(&mut decks, string(deck, "deck")?)),
                         key: string(key, "key")?,
                     });
                 }
@@ -258,15 +263,17 @@ impl Lock {
         let mut s = String::with_capacity(64 + self.notes.len() * 200);
         push_head(&mut s, self.version, &self.note_types);
         for n in &self.notes {
-            match (self.version, n.note_type, &n.deck) {
-                (1, _, _) | (_, None, _) | (_, _, None) => push_v1_note_line(&mut s, n),
-                (_, Some(note_type), Some(deck)) => push_note_line(
+            match (self.version, n.note_type, &n.deck, n.answer) {
+                (1, ..) | (_, None, ..) | (_, _, None, _) | (.., None) => {
+                    push_v1_note_line(&mut s, n);
+                }
+                (_, Some(note_type), Some(deck), Some(answer)) => push_note_line(
                     &mut s,
                     &NoteLine {
                         key: &n.key,
                         guid: &n.guid,
                         hash: &n.hash,
-                        answer: &n.answer,
+                        answer,
                         mtime: n.mtime,
                         due: n.due,
                         path: &n.path,
@@ -323,7 +330,7 @@ pub(super) struct NoteLine<'a> {
     pub(super) key: &'a str,
     pub(super) guid: &'a str,
     pub(super) hash: &'a str,
-    pub(super) answer: &'a str,
+    pub(super) answer: u32,
     pub(super) mtime: i64,
     pub(super) due: i64,
     pub(super) path: &'a str,
@@ -340,9 +347,7 @@ pub(super) fn push_note_line(s: &mut String, n: &NoteLine<'_>) {
     push_json_str(s, n.guid);
     s.push('\t');
     s.push_str(n.hash);
-    s.push('\t');
-    s.push_str(n.answer);
-    let _ = write!(s, "\t{}\t{}\t", n.mtime, n.due);
+    let _ = write!(s, "\t{:08x}\t{}\t{}\t", n.answer, n.mtime, n.due);
     push_json_str(s, n.path);
     let _ = write!(s, "\t{}\t{}\t", n.ordinal, n.note_type);
     push_json_str(s, n.deck);
@@ -431,6 +436,18 @@ impl NewLock {
     }
 }
 
+/// The one shared copy of `deck` among `decks`.
+fn intern(decks: &mut HashMap<String, Arc<str>>, deck: String) -> Arc<str> {
+    match decks.get(&deck) {
+        Some(shared) => Arc::clone(shared),
+        None => {
+            let shared: Arc<str> = Arc::from(deck.as_str());
+            decks.insert(deck, Arc::clone(&shared));
+            shared
+        }
+    }
+}
+
 fn json(s: &str) -> String {
     let mut out = String::new();
     push_json_str(&mut out, s);
@@ -464,7 +481,7 @@ mod tests {
 
     #[test]
     fn a_version_1_lock_is_read_as_it_was_and_written_back_unchanged() {
-        // What decksmith 0.1 wrote (tests/fixtures/upgrade/decksmith.lock).
+        // What an older decksmith wrote (tests/fixtures/upgrade/decksmith.lock).
         let text = include_str!("../../tests/fixtures/upgrade/decksmith.lock");
         let lock = Lock::parse(text, Path::new("decksmith.lock")).unwrap();
         assert_eq!(lock.version, 1);
@@ -481,7 +498,7 @@ mod tests {
             ("FHlR65QnJ0N", 4, 0, None, None)
         );
         assert_eq!(e.key, "q:upgrade spanish\u{1f}el gato");
-        assert!(e.answer.is_empty());
+        assert!(e.answer.is_none());
         assert_eq!(lock.to_text(), text);
     }
 

@@ -78,7 +78,7 @@ pub struct NoteChange {
     /// Its deck now, when moved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deck: Option<String>,
-    /// The deck it was in, when moved (as the lock knew it: a lock of decksmith 0.1 knew
+    /// The deck it was in, when moved (as the lock knew it: a version-1 lock knew
     /// only the normalized name inside the key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_deck: Option<String>,

@@ -88,11 +88,23 @@ impl CardPlan {
         }
     }
 
-    /// How many cards `note` makes.
+    /// How many cards `note` makes (what [`ords`](Self::ords) would list, without listing).
     pub fn count(&self, note: &Note) -> usize {
-        let mut ords = Vec::new();
-        self.ords(|i| note.fields.get(i).map_or("", String::as_str), &mut ords);
-        ords.len()
+        let field = |i: usize| note.fields.get(i).map_or("", String::as_str);
+        match &self.0 {
+            Plan::Standard(fronts) => {
+                let nonempty = |i: usize| !field_is_empty(field(i));
+                fronts
+                    .iter()
+                    .filter(|front| renders(front, &nonempty, true))
+                    .count()
+            }
+            Plan::Cloze(_) => {
+                let mut ords = Vec::new();
+                self.ords(field, &mut ords);
+                ords.len()
+            }
+        }
     }
 }
 

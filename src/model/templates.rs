@@ -28,7 +28,7 @@ pub const ADD_REVERSE_FIELD: &str = "Add Reverse";
 /// See [`ADD_REVERSE_FIELD`].
 pub const ADD_REVERSE_ON: &str = "y";
 
-/// Name of the note type question/answer notes used before decksmith 0.2 (one card), kept
+/// Name of the note type question/answer notes used before lock version 2 (one card), kept
 /// for the notes published with it.
 pub const BASIC_NAME: &str = "decksmith Basic";
 /// Its fixed id. Never change it: Anki matches note types by id on re-import.
@@ -43,7 +43,7 @@ pub const CLOZE_NAME: &str = "decksmith Cloze";
 pub const CLOZE_ID: i64 = 1_732_000_000_002;
 const CLOZE_FIELD_IDS: [i64; 2] = [1_732_000_000_121, 1_732_000_000_122];
 const CLOZE_TEMPLATE_ID: i64 = 1_732_000_000_221;
-/// Name of the note type reversed notes used before decksmith 0.2 (always a second,
+/// Name of the note type reversed notes used before lock version 2 (always a second,
 /// reversed card), kept for the notes published with it.
 pub const REVERSED_NAME: &str = "decksmith Basic (and reversed)";
 /// Its fixed id. Never change it.

@@ -41,7 +41,7 @@ pub struct Request {
     pub locked: bool,
     /// Also write the change report as JSON to this file.
     pub report: Option<PathBuf>,
-    /// Move the notes published with decksmith 0.1's question/answer note types to the
+    /// Move the notes published with the older question/answer note types to the
     /// current one (collections then need one *Merge note types* import).
     pub upgrade_note_types: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.

@@ -6,7 +6,7 @@
 //! decksmith note type goes into the stock one like it ([`stock_notetype`]): question/answer
 //! notes into *Basic (optional reversed card)* (its second card exists while `Add Reverse`
 //! is filled, as in decksmith's own note type), cloze notes into *Cloze*, and notes the lock
-//! keeps in decksmith 0.1's note types into *Basic* or *Basic (and reversed card)*. Their
+//! keeps in the older note types into *Basic* or *Basic (and reversed card)*. Their
 //! templates and styling are the collection's: decksmith's `--templates` never reach a
 //! CSV import.
 //!
@@ -50,7 +50,7 @@ use crate::model::templates::{CLOZE_NAME, OPTIONAL_REVERSED_NAME, REVERSED_NAME}
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
 
-/// The header lines of a package whose notes are all stock *Basic* notes (decksmith 0.1's
+/// The header lines of a package whose notes are all stock *Basic* notes (the older
 /// `decksmith Basic`), in order, each written as `#<line>\n`: records are
 /// `guid, deck, Front, Back, tags`.
 pub const HEADERS: &[&str] = &[
@@ -63,7 +63,7 @@ pub const HEADERS: &[&str] = &[
 ];
 
 /// The header lines of a package with other notes but none with more than two fields
-/// (decksmith 0.1's reversed notes, cloze notes): records are
+/// (the older reversed notes, cloze notes): records are
 /// `guid, note type, deck, field 1, field 2, tags`.
 pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
     "separator:tab",
@@ -174,13 +174,13 @@ fn write_record<W: Write>(
         }
         tags.push_str(tag);
     }
-    let fields: Vec<&[u8]> = note.fields.iter().map(|f| f.as_bytes()).collect();
+    let field = |i: usize| note.fields.get(i).map_or(&b""[..], |f| f.as_bytes());
     layout.write(
         w,
         note.guid.as_bytes(),
         stock_notetype(&note.note_type).as_bytes(),
         note.deck.as_bytes(),
-        &fields,
+        &[field(0), field(1), field(2)],
         tags.as_bytes(),
     )
 }

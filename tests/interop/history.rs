@@ -46,6 +46,18 @@ struct Expect<'a> {
     cards: usize,
 }
 
+impl<'a> Expect<'a> {
+    /// An import that logs `log` and updates no note, leaving `notes` notes and `cards` cards.
+    fn only(log: &'a [(&'a str, usize)], notes: usize, cards: usize) -> Self {
+        Expect {
+            log,
+            updated: &[],
+            notes,
+            cards,
+        }
+    }
+}
+
 impl History {
     /// A project with `alpha.md`, `beta.md`, a template directory (a style sheet using an
     /// asset) and a `decksmith.toml` that builds the `.apkg`, the CSV and the JSON.
@@ -115,6 +127,17 @@ impl History {
         self.stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let json = std::fs::read_to_string(out.join("deck.json")).expect("the JSON output");
         self.notes = serde_json::from_str(&json).expect("the JSON output is an array");
+    }
+
+    /// [`build`](Self::build) with no more arguments, which must print `said`.
+    fn build_saying(&mut self, said: &str) {
+        self.build(&[]);
+        assert!(
+            self.stdout.contains(said),
+            "step {}: {said:?} not in\n{}",
+            self.step,
+            self.stdout
+        );
     }
 
     /// This step's output with `suffix`.
@@ -188,12 +211,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
 
     // 1. The first build: 7 notes, one card each.
     h.build(&[]);
-    let first = h.import_both(&Expect {
-        log: &[("new", 7)],
-        updated: &[],
-        notes: 7,
-        cards: 7,
-    });
+    let first = h.import_both(&Expect::only(&[("new", 7)], 7, 7));
     let card_ids: BTreeSet<i64> = first[0].state.cards.iter().map(|c| c.id).collect();
     let gato = h.guid("el gato");
 
@@ -220,14 +238,8 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "## What is SIMCO?\n",
         "\n\n## What is SIMCO?   \n\n",
     );
-    h.build(&[]);
-    assert!(h.stdout.contains(" 7 unchanged"), "{}", h.stdout);
-    h.import_both(&Expect {
-        log: &[("duplicate", 7)],
-        updated: &[],
-        notes: 7,
-        cards: 7,
-    });
+    h.build_saying(" 7 unchanged");
+    h.import_both(&Expect::only(&[("duplicate", 7)], 7, 7));
 
     // 4. A reworded question keeps its note.
     h.edit(
@@ -235,8 +247,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "What is TENER?",
         "What is the TENER model?",
     );
-    h.build(&[]);
-    assert!(h.stdout.contains("1 renamed"), "{}", h.stdout);
+    h.build_saying("1 renamed");
     for report in h.import_both(&Expect {
         log: &[("updated", 1), ("duplicate", 6)],
         updated: &["What is the TENER model?"],
@@ -250,20 +261,14 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
     // 5. A deck title edit moves the document's notes: same notes (nothing Anki sees
     //    changed, so nothing is updated), and Anki leaves their cards in the old deck.
     h.edit("content/beta.md", "# Beta\n", "# Beta Deck\n");
-    h.build(&[]);
-    assert!(h.stdout.contains("3 moved"), "{}", h.stdout);
+    h.build_saying("3 moved");
     assert!(
         h.stdout.contains("moved 3 notes: Beta → Beta Deck"),
         "{}",
         h.stdout
     );
     assert_eq!(h.guid("el gato"), gato, "a move keeps the guid");
-    for report in h.import_both(&Expect {
-        log: &[("duplicate", 7)],
-        updated: &[],
-        notes: 7,
-        cards: 7,
-    }) {
+    for report in h.import_both(&Expect::only(&[("duplicate", 7)], 7, 7)) {
         for card in cards_of(&report.state, &gato) {
             assert_eq!(
                 card.deck, "Beta",
@@ -275,14 +280,8 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
     // 6. A file move (no directory decks): nothing changes.
     std::fs::create_dir_all(h.path("content/spanish")).unwrap();
     std::fs::rename(h.path("content/beta.md"), h.path("content/spanish/beta.md")).unwrap();
-    h.build(&[]);
-    assert!(h.stdout.contains(" 7 unchanged"), "{}", h.stdout);
-    h.import_both(&Expect {
-        log: &[("duplicate", 7)],
-        updated: &[],
-        notes: 7,
-        cards: 7,
-    });
+    h.build_saying(" 7 unchanged");
+    h.import_both(&Expect::only(&[("duplicate", 7)], 7, 7));
 
     // 7. Reversed cards on: the three notes are updated in place (same note type) and each
     //    gains its second card.
@@ -292,8 +291,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "# Beta Deck",
         "---\nnote_type: reversed\n---\n# Beta Deck",
     );
-    h.build(&[]);
-    assert!(h.stdout.contains("3 changed"), "{}", h.stdout);
+    h.build_saying("3 changed");
     for report in h.import_both(&Expect {
         log: &[("updated", 3), ("duplicate", 4)],
         updated: &["el gato", "el perro", "la casa"],
@@ -302,16 +300,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
     }) {
         let cards = cards_of(&report.state, &gato);
         assert_eq!(cards.len(), 2);
-        assert!(
-            cards[1].question.contains("the cat"),
-            "{}",
-            cards[1].question
-        );
-        assert!(
-            !cards[1].question.contains("el gato"),
-            "{}",
-            cards[1].question
-        );
+        assert_asks_backwards(cards[1], "el gato", "the cat");
     }
 
     // 8. Reversed cards off: updated in place again; Anki keeps the second cards, now
@@ -341,17 +330,11 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "Graph learning-matching network.",
         "Graph {{c1::learning}}-{{c2::matching}} network.",
     );
-    h.build(&[]);
-    assert!(h.stdout.contains("1 replaced"), "{}", h.stdout);
+    h.build_saying("1 replaced");
     let cloze = h.guid("What is GLMNet?");
     assert_ne!(cloze, glmnet);
     for (report, cloze_type) in h
-        .import_both(&Expect {
-            log: &[("new", 1), ("duplicate", 6)],
-            updated: &[],
-            notes: 8,
-            cards: 12,
-        })
+        .import_both(&Expect::only(&[("new", 1), ("duplicate", 6)], 8, 12))
         .iter()
         .zip(["decksmith Cloze", "Cloze"])
     {
@@ -377,12 +360,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "{}",
         h.stdout
     );
-    let [apkg, csv] = h.import_both(&Expect {
-        log: &[("duplicate", 7)],
-        updated: &[],
-        notes: 8,
-        cards: 12,
-    });
+    let [apkg, csv] = h.import_both(&Expect::only(&[("duplicate", 7)], 8, 12));
     let styled = |state: &State, name: &str| {
         state
             .notetypes
@@ -423,14 +401,8 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         "## What is SIMCO?   \n\n\nSimilarity-based counting.\n",
         "",
     );
-    h.build(&[]);
-    assert!(h.stdout.contains("1 removed"), "{}", h.stdout);
-    h.import_both(&Expect {
-        log: &[("duplicate", 6)],
-        updated: &[],
-        notes: 8,
-        cards: 12,
-    });
+    h.build_saying("1 removed");
+    h.import_both(&Expect::only(&[("duplicate", 6)], 8, 12));
 
     // 12. A note added.
     h.write(
@@ -441,12 +413,7 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
         ),
     );
     h.build(&[]);
-    let [apkg, _] = h.import_both(&Expect {
-        log: &[("new", 1), ("duplicate", 6)],
-        updated: &[],
-        notes: 9,
-        cards: 13,
-    });
+    let [apkg, _] = h.import_both(&Expect::only(&[("new", 1), ("duplicate", 6)], 9, 13));
 
     // Through it all, the first cards are the same cards (their review history with them).
     let now: BTreeSet<i64> = apkg.state.cards.iter().map(|c| c.id).collect();
@@ -476,16 +443,10 @@ fn an_edit_history_replays_into_one_collection_without_duplicates_or_conflicts()
 fn the_five_step_history_of_issue_14_reaches_anki_whole() {
     let Some(anki) = Anki::find() else { return };
     let mut h = History::new(anki);
-    let expect_any = |log: &'static [(&'static str, usize)], notes, cards| Expect {
-        log,
-        updated: &[],
-        notes,
-        cards,
-    };
 
     // 1. v1: 7 new notes.
     h.build(&[]);
-    h.import("apkg", &expect_any(&[("new", 7)], 7, 7));
+    h.import("apkg", &Expect::only(&[("new", 7)], 7, 7));
 
     // 2. The `#` title of a document and one answer: no new note, the answer updated.
     h.edit("content/alpha.md", "# Alpha", "# Alpha, revised");
@@ -535,7 +496,10 @@ fn the_five_step_history_of_issue_14_reaches_anki_whole() {
         "A {{c1::transformer}} for {{c2::named entities}}.",
     );
     h.build(&[]);
-    let report = h.import("apkg", &expect_any(&[("new", 1), ("duplicate", 6)], 8, 12));
+    let report = h.import(
+        "apkg",
+        &Expect::only(&[("new", 1), ("duplicate", 6)], 8, 12),
+    );
     let cloze = h.guid("What is TENER?");
     assert_eq!(
         report.state.note(&cloze).notetype.as_deref(),
@@ -547,7 +511,7 @@ fn the_five_step_history_of_issue_14_reaches_anki_whole() {
     let css = std::fs::read_to_string(h.path("templates/basic/style.css")).unwrap();
     h.write("templates/basic/style.css", &format!("{css}{CSS_MARK}\n"));
     h.build(&[]);
-    let report = h.import("apkg", &expect_any(&[("duplicate", 7)], 8, 12));
+    let report = h.import("apkg", &Expect::only(&[("duplicate", 7)], 8, 12));
     let nt = report
         .state
         .notetypes
@@ -579,13 +543,13 @@ fn build_in(root: &Path, args: &[&str]) -> String {
     )
 }
 
-/// A collection decksmith 0.1 made (`tests/fixtures/upgrade/old/`: three `decksmith Basic`
+/// A collection an older decksmith made (`tests/fixtures/upgrade/old/`: three `decksmith Basic`
 /// and two `decksmith Basic (and reversed)` notes) takes this version's builds without a
 /// conflict, its notes kept in their note types, even when a document's reversed setting
 /// changes. Upgrading them on purpose (`--upgrade-note-types`) reaches the collection through
 /// one *Merge note types* import, which keeps every note and card (so their review history);
 /// an import without that option first changes nothing (conflicting, as documented) and
-/// spoils nothing.
+/// spoils nothing. A CSV-filled collection upgrades through Anki's *Change Note Type*.
 #[test]
 fn a_collection_built_by_decksmith_0_1_upgrades_its_note_types_keeping_every_card() {
     let Some(anki) = Anki::find() else { return };
@@ -646,7 +610,7 @@ fn a_collection_built_by_decksmith_0_1_upgrades_its_note_types_keeping_every_car
     let now: BTreeSet<i64> = report.state.cards.iter().map(|c| c.id).collect();
     assert!(
         cards.is_subset(&now),
-        "every card of decksmith 0.1 is still there"
+        "every card the older decksmith made is still there"
     );
     assert_eq!(
         report.state.cards.len(),
@@ -661,6 +625,25 @@ fn a_collection_built_by_decksmith_0_1_upgrades_its_note_types_keeping_every_car
         .map(|nt| nt.name.as_str())
         .collect();
     assert_eq!(used, [APKG_NOTETYPE], "the older note types are gone");
+
+    // A collection filled from the CSV: the upgraded CSV conflicts until the notes' type is
+    // changed in Anki (Change Note Type), then updates them in place, every card kept.
+    let upgraded_csv = root.join("new-2/upgrade.csv");
+    let report = anki.import(&csv_col, &[&upgraded_csv]);
+    report.imports[0].assert_counts(&[("conflicting", 5)]);
+    let csv_cards: BTreeSet<i64> = report.state.cards.iter().map(|c| c.id).collect();
+    for from in ["Basic", "Basic (and reversed card)"] {
+        anki.change_notetype(&csv_col, from, CSV_NOTETYPE);
+    }
+    let report = anki.import(&csv_col, &[&upgraded_csv]);
+    report.imports[0].assert_counts(&[("updated", 5)]);
+    let now: BTreeSet<i64> = report.state.cards.iter().map(|c| c.id).collect();
+    assert!(csv_cards.is_subset(&now), "every card is still there");
+    assert_eq!(report.state.cards.len(), 10);
+    for note in &report.state.notes {
+        assert_eq!(note.notetype.as_deref(), Some(CSV_NOTETYPE));
+        assert_eq!(note.field("Add Reverse"), "y");
+    }
 
     // From then on, plain imports: reversed cards off for the Spanish notes is an update.
     let spanish = std::fs::read_to_string(root.join("content/spanish.md")).unwrap();

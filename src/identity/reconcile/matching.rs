@@ -14,6 +14,7 @@
 //! whole build: see `Foresight`), so candidates are offered to it one at a time. Like all of
 //! [`crate::identity`], it imports only [`crate::model`] and [`crate::error`].
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::super::lockfile::NoteEntry;
@@ -30,35 +31,53 @@ pub(super) enum How {
     Moved,
 }
 
-/// The previous lock's notes, indexed for [`find`](Self::find).
+/// The previous lock's notes, indexed for [`find`](Self::find). Only the index by key is
+/// built up front: the others are built the first time a note is not found by its key (an
+/// unchanged rebuild never needs them).
 #[derive(Debug)]
 pub(super) struct OldNotes<'a> {
+    notes: &'a [NoteEntry],
     by_key: HashMap<&'a str, &'a NoteEntry>,
-    by_place: HashMap<(&'a str, usize), &'a NoteEntry>,
-    by_question: HashMap<&'a str, Vec<&'a NoteEntry>>,
-    by_answer: HashMap<&'a str, Vec<&'a NoteEntry>>,
+    others: OnceCell<Others<'a>>,
 }
 
-impl<'a> OldNotes<'a> {
-    pub(super) fn new(notes: &'a [NoteEntry]) -> Self {
+/// The indexes [`OldNotes`] builds on first need.
+#[derive(Debug)]
+struct Others<'a> {
+    by_place: HashMap<(&'a str, usize), &'a NoteEntry>,
+    by_question: HashMap<&'a str, Vec<&'a NoteEntry>>,
+    by_answer: HashMap<u32, Vec<&'a NoteEntry>>,
+}
+
+impl<'a> Others<'a> {
+    fn new(notes: &'a [NoteEntry]) -> Self {
         let mut by_question: HashMap<&str, Vec<&NoteEntry>> = HashMap::new();
-        let mut by_answer: HashMap<&str, Vec<&NoteEntry>> = HashMap::new();
+        let mut by_answer: HashMap<u32, Vec<&NoteEntry>> = HashMap::new();
         for e in notes {
             if let Some((_, question)) = key_parts(&e.key) {
                 by_question.entry(question).or_default().push(e);
-                if !e.answer.is_empty() {
-                    by_answer.entry(e.answer.as_str()).or_default().push(e);
+                if let Some(answer) = e.answer {
+                    by_answer.entry(answer).or_default().push(e);
                 }
             }
         }
-        OldNotes {
-            by_key: notes.iter().map(|e| (e.key.as_str(), e)).collect(),
+        Others {
             by_place: notes
                 .iter()
                 .map(|e| ((e.path.as_str(), e.ordinal), e))
                 .collect(),
             by_question,
             by_answer,
+        }
+    }
+}
+
+impl<'a> OldNotes<'a> {
+    pub(super) fn new(notes: &'a [NoteEntry]) -> Self {
+        OldNotes {
+            notes,
+            by_key: notes.iter().map(|e| (e.key.as_str(), e)).collect(),
+            others: OnceCell::new(),
         }
     }
 
@@ -71,24 +90,25 @@ impl<'a> OldNotes<'a> {
         &self,
         key: &str,
         place: (&str, usize),
-        answer: &str,
-        empty_answer: &str,
+        answer: u32,
+        empty_answer: u32,
         mut free: impl FnMut(&'a NoteEntry) -> bool,
     ) -> Option<(&'a NoteEntry, How)> {
         if let Some(&e) = self.by_key.get(key) {
             return Some((e, How::Key));
         }
+        let others = self.others.get_or_init(|| Others::new(self.notes));
         // The other ways compare questions: only question keys have them.
         let (deck, question) = key_parts(key)?;
         let elsewhere = |e: &NoteEntry| key_parts(&e.key).is_some_and(|(d, _)| d != deck);
-        if let Some(candidates) = self.by_question.get(question) {
+        if let Some(candidates) = others.by_question.get(question) {
             for &e in candidates {
                 if elsewhere(e) && free(e) {
                     return Some((e, How::Moved));
                 }
             }
         }
-        if let Some(&e) = self.by_place.get(&place)
+        if let Some(&e) = others.by_place.get(&place)
             && key_parts(&e.key)
                 .is_some_and(|(_, old)| similarity(old, question) >= RENAME_THRESHOLD)
             && free(e)
@@ -98,7 +118,7 @@ impl<'a> OldNotes<'a> {
         if answer == empty_answer {
             return None;
         }
-        for &e in self.by_answer.get(answer)? {
+        for &e in others.by_answer.get(&answer)? {
             let similar = key_parts(&e.key)
                 .is_some_and(|(_, old)| similarity(old, question) >= RENAME_THRESHOLD);
             if elsewhere(e) && similar && free(e) {

@@ -18,6 +18,7 @@ mod matching;
 pub(super) mod tests;
 mod typing;
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
@@ -31,14 +32,12 @@ use crate::model::{Note, NoteSink, NoteType};
 use matching::{How, OldNotes};
 use typing::Kind;
 
-/// Hashes of a note's content as a collection sees it (fields and tags: 16 hex digits), and
-/// of its answer alone (8 hex digits). The answer is hashed once: the content hash covers
-/// the answer's digest instead of the answer.
-fn content_hashes(note: &Note) -> (String, String) {
-    let field = |i: usize| note.fields.get(i).map_or("", String::as_str);
-    let answer = answer_digest(field(1));
+/// Hash of a note's content as a collection sees it (fields and tags: 16 hex digits), given
+/// the [`answer_digest`] of its answer (field 1): the answer is hashed once, for the lock's
+/// answer hash, and the content hash covers that digest instead of the answer.
+fn content_hash(note: &Note, answer: &[u8; 32]) -> String {
     let mut h = Sha256::new();
-    h.update(field(0).as_bytes());
+    h.update(note.fields.first().map_or("", String::as_str).as_bytes());
     h.update([0x1f]);
     h.update(answer);
     for f in note.fields.iter().skip(2) {
@@ -53,16 +52,21 @@ fn content_hashes(note: &Note) -> (String, String) {
         }
         h.update(tag.as_bytes());
     }
-    (hex(&h.finalize(), 8), hex(&answer, 4))
+    hex(&h.finalize(), 8)
 }
 
-/// The SHA-256 of an answer, as [`content_hashes`] uses it.
+/// The SHA-256 of an answer, as [`content_hash`] uses it.
 fn answer_digest(answer: &str) -> [u8; 32] {
     Sha256::new()
         .chain_update(b"answer\x1f")
         .chain_update(answer.as_bytes())
         .finalize()
         .into()
+}
+
+/// The lock's answer hash: the first 32 bits of the answer's digest.
+fn answer_hash(digest: &[u8; 32]) -> u32 {
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 /// Hash of a note type's content: kind, fields, templates, CSS, sort field.
@@ -199,7 +203,7 @@ pub enum Reconciled {
 }
 
 /// What the previous lock says about a guid it published: the note type (or, for a lock of
-/// decksmith 0.1, maybe only its kind) and its `mod`.
+/// version 1, maybe only its kind) and its `mod`.
 #[derive(Debug, Clone, Copy)]
 struct Published {
     kind: Option<Kind>,
@@ -233,12 +237,13 @@ pub struct Reconciler<'a> {
     old: &'a Lock,
     matcher: OldNotes<'a>,
     lock_guids: HashSet<&'a str>,
-    /// Every guid the previous lock published (its notes and retired guids).
-    published: HashMap<&'a str, Published>,
+    /// Every guid the previous lock published (its notes and retired guids), built when a
+    /// note first needs a guid of its own.
+    published: OnceCell<HashMap<&'a str, Published>>,
     /// The note types a version-1 lock lists (empty for a newer lock).
     v1_listed: Vec<i64>,
     /// The hash of an empty answer (no clue to which note moved).
-    empty_answer: String,
+    empty_answer: u32,
     /// Move notes of the older question/answer note types to the current one.
     upgrade: bool,
     /// Digests ([`identity::keys::key_digest`]) of the keys of this build so far.
@@ -299,39 +304,15 @@ impl<'a> Reconciler<'a> {
         } else {
             Vec::new()
         };
-        let mut published: HashMap<&str, Published> = HashMap::new();
-        for (guid, r) in &old.retired {
-            published.insert(
-                guid,
-                Published {
-                    kind: Some(typing::kind(r.note_type)),
-                    note_type: Some(r.note_type),
-                    mtime: r.mtime,
-                },
-            );
-        }
-        for e in &old.notes {
-            let note_type = e.note_type.or_else(|| typing::v1_only_type(&v1_listed));
-            published.insert(
-                &e.guid,
-                Published {
-                    kind: note_type
-                        .map(typing::kind)
-                        .or_else(|| typing::v1_kind(&v1_listed)),
-                    note_type,
-                    mtime: e.mtime,
-                },
-            );
-        }
         Reconciler {
             build_time,
             foresight,
             old,
             matcher: OldNotes::new(&old.notes),
             lock_guids: old.notes.iter().map(|e| e.guid.as_str()).collect(),
-            published,
+            published: OnceCell::new(),
             v1_listed,
-            empty_answer: hex(&answer_digest(""), 4),
+            empty_answer: answer_hash(&answer_digest("")),
             upgrade: false,
             seen: HashSet::new(),
             used_old: HashSet::new(),
@@ -404,6 +385,41 @@ impl<'a> Reconciler<'a> {
         }
     }
 
+    /// What the previous lock says about the guid `guid`, if it published it.
+    fn published(&self, guid: &str) -> Option<Published> {
+        let published = self.published.get_or_init(|| {
+            let old = self.old;
+            let mut published: HashMap<&str, Published> = HashMap::new();
+            for (guid, r) in &old.retired {
+                published.insert(
+                    guid,
+                    Published {
+                        kind: Some(typing::kind(r.note_type)),
+                        note_type: Some(r.note_type),
+                        mtime: r.mtime,
+                    },
+                );
+            }
+            for e in &old.notes {
+                let note_type = e
+                    .note_type
+                    .or_else(|| typing::v1_only_type(&self.v1_listed));
+                published.insert(
+                    &e.guid,
+                    Published {
+                        kind: note_type
+                            .map(typing::kind)
+                            .or_else(|| typing::v1_kind(&self.v1_listed)),
+                        note_type,
+                        mtime: e.mtime,
+                    },
+                );
+            }
+            published
+        });
+        published.get(guid).copied()
+    }
+
     /// Whether the lock guid `guid`, whose [`identity::keys::guid_digest`] is `digest`, is
     /// kept by a note of this build (see [`key_gone`]).
     fn guid_taken(&mut self, guid: &str, digest: u128) -> bool {
@@ -430,7 +446,7 @@ impl<'a> Reconciler<'a> {
         let mut guid = note.guid.clone();
         let mut n = 2;
         loop {
-            let before = self.published.get(guid.as_str()).copied();
+            let before = self.published(&guid);
             let kind_ok = before.is_none_or(|p| p.kind == Some(kind));
             let digest = identity::keys::guid_digest(&guid);
             if kind_ok && !self.guid_taken(&guid, digest) {
@@ -494,18 +510,16 @@ impl<'a> Reconciler<'a> {
                 0
             }
         };
-        let answer = hex(
-            &answer_digest(note.fields.get(1).map_or("", String::as_str)),
-            4,
-        );
+        let answer_d = answer_digest(note.fields.get(1).map_or("", String::as_str));
+        let answer = answer_hash(&answer_d);
         let found = {
             let (foresight, seen, used_old) = (self.foresight, &self.seen, &self.used_old);
             let assumed = &mut self.assumed_gone;
             self.matcher.find(
                 &note.key,
                 (&note.source.path, ordinal),
-                &answer,
-                &self.empty_answer,
+                answer,
+                self.empty_answer,
                 |e| {
                     !used_old.contains(e.key.as_str()) && key_gone(foresight, seen, assumed, &e.key)
                 },
@@ -518,7 +532,7 @@ impl<'a> Reconciler<'a> {
             String::new(),
             String::new(),
         );
-        let (kind, mtime, due, note_type) = match found {
+        let (kind, mtime, due, note_type, hash) = match found {
             Some((e, how)) => {
                 self.used_old.insert(e.key.as_str());
                 let was = match e.note_type {
@@ -539,17 +553,19 @@ impl<'a> Reconciler<'a> {
                     change.note_type = Some(note.note_type.clone());
                     let mtime =
                         before.map_or(self.build_time, |p| self.build_time.max(p.mtime + 1));
-                    (ChangeKind::Replaced, mtime, e.due, note_type)
+                    let hash = content_hash(note, &answer_d);
+                    (ChangeKind::Replaced, mtime, e.due, note_type, hash)
                 } else {
                     self.taken.insert(e.guid.as_str());
                     let note_type = self.keep_type(note, Some(was));
                     note.guid.clone_from(&e.guid);
+                    let hash = content_hash(note, &answer_d);
                     let changed = match e.note_type {
-                        Some(_) => e.hash != content_hashes(note).0,
+                        Some(_) => e.hash != hash,
                         None => e.hash != typing::v1_hash(note),
                     };
                     let old_deck = match &e.deck {
-                        Some(d) => Some(d.as_str()),
+                        Some(d) => Some(&**d),
                         None => key_parts(&e.key).map(|(d, _)| d),
                     };
                     let new_deck = match &e.deck {
@@ -580,7 +596,7 @@ impl<'a> Reconciler<'a> {
                     } else {
                         e.mtime
                     };
-                    (kind, mtime, e.due, note_type)
+                    (kind, mtime, e.due, note_type, hash)
                 }
             }
             None => {
@@ -589,7 +605,8 @@ impl<'a> Reconciler<'a> {
                 note.guid = guid;
                 self.next_due += 1;
                 let mtime = before.map_or(self.build_time, |p| self.build_time.max(p.mtime + 1));
-                (ChangeKind::Added, mtime, self.next_due, note_type)
+                let hash = content_hash(note, &answer_d);
+                (ChangeKind::Added, mtime, self.next_due, note_type, hash)
             }
         };
         // Which keys the build has matters only against a lock with notes (renames, moves,
@@ -607,14 +624,13 @@ impl<'a> Reconciler<'a> {
             change.source = format!("{}:{}", note.source.path, note.source.line);
             change
         });
-        let (hash, answer) = content_hashes(note);
         push_note_line(
             &mut self.lines,
             &NoteLine {
                 key: &note.key,
                 guid: &note.guid,
                 hash: &hash,
-                answer: &answer,
+                answer,
                 mtime,
                 due,
                 path: &note.source.path,

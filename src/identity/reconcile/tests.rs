@@ -312,6 +312,15 @@ fn cloze(path: &str, line: usize, question: &str, text: &str) -> Note {
     n
 }
 
+/// The first moved note of `report`.
+fn moved(report: &ChangeReport) -> &NoteChange {
+    report
+        .notes
+        .iter()
+        .find(|c| c.kind == ChangeKind::Moved)
+        .expect("a moved note")
+}
+
 /// The note whose front is `front`.
 fn by_front<'p>(p: &'p Package, front: &str) -> &'p Note {
     p.notes.iter().find(|n| n.fields[0] == front).unwrap()
@@ -384,20 +393,15 @@ fn a_reworded_question_moved_to_another_file_and_deck_is_found_by_its_answer() {
     p2.notes
         .push(in_deck("NLP", "b.md", 7, "Explain clipping", "graphs"));
     let (_, report) = reconcile(&mut p2, &lock1, 2000);
-    let moved = by_front(&p2, "What is the TENER model?");
-    assert_eq!(moved.guid, tener);
-    assert_eq!(moved.mtime, 2000);
+    let tener_now = by_front(&p2, "What is the TENER model?");
+    assert_eq!(tener_now.guid, tener);
+    assert_eq!(tener_now.mtime, 2000);
     assert_eq!(
         report.summary(),
         "1 added, 0 changed, 0 renamed, 1 moved, 0 replaced, 3 unchanged, 0 removed"
     );
-    let change = report
-        .notes
-        .iter()
-        .find(|c| c.kind == ChangeKind::Moved)
-        .unwrap();
     assert_eq!(
-        change.old_key.as_deref(),
+        moved(&report).old_key.as_deref(),
         Some("q:deck\u{1f}what is tener?")
     );
 }
@@ -416,13 +420,8 @@ fn a_question_reworded_in_a_retitled_document_is_moved_with_its_old_key() {
     );
     let (_, report) = reconcile(&mut p2, &lock1, 2000);
     assert_eq!(p2.notes[3].guid, p.notes[3].guid);
-    let change = report
-        .notes
-        .iter()
-        .find(|c| c.kind == ChangeKind::Moved)
-        .unwrap();
     assert_eq!(
-        change.old_key.as_deref(),
+        moved(&report).old_key.as_deref(),
         Some("q:deck\u{1f}what is glmnet?")
     );
 }
@@ -589,7 +588,7 @@ fn note_types_stay_in_the_lock_when_no_note_uses_them() {
 }
 
 /// A version-1 lock of `notes`, published with the note types `published` (by note): what
-/// decksmith 0.1 wrote.
+/// an older decksmith wrote.
 fn v1_lock(notes: &[Note], published: &[i64]) -> Lock {
     let mut lock = Lock {
         version: 1,
@@ -610,7 +609,7 @@ fn v1_lock(notes: &[Note], published: &[i64]) -> Lock {
             key: n.key.clone(),
             guid: n.guid.clone(),
             hash: typing::v1_hash(&then),
-            answer: String::new(),
+            answer: None,
             mtime: 900,
             due: i as i64 + 1,
             path: n.source.path.clone(),
@@ -626,18 +625,23 @@ fn v1_lock(notes: &[Note], published: &[i64]) -> Lock {
 
 use crate::identity::lockfile::NoteEntry;
 
-#[test]
-fn a_version_1_lock_keeps_its_notes_in_their_note_types_and_unchanged() {
-    let notes = v1().notes;
-    let old = v1_lock(
-        &notes,
+/// [`v1`]'s notes in a version-1 lock, the first two published as `decksmith Basic`, the
+/// last two as `decksmith Basic (and reversed)`.
+fn v1_lock_two_and_two() -> Lock {
+    v1_lock(
+        &v1().notes,
         &[
             templates::BASIC_ID,
             templates::BASIC_ID,
             templates::REVERSED_ID,
             templates::REVERSED_ID,
         ],
-    );
+    )
+}
+
+#[test]
+fn a_version_1_lock_keeps_its_notes_in_their_note_types_and_unchanged() {
+    let old = v1_lock_two_and_two();
     let mut p = v1();
     // The document asks for reversed cards on the third note already (as published); the
     // fourth one no longer; the first now asks for them; a new note comes.
@@ -707,16 +711,7 @@ fn a_version_1_note_that_changed_takes_the_note_type_its_document_asks_for() {
 
 #[test]
 fn upgrading_moves_older_notes_to_the_current_note_type_with_their_guids() {
-    let notes = v1().notes;
-    let old = v1_lock(
-        &notes,
-        &[
-            templates::BASIC_ID,
-            templates::BASIC_ID,
-            templates::REVERSED_ID,
-            templates::REVERSED_ID,
-        ],
-    );
+    let old = v1_lock_two_and_two();
     let mut p = v1();
     p.notes[2].fields[2] = "y".into();
     let ((lock, report), warnings) = reconcile_with(&mut p, &old, 2000, true);

@@ -64,7 +64,7 @@ pub(super) fn name_of(id: i64) -> Option<&'static str> {
     }
 }
 
-/// Whether `id` is one of the two question/answer note types of decksmith 0.1.
+/// Whether `id` is one of the two older question/answer note types (before lock version 2).
 pub(super) fn is_older(id: i64) -> bool {
     id == BASIC_ID || id == REVERSED_ID
 }
