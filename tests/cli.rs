@@ -730,3 +730,52 @@ fn moved_and_replaced_notes_are_reported_listed_as_json_and_refused_when_locked(
         serde_json::json!([{"from": "Alpha", "to": "Alpha Deck", "notes": 1}])
     );
 }
+
+#[test]
+fn notes_keep_their_guids_through_every_kind_of_deck_change() {
+    let p = Project::new();
+    p.write("decksmith.toml", "[notes]\ndirectory_decks = true\n");
+    p.write(
+        "content/week1/a.md",
+        "# Alpha\n\n## What is WRN?\n\nWide.\n\n## What is SIMCO?\n\nCounting.\n",
+    );
+    let guids = |p: &Project| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.path("dist/content.json")).unwrap()).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["guid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    run_ok(p.cmd().args(["build", "-f", "json"]));
+    let first = guids(&p);
+    // A move to another directory (with directory decks), then a front matter deck, then
+    // --deck: each moves both notes, keeping their guids.
+    std::fs::create_dir_all(p.path("content/week2")).unwrap();
+    std::fs::rename(p.path("content/week1/a.md"), p.path("content/week2/a.md")).unwrap();
+    let text = std::fs::read_to_string(p.path("content/week2/a.md")).unwrap();
+    for (change, from, to) in [
+        (None, "week1::Alpha", "week2::Alpha"),
+        (Some("front matter"), "week2::Alpha", "From Front Matter"),
+        (Some("--deck"), "From Front Matter", "Flagged"),
+    ] {
+        let mut args = vec!["build", "-f", "json"];
+        match change {
+            Some("front matter") => p.write(
+                "content/week2/a.md",
+                format!("---\ndeck: From Front Matter\n---\n{text}"),
+            ),
+            Some(_) => args.extend(["--deck", "Flagged"]),
+            None => {}
+        }
+        let out = run_ok(p.cmd().args(&args));
+        let stdout = stdout_of(&out);
+        assert!(stdout.contains(" 2 moved, "), "{stdout}");
+        assert!(
+            stdout.contains(&format!("moved 2 notes: {from} → {to}")),
+            "{stdout}"
+        );
+        assert_eq!(guids(&p), first, "{to}");
+    }
+}

@@ -135,6 +135,7 @@ impl Lock {
         let mut lock = Lock::default();
         let mut version = None;
         let mut v1_notes = false;
+        // Each deck once, shared by its notes: by the JSON text of its name on the line.
         let mut decks: HashMap<String, Arc<str>> = HashMap::new();
         for (i, line) in text.lines().enumerate() {
             let err = |msg: String| Error::input(Location::new(path, i + 1, 1), msg);
@@ -211,7 +212,14 @@ impl Lock {
                         path: string(npath, "path")?,
                         ordinal: ordinal(ord)?,
                         note_type: Some(number(nt, "note type id")?),
-                        deck: Some(intern(&mut decks, string(deck, "deck")?)),
+                        deck: Some(match decks.get(*deck) {
+                            Some(shared) => Arc::clone(shared),
+                            None => {
+                                let shared: Arc<str> = Arc::from(string(deck, "deck")?);
+                                decks.insert((*deck).to_owned(), Arc::clone(&shared));
+                                shared
+                            }
+                        }),
                         key: string(key, "key")?,
                     });
                 }
@@ -433,18 +441,6 @@ impl NewLock {
             .text()
             .map_err(|e| Error::io(std::env::temp_dir(), e))?;
         Lock::parse(&text, Path::new(LOCK_FILE))
-    }
-}
-
-/// The one shared copy of `deck` among `decks`.
-fn intern(decks: &mut HashMap<String, Arc<str>>, deck: String) -> Arc<str> {
-    match decks.get(&deck) {
-        Some(shared) => Arc::clone(shared),
-        None => {
-            let shared: Arc<str> = Arc::from(deck.as_str());
-            decks.insert(deck, Arc::clone(&shared));
-            shared
-        }
     }
 }
 
