@@ -27,7 +27,9 @@ fn build_with_no_arguments_converts_content_into_dist_in_the_default_formats() {
         "one summary line per output:\n{stdout}"
     );
     assert!(
-        stdout.ends_with("  notes 8 added, 0 changed, 0 renamed, 0 unchanged, 0 removed\n"),
+        stdout.ends_with(
+            "  notes 8 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 0 unchanged, 0 removed\n"
+        ),
         "{stdout}"
     );
     assert!(
@@ -303,7 +305,8 @@ fn moving_a_document_changes_no_guid() {
     };
     assert_eq!(guids("before"), guids("after"));
     assert!(
-        stdout_of(&out).contains("0 added, 0 changed, 0 renamed, 8 unchanged, 0 removed"),
+        stdout_of(&out)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 8 unchanged, 0 removed"),
         "{}",
         stdout_of(&out)
     );
@@ -574,4 +577,205 @@ fn the_benchmark_corpus_generator_is_not_part_of_the_installed_binary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(!p.path("a").exists());
+}
+
+#[test]
+fn a_project_locked_by_decksmith_0_1_rebuilds_byte_identical_and_upgrades_its_lock() {
+    // tests/fixtures/upgrade: documents, their version-1 lock and the outputs an older decksmith
+    // built from them (old/).
+    let p = Project::from_fixture("tests/fixtures/upgrade");
+    let out = p
+        .cmd()
+        .args(["build", "--locked", "-o", "new"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("was written by an older decksmith (lock version 1)"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = run_ok(
+        p.cmd()
+            .args(["build", "-o", "new"])
+            .env("SOURCE_DATE_EPOCH", "1800000000"),
+    );
+    assert!(
+        stdout_of(&out)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 5 unchanged, 0 removed"),
+        "{}",
+        stdout_of(&out)
+    );
+    for file in ["upgrade.apkg", "upgrade.csv"] {
+        assert!(
+            std::fs::read(p.path(&format!("new/{file}"))).unwrap()
+                == std::fs::read(p.path(&format!("old/{file}"))).unwrap(),
+            "{file}: the notes keep their note types, fields and mods"
+        );
+    }
+    let lock = std::fs::read_to_string(p.path("decksmith.lock")).unwrap();
+    assert!(lock.contains("\nversion\t2\n"), "{lock}");
+    assert!(
+        lock.contains("\t1732000000010\t\"Upgrade Spanish\"\t"),
+        "{lock}"
+    );
+    run_ok(p.cmd().args(["build", "--locked", "-o", "new"]));
+}
+
+#[test]
+fn notes_kept_in_an_older_note_type_warn_until_upgraded_on_purpose() {
+    let p = Project::from_fixture("tests/fixtures/upgrade");
+    let basics = std::fs::read_to_string(p.path("content/basics.md")).unwrap();
+    p.write(
+        "content/basics.md",
+        format!("---\nnote_type: reversed\n---\n{basics}"),
+    );
+    let out = run_ok(p.cmd().args(["build", "-o", "new"]));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("content/basics.md:8:1: warning: this document asks for reversed cards, but 3 of its notes keep note type `decksmith Basic`"),
+        "{err}"
+    );
+    assert!(
+        stdout_of(&out).contains(" 5 unchanged"),
+        "{}",
+        stdout_of(&out)
+    );
+
+    let out = run_ok(p.cmd().args(["build", "-o", "new", "--upgrade-note-types"]));
+    let stdout = stdout_of(&out);
+    assert!(!stderr_of(&out).contains("warning"), "{}", stderr_of(&out));
+    assert!(stdout.contains(" 5 changed"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "upgrade 3 notes from decksmith Basic to decksmith Basic (optional reversed card)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("upgrade 2 notes from decksmith Basic (and reversed) to decksmith Basic (optional reversed card)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("apkg new/upgrade.apkg: 5 notes, 10 cards"),
+        "{stdout}"
+    );
+    // The lock remembers: later builds need no flag.
+    let out = run_ok(p.cmd().args(["build", "-o", "new", "--locked"]));
+    assert!(
+        stdout_of(&out).contains(" 5 unchanged"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn moved_and_replaced_notes_are_reported_listed_as_json_and_refused_when_locked() {
+    let p = Project::new();
+    p.write(
+        "content/a.md",
+        "# Alpha\n\n## What is WRN?\n\nWide.\n\n## What is TENER?\n\nA transformer.\n",
+    );
+    run_ok(p.cmd().args(["build", "-f", "json"]));
+    p.write(
+        "content/a.md",
+        "# Alpha Deck\n\n## What is WRN?\n\nWide.\n\n## What is TENER?\n\nA {{c1::transformer}}.\n",
+    );
+    let out = p
+        .cmd()
+        .args(["build", "-f", "json", "--locked"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("moved (Alpha → Alpha Deck): content/a.md:3"),
+        "{err}"
+    );
+    assert!(
+        err.contains(", note type changed): content/a.md:7"),
+        "{err}"
+    );
+
+    let out = run_ok(
+        p.cmd()
+            .args(["build", "-f", "json", "--report", "report.json"]),
+    );
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout
+            .contains("0 added, 0 changed, 0 renamed, 1 moved, 1 replaced, 0 unchanged, 0 removed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("moved 1 notes: Alpha → Alpha Deck"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("replaced content/a.md:7 ("), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.path("report.json")).unwrap()).unwrap();
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes[0]["kind"], "moved");
+    assert_eq!(notes[0]["old_deck"], "Alpha");
+    assert_eq!(notes[0]["deck"], "Alpha Deck");
+    assert_eq!(notes[1]["kind"], "replaced");
+    assert_eq!(notes[1]["note_type"], "decksmith Cloze");
+    assert_eq!(
+        notes[1]["old_note_type"],
+        "decksmith Basic (optional reversed card)"
+    );
+    assert_ne!(notes[1]["old_guid"], notes[1]["guid"]);
+    assert_eq!(
+        report["moves"],
+        serde_json::json!([{"from": "Alpha", "to": "Alpha Deck", "notes": 1}])
+    );
+}
+
+#[test]
+fn notes_keep_their_guids_through_every_kind_of_deck_change() {
+    let p = Project::new();
+    p.write("decksmith.toml", "[notes]\ndirectory_decks = true\n");
+    p.write(
+        "content/week1/a.md",
+        "# Alpha\n\n## What is WRN?\n\nWide.\n\n## What is SIMCO?\n\nCounting.\n",
+    );
+    let guids = |p: &Project| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.path("dist/content.json")).unwrap()).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["guid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    run_ok(p.cmd().args(["build", "-f", "json"]));
+    let first = guids(&p);
+    // A move to another directory (with directory decks), then a front matter deck, then
+    // --deck: each moves both notes, keeping their guids.
+    std::fs::create_dir_all(p.path("content/week2")).unwrap();
+    std::fs::rename(p.path("content/week1/a.md"), p.path("content/week2/a.md")).unwrap();
+    let text = std::fs::read_to_string(p.path("content/week2/a.md")).unwrap();
+    for (change, from, to) in [
+        (None, "week1::Alpha", "week2::Alpha"),
+        (Some("front matter"), "week2::Alpha", "From Front Matter"),
+        (Some("--deck"), "From Front Matter", "Flagged"),
+    ] {
+        let mut args = vec!["build", "-f", "json"];
+        match change {
+            Some("front matter") => p.write(
+                "content/week2/a.md",
+                format!("---\ndeck: From Front Matter\n---\n{text}"),
+            ),
+            Some(_) => args.extend(["--deck", "Flagged"]),
+            None => {}
+        }
+        let out = run_ok(p.cmd().args(&args));
+        let stdout = stdout_of(&out);
+        assert!(stdout.contains(" 2 moved, "), "{stdout}");
+        assert!(
+            stdout.contains(&format!("moved 2 notes: {from} → {to}")),
+            "{stdout}"
+        );
+        assert_eq!(guids(&p), first, "{to}");
+    }
 }

@@ -60,7 +60,8 @@ impl Scratch {
             .from_reader(csv.as_bytes());
         let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(records.len(), 1);
-        records[0][3].to_owned()
+        // guid, note type, deck, Front, Back, Add Reverse, tags
+        records[0][4].to_owned()
     }
 }
 

@@ -29,8 +29,8 @@ const SEED_DECK: &str =
 /// Notes (and cards: one per note) the sample document makes.
 const SEED_NOTES: usize = 8;
 /// The note type of decksmith's `.apkg`, and the stock one its CSV names.
-const APKG_NOTETYPE: &str = "decksmith Basic";
-const CSV_NOTETYPE: &str = "Basic";
+const APKG_NOTETYPE: &str = "decksmith Basic (optional reversed card)";
+const CSV_NOTETYPE: &str = "Basic (optional reversed card)";
 /// The categories of Anki's import log (`ImportResponse.Log`) that list notes.
 const LOG_LISTS: &[&str] = &[
     "new",
@@ -108,11 +108,35 @@ impl Anki {
     /// Imports `files` in order into the collection in directory `collection` (created when
     /// missing) and returns Anki's report.
     fn import(&self, collection: &Path, files: &[&Path]) -> Report {
+        self.import_with(collection, files, &[])
+    }
+
+    /// Changes the note type of every note of note type `from` to `to` in the collection in
+    /// `collection`, as Anki's *Change Note Type* dialog does, and returns its state.
+    fn change_notetype(&self, collection: &Path, from: &str, to: &str) -> State {
+        let output = Command::new(&self.python)
+            .arg(&self.script)
+            .args(["change-notetype", "--collection"])
+            .arg(collection)
+            .args(["--from", from, "--to", to])
+            .output()
+            .expect("cannot run the venv's python");
+        if !output.status.success() {
+            fail("anki_check.py change-notetype", &output);
+        }
+        let report: Report =
+            serde_json::from_slice(&output.stdout).expect("anki_check.py printed no report");
+        report.state
+    }
+
+    /// [`import`](Self::import) with `anki_check.py` options (`--merge-notetypes`, …).
+    fn import_with(&self, collection: &Path, files: &[&Path], options: &[&str]) -> Report {
         let output = Command::new(&self.python)
             .arg(&self.script)
             .arg("import")
             .arg("--collection")
             .arg(collection)
+            .args(options)
             .args(files)
             .output()
             .expect("cannot run the venv's python");
@@ -203,8 +227,18 @@ struct State {
     notes: Vec<AnkiNote>,
     cards: Vec<AnkiCard>,
     decks: Vec<AnkiDeck>,
+    notetypes: Vec<AnkiNotetype>,
     media_dir: PathBuf,
     media: Vec<MediaEntry>,
+}
+
+/// A note type as Anki has it.
+#[derive(Debug, Deserialize)]
+struct AnkiNotetype {
+    name: String,
+    fields: Vec<String>,
+    notes: usize,
+    css: String,
 }
 
 impl State {
@@ -263,6 +297,7 @@ impl AnkiNote {
 /// A card as Anki has it, with its rendered sides.
 #[derive(Debug, Deserialize)]
 struct AnkiCard {
+    id: i64,
     note_guid: Option<String>,
     ord: u32,
     deck: String,
@@ -467,7 +502,7 @@ fn seed_apkg_imports_into_a_fresh_collection() {
     }
     for note in &state.notes {
         assert_eq!(note.notetype.as_deref(), Some(APKG_NOTETYPE));
-        assert_eq!(note.field_names, ["Front", "Back"]);
+        assert_eq!(note.field_names, ["Front", "Back", "Add Reverse"]);
         for field in ["Front", "Back"] {
             assert!(
                 !leading_text(note.field(field)).is_empty(),
@@ -1055,6 +1090,13 @@ fn cloze_notes_make_one_card_per_deletion_number() {
     }
 }
 
+/// Asserts that `card` is a reversed card: it asks with `back` and answers with `front`.
+fn assert_asks_backwards(card: &AnkiCard, front: &str, back: &str) {
+    assert!(card.question.contains(back), "{}", card.question);
+    assert!(!card.question.contains(front), "{}", card.question);
+    assert!(card.answer.contains(front), "{}", card.answer);
+}
+
 /// Copies the directory tree `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("cannot create a directory");
@@ -1126,8 +1168,8 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
         ),
     ];
     for (kind, suffix, reversed_type) in [
-        ("apkg", ".apkg", "decksmith Basic (and reversed)"),
-        ("csv", ".csv", "Basic (and reversed card)"),
+        ("apkg", ".apkg", APKG_NOTETYPE),
+        ("csv", ".csv", CSV_NOTETYPE),
     ] {
         let file = project.join("out").join(format!("study{suffix}"));
         let report = anki.import(&fx.collection(kind), &[&file]);
@@ -1175,17 +1217,7 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
             "{}",
             cards[0].question
         );
-        assert!(
-            cards[1].question.contains("the cat"),
-            "{}",
-            cards[1].question
-        );
-        assert!(
-            !cards[1].question.contains("el gato"),
-            "{}",
-            cards[1].question
-        );
-        assert!(cards[1].answer.contains("el gato"), "{}", cards[1].answer);
+        assert_asks_backwards(cards[1], "el gato", "the cat");
         assert_eq!(
             state.cards.len(),
             9,
@@ -1243,3 +1275,7 @@ fn template_assets_reach_the_collection() {
         "the card's CSS references the shipped asset"
     );
 }
+
+/// Histories of edits replayed into one collection: `interop/history.rs`.
+#[path = "interop/history.rs"]
+mod history;

@@ -92,7 +92,9 @@ fn the_fixture_project_gives_the_expected_decks_tags_and_note_types() {
     }
     insta::assert_snapshot!(out);
     // The template override directory from `[package] templates` is in effect.
-    let reversed = p.note_type("decksmith Basic (and reversed)").unwrap();
+    let reversed = p
+        .note_type("decksmith Basic (optional reversed card)")
+        .unwrap();
     assert!(reversed.templates[1].front.contains("fixture-reversed"));
     assert_eq!(p.card_count(), p.notes.len() + 2);
 }

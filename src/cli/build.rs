@@ -66,8 +66,8 @@ pub(crate) struct BuildArgs {
     #[arg(long)]
     pub(crate) locked: bool,
 
-    /// Also write the change report as JSON to this file: every added, changed, renamed or
-    /// removed note by guid, and the number of unchanged ones.
+    /// Also write the change report as JSON to this file: every added, changed, renamed,
+    /// moved, replaced or removed note by guid, and the number of unchanged ones.
     #[arg(long, value_name = "PATH")]
     pub(crate) report: Option<PathBuf>,
 
@@ -75,6 +75,12 @@ pub(crate) struct BuildArgs {
     /// deck is almost never what was wanted).
     #[arg(long)]
     pub(crate) allow_empty: bool,
+    /// Move notes published with the older note types (`decksmith Basic`, `decksmith
+    /// Basic (and reversed)`) to the current one, so that their reversed setting applies.
+    /// Collections must then import the package once with "Merge note types" checked (or
+    /// change the notes' type in Anki); see "Upgrading note types" in the README.
+    #[arg(long = "upgrade-note-types")]
+    pub(crate) upgrade_note_types: bool,
 
     /// Keep raw HTML in the documents as written instead of removing scripts, event handlers,
     /// unsafe URLs and other markup that could run code in Anki. Only for content you trust.
@@ -117,6 +123,7 @@ impl BuildArgs {
             locked: self.locked,
             report: self.report.clone(),
             allow_empty: self.allow_empty,
+            upgrade_note_types: self.upgrade_note_types,
             timestamp,
             pipe: self.piped().then(|| Pipe::new(std::io::stdout())),
             ..Request::default()
@@ -196,15 +203,50 @@ fn print_built(built: &Built, ui: &Ui, piped: bool) -> std::io::Result<()> {
             writeln!(stdout, "         {hint}")?;
         }
     }
-    writeln!(stdout, "  notes {}", built.changes.summary())?;
-    for c in &built.changes.notes {
-        if matches!(c.kind, ChangeKind::Renamed) {
-            writeln!(
+    let changes = &built.changes;
+    writeln!(stdout, "  notes {}", changes.summary())?;
+    for c in &changes.notes {
+        match c.kind {
+            ChangeKind::Renamed => writeln!(
                 stdout,
                 "renamed {} ({}): kept its guid and review history",
                 c.source, c.guid
-            )?;
+            )?,
+            ChangeKind::Replaced => writeln!(
+                stdout,
+                "replaced {} ({} → {}, note type changed from {} to {}): a new note in Anki; \
+                 the old one keeps its cards and history (delete it there if you want)",
+                c.source,
+                c.old_guid.as_deref().unwrap_or("?"),
+                c.guid,
+                c.old_note_type.as_deref().unwrap_or("?"),
+                c.note_type.as_deref().unwrap_or("?"),
+            )?,
+            _ => {}
         }
+    }
+    for m in &changes.moves {
+        writeln!(
+            stdout,
+            "  moved {} notes: {} → {}: they keep their guid and review history, but Anki \
+             leaves their cards in {}: move them there (Browse, search deck:\"{}\", \
+             select, Change Deck) or rename that deck",
+            m.notes, m.from, m.to, m.from, m.from
+        )?;
+    }
+    for nt in &changes.note_types_changed {
+        writeln!(
+            stdout,
+            "   type {nt}: templates or styling changed (Anki takes them with the .apkg)"
+        )?;
+    }
+    for u in &changes.upgrades {
+        writeln!(
+            stdout,
+            "upgrade {} notes from {} to {}: import this .apkg once with \"Merge note types\" \
+             checked (see \"Upgrading note types\" in the README)",
+            u.notes, u.from, u.to
+        )?;
     }
     Ok(())
 }

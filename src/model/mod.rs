@@ -3,6 +3,7 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
+pub mod cardgen;
 pub mod observer;
 pub mod organization;
 pub mod templates;
@@ -35,13 +36,10 @@ impl Package {
         find_note_type(&self.note_types, name)
     }
 
-    /// How many cards the package's notes make: one per template for standard note types,
-    /// one per cloze number for cloze note types.
+    /// How many cards the package's notes make, as Anki decides it (see [`cardgen`]).
     pub fn card_count(&self) -> usize {
-        self.notes
-            .iter()
-            .map(|n| card_count(n, self.note_type(&n.note_type)))
-            .sum()
+        let counter = cardgen::CardCounter::new(&self.note_types);
+        self.notes.iter().map(|n| counter.count(n)).sum()
     }
 
     /// Everything but the notes, with `timestamp` as the collection time.
@@ -63,19 +61,6 @@ pub fn find_note_type<'a>(note_types: &'a [NoteType], name: &str) -> Option<&'a 
 /// Where the note type called `name` is in `note_types`, if it is there.
 pub fn note_type_index(note_types: &[NoteType], name: &str) -> Option<usize> {
     note_types.iter().position(|nt| nt.name == name)
-}
-
-/// How many cards `note` makes with its note type `nt`: one per template for a standard note
-/// type, one per cloze number for a cloze note type, none without a note type.
-pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
-    match nt {
-        Some(nt) if nt.kind == NoteTypeKind::Cloze => note
-            .fields
-            .first()
-            .map_or(0, |text| crate::model::text::cloze::numbers(text).len()),
-        Some(nt) => nt.templates.len(),
-        None => 0,
-    }
 }
 
 /// Where a build sends its notes as it produces them: a document's notes at a time, in study
@@ -131,8 +116,9 @@ pub enum NoteTypeKind {
 
 /// An Anki note type ("model"): fields, card templates and styling.
 ///
-/// Ids are fixed forever: Anki matches note types, fields and templates by id on re-import,
-/// so changing one would turn every update into a conflict.
+/// Ids are fixed forever: Anki matches note types by id on re-import, and fields and
+/// templates by id when both sides have one, else by name; so changing an id, a name, or the
+/// number of fields or templates would turn every update into a conflict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NoteType {
     /// Fixed, non-zero note type id.
@@ -158,8 +144,9 @@ pub struct NoteType {
 pub struct FieldDef {
     /// Field name, e.g. `Front`.
     pub name: String,
-    /// Fixed field id (Anki 2.1.67+ matches fields by id).
-    pub id: i64,
+    /// Fixed field id, or none: Anki 2.1.67+ matches fields by id when both sides have one,
+    /// else by name (see `templates` for why the newest note type has none).
+    pub id: Option<i64>,
 }
 
 /// One card template of a note type.
@@ -167,8 +154,8 @@ pub struct FieldDef {
 pub struct TemplateDef {
     /// Template name, e.g. `Card 1`.
     pub name: String,
-    /// Fixed template id.
-    pub id: i64,
+    /// Fixed template id, or none (matched by name, like fields).
+    pub id: Option<i64>,
     /// Question-side HTML (`qfmt`).
     pub front: String,
     /// Answer-side HTML (`afmt`).

@@ -24,7 +24,7 @@ use crate::identity::lockfile::{Lock, NewLock};
 use crate::identity::reconcile::{Foresight, Reconciled, Reconciler};
 use crate::identity::report::{self, ChangeReport};
 use crate::model::observer::Unobserved;
-use crate::model::{DropNotes, NoteType, Package};
+use crate::model::{DropNotes, Manifest, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
 use crate::source::{self, BuildOptions, DocumentCache, Hooks, Streamed};
 use crate::writers::Memory;
@@ -50,6 +50,9 @@ pub struct Request {
     /// Write the outputs even when the documents hold no notes (an error otherwise: an empty
     /// deck is almost never what was wanted).
     pub allow_empty: bool,
+    /// Move the notes published with the older question/answer note types to the
+    /// current one (collections then need one *Merge note types* import).
+    pub upgrade_note_types: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.
     pub timestamp: i64,
     /// Told of the progress (documents read, notes and bytes written, stage timings) and
@@ -202,11 +205,11 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
     let old = old_lock.as_ref().unwrap_or(&no_lock);
     // The report lists every change only where someone reads the list.
     let details = request.report.is_some() || request.locked;
-    let (written, (changes, streamed)) = settle(|foresight| {
+    let (written, (changes, identity_warnings, streamed)) = settle(|foresight| {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, old, foresight, details, true)?;
+        } = Pass::start(&opts, request, old, foresight, details, true)?;
         let run = Run {
             writers: &outputs.writers,
             out_dir: &outputs.dir,
@@ -240,9 +243,14 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
                 extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
             }
             Ok(Finish::Commit {
-                manifest: streamed.manifest(&catalog, settled.timestamp),
+                manifest: Manifest {
+                    note_types: settled.note_types,
+                    decks: streamed.decks.clone(),
+                    media: streamed.media.clone(),
+                    timestamp: settled.timestamp,
+                },
                 extra_files,
-                value: Step::Done((settled.changes, streamed)),
+                value: Step::Done((settled.changes, settled.warnings, streamed)),
             })
         })?;
         Ok(match step {
@@ -252,10 +260,12 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
     })?;
     let mut files_read = project_files(project, &resolved, old_lock.is_some());
     files_read.extend(read_by_source(&streamed));
+    let mut warnings = streamed.diagnostics;
+    warnings.extend(identity_warnings);
     Ok(Built {
         written,
         changes,
-        warnings: streamed.diagnostics,
+        warnings,
         files_read,
     })
 }
@@ -271,7 +281,7 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, &old, foresight, true, false)?;
+        } = Pass::start(&opts, request, &old, foresight, true, false)?;
         let mut notes = Vec::new();
         let streamed =
             source::stream_with(&opts, request.hooks(), &mut reconciler.then(&mut notes))?;
@@ -279,6 +289,8 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
         };
+        let mut warnings = streamed.diagnostics;
+        warnings.extend(settled.warnings);
         Ok(Step::Done(Loaded {
             package: Package {
                 note_types: settled.note_types,
@@ -289,7 +301,7 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             changes: settled.changes,
             lock: settled.lock.to_lock()?,
             timestamp: settled.timestamp,
-            warnings: streamed.diagnostics,
+            warnings,
         }))
     })
 }
@@ -389,6 +401,7 @@ impl<'a> Pass<'a> {
     /// counts); `spill`: the new lock's lines wait in a temporary file, not in memory.
     fn start(
         opts: &BuildOptions,
+        request: &Request,
         old: &'a Lock,
         foresight: Option<&'a Foresight>,
         details: bool,
@@ -397,6 +410,7 @@ impl<'a> Pass<'a> {
         let mut catalog = source::note_types(opts);
         let mut reconciler = Reconciler::new(old, opts.timestamp, foresight);
         reconciler.keep_details(details);
+        reconciler.upgrade_note_types(request.upgrade_note_types);
         if spill {
             reconciler.spill_lock_lines()?;
         }
@@ -414,6 +428,8 @@ struct Settled {
     changes: ChangeReport,
     /// The note types the notes use.
     note_types: Vec<NoteType>,
+    /// What identity tells the user.
+    warnings: Vec<Diagnostic>,
     /// The collection time: from the content, not the clock, so that unchanged content
     /// gives byte-identical packages.
     timestamp: i64,
@@ -436,21 +452,27 @@ fn finish(
             .collect();
         return Err(Error::Input(errors));
     }
-    let used = streamed.used_note_types(catalog);
-    let (lock, changes) = match reconciler.finish(&used)? {
-        Reconciled::Done(lock, changes) => (lock, changes),
+    let done = match reconciler.finish(catalog)? {
+        Reconciled::Done(done) => done,
         Reconciled::Again(known) => return Ok(Step::Again(known)),
     };
-    let timestamp = lock
+    // A build without notes still names a note type (the documents' default).
+    let used = match done.note_types {
+        used if used.is_empty() => streamed.used_note_types(catalog),
+        used => used,
+    };
+    let timestamp = done
+        .lock
         .newest_mod()
         .into_iter()
         .chain(used.iter().map(|nt| nt.mtime))
         .max()
         .unwrap_or(build_time);
     Ok(Step::Done(Settled {
-        lock,
-        changes,
+        lock: done.lock,
+        changes: done.report,
         note_types: used,
+        warnings: done.warnings,
         timestamp,
     }))
 }
@@ -497,10 +519,14 @@ fn check_locked(old: Option<&Lock>, resolved: &Resolved, settled: &Settled) -> R
     if unchanged {
         return Ok(());
     }
-    let why = if old.is_none() {
-        "does not exist".to_owned()
-    } else {
-        format!("is out of date ({})", settled.changes.summary())
+    let why = match old {
+        None => "does not exist".to_owned(),
+        Some(old) if old.version < crate::identity::lockfile::VERSION => format!(
+            "was written by an older decksmith (lock version {}), and this one writes version {}",
+            old.version,
+            crate::identity::lockfile::VERSION
+        ),
+        Some(_) => format!("is out of date ({})", settled.changes.summary()),
     };
     Err(Error::Locked {
         message: format!(

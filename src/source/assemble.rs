@@ -205,7 +205,7 @@ impl Assembler {
         });
         let mut note_types: Vec<String> = self.note_types.into_iter().collect();
         if note_types.is_empty() {
-            note_types.push(templates::BASIC_NAME.to_owned());
+            note_types.push(templates::OPTIONAL_REVERSED_NAME.to_owned());
         }
         // The documents in input order: each one's place is its index in `order`.
         let mut documents = vec![PathBuf::new(); self.order.len()];

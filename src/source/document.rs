@@ -204,9 +204,11 @@ pub(super) fn load_document(
     for t in &org.tags {
         doc_tags.insert(t);
     }
-    let note_type = match fm.note_type.unwrap_or(org.note_type) {
-        NoteKind::Basic => templates::BASIC_NAME,
-        NoteKind::Reversed => templates::REVERSED_NAME,
+    // Reversed cards are a field of the one question/answer note type, never another note
+    // type: Anki refuses to update a note whose type changed.
+    let add_reverse = match fm.note_type.unwrap_or(org.note_type) {
+        NoteKind::Basic => "",
+        NoteKind::Reversed => templates::ADD_REVERSE_ON,
     };
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let plain = RenderContext {
@@ -291,13 +293,17 @@ pub(super) fn load_document(
             note_type: if is_cloze {
                 templates::CLOZE_NAME
             } else {
-                note_type
+                templates::OPTIONAL_REVERSED_NAME
             }
             .to_owned(),
             fields: if is_cloze {
                 cloze_fields(front.html, back.html, question_cloze)
             } else {
-                vec![clean_field(front.html), clean_field(back.html)]
+                vec![
+                    clean_field(front.html),
+                    clean_field(back.html),
+                    add_reverse.to_owned(),
+                ]
             },
             tags: tags.into_sorted(),
             source: Source {

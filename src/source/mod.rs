@@ -31,7 +31,7 @@ use crate::model::observer::{Observer, Unobserved};
 use crate::model::organization::Organization;
 use crate::model::templates::{self, Templates};
 use crate::model::text::deck::normalize_deck_name;
-use crate::model::{Manifest, MediaFile, NoteSink, NoteType};
+use crate::model::{MediaFile, NoteSink, NoteType};
 #[cfg(any(test, feature = "internals"))]
 use crate::model::{Note, Package};
 use assemble::{Assembler, in_order_in_parallel};
@@ -140,22 +140,13 @@ impl Streamed {
             .cloned()
             .collect()
     }
-
-    /// The manifest for writers: used note types from `catalog`, decks, media, and
-    /// `timestamp` as the collection time.
-    pub fn manifest(&self, catalog: &[NoteType], timestamp: i64) -> Manifest {
-        Manifest {
-            note_types: self.used_note_types(catalog),
-            decks: self.decks.clone(),
-            media: self.media.clone(),
-            timestamp,
-        }
-    }
 }
 
-/// Every note type a build's notes may use, sorted by id, stamped with the build time.
+/// Every note type a build's notes may use (the documents' and those identity keeps for notes
+/// published with them), sorted by id, stamped with the build time.
 pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
     let mut all: Vec<NoteType> = [
+        templates::OPTIONAL_REVERSED_NAME,
         templates::BASIC_NAME,
         templates::REVERSED_NAME,
         templates::CLOZE_NAME,

@@ -2,13 +2,12 @@
 //! tables and indexes, the note and card rows written as notes stream in, and the single
 //! `col` row written once the last note is through.
 //!
-//! Its parts: `ids` (deterministic note, card and deck ids), `cards` (which cards a note
-//! makes, read from the templates) and `col_json` (the JSON blobs of the `col` row).
+//! Its parts: `ids` (deterministic note, card and deck ids) and `col_json` (the JSON blobs of
+//! the `col` row); which cards a note makes is [`crate::model::cardgen`]'s.
 //!
 //! This module must not import the zip (`super::archive`, `super::package`): the package is
 //! assembled from the finished file.
 
-mod cards;
 mod col_json;
 mod ids;
 
@@ -19,8 +18,8 @@ use rusqlite::{Connection, params};
 use super::sort_field::{field_checksum, strip_html};
 use super::write_error;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::model::cardgen::CardPlan;
 use crate::model::{Manifest, Note, NoteType, NoteTypeKind, note_type_index};
-use cards::CardPlan;
 use col_json::{col_conf, col_dconf, col_decks, col_models};
 use ids::{DEFAULT_DECK_ID, DeckIds, insert_unique, note_id_seed};
 
