@@ -66,8 +66,35 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Prints every diagnostic of a check and its summary, in `format`.
+/// Prints what was detected in each document (stdout), every diagnostic of a check and its
+/// summary, in `format`.
 fn print_checked(checked: &Checked, format: MessageFormat) {
+    for d in &checked.documents {
+        let path = d.path.display();
+        match format {
+            MessageFormat::Human => {
+                let mut line = format!("{path}: {} question{}", d.notes, plural(d.notes));
+                if !d.styles.is_empty() {
+                    line.push_str(&format!(" ({})", d.styles.join(", ")));
+                }
+                if let Some((from, to)) = d.intro {
+                    line.push_str(&format!("; introduction (lines {from}–{to}) in no card"));
+                }
+                if d.dropped > 0 {
+                    line.push_str(&format!(
+                        "; {} block{} of navigation or decoration dropped",
+                        d.dropped,
+                        plural(d.dropped)
+                    ));
+                }
+                println!("{line}");
+            }
+            MessageFormat::Json => println!(
+                "{}",
+                serde_json::json!({"type": "document", "path": path.to_string(), "notes": d.notes, "styles": d.styles, "dropped": d.dropped, "intro": d.intro})
+            ),
+        }
+    }
     let mut printer = Printer::default();
     for d in &checked.diagnostics {
         match format {
