@@ -260,7 +260,10 @@ fn details(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
 fn q_marker(text: &str) -> Option<usize> {
     let lead = text.len() - text.trim_start().len();
     let t = text.trim_start();
-    let (word, rest) = if t.len() >= 8 && t[..8].eq_ignore_ascii_case("question") {
+    let (word, rest) = if t
+        .get(..8)
+        .is_some_and(|w| w.eq_ignore_ascii_case("question"))
+    {
         (8, &t[8..])
     } else if t.starts_with(['Q', 'q']) {
         (1, &t[1..])
@@ -548,12 +551,15 @@ fn table(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
                     let Some((s, offset)) = row_start.take() else {
                         continue;
                     };
-                    let cells = children(&block[s + 1..n]);
+                    let row = &block[s + 1..n];
+                    let cells: Vec<Range<usize>> = (0..row.len())
+                        .filter(|&c| matches!(row[c].0, Event::Start(Tag::TableCell)))
+                        .filter_map(|c| Some(c + 1..super::matching_end(row, c)?))
+                        .collect();
                     let cell = |k: usize| -> Vec<Spanned<'_>> {
-                        cells.get(k).map_or_else(Vec::new, |c| {
-                            let c = &block[s + 1 + c.start..s + 1 + c.end];
-                            c[1..c.len() - 1].to_vec()
-                        })
+                        cells
+                            .get(k)
+                            .map_or_else(Vec::new, |c| row[c.clone()].to_vec())
                     };
                     let (front, mut back) = (cell(0), cell(1));
                     trim_inline(&mut back);
@@ -751,8 +757,9 @@ fn count_divider(doc: &Doc<'_, '_>, blocks: &[usize]) -> usize {
 
 /// A piece of a divider document.
 enum Piece<'a> {
-    /// A rule, a `%%` line, a heading or a block of another kind: no card spans it.
-    Boundary,
+    /// A rule or a `%%` line between cards (`true`), or a heading or a block of another
+    /// kind (`false`): no card spans it.
+    Boundary(bool),
     /// A separator line, in a block.
     Sep(char, usize),
     /// Content: events, whether they are inline (lines of a paragraph), the block, offset.
@@ -767,7 +774,7 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
             || matches!(block[0].0, Event::Rule)
             || heading_level(&block[0].0).is_some()
         {
-            pieces.push(Piece::Boundary);
+            pieces.push(Piece::Boundary(matches!(block[0].0, Event::Rule)));
             continue;
         }
         let Some(inner) = para_inner(block) else {
@@ -779,7 +786,7 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
         for (n, l) in ls.iter().enumerate() {
             let line = &inner[l.clone()];
             if plain_text(line).trim() == "%%" {
-                pieces.push(Piece::Boundary);
+                pieces.push(Piece::Boundary(true));
                 start = n + 1;
             } else if let Some(kind) = separator(line) {
                 if n > start {
@@ -796,48 +803,63 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
             pieces.push(Piece::Content(ev, true, i, offset));
         }
     }
-    let boundaries = pieces.iter().any(|p| matches!(p, Piece::Boundary));
+    let boundaries = pieces.iter().any(|p| matches!(p, Piece::Boundary(true)));
+    // Which stretch between boundaries each piece is in.
+    let mut segment = Vec::with_capacity(pieces.len());
+    let mut seg = 0;
+    for p in &pieces {
+        if matches!(p, Piece::Boundary(_)) {
+            seg += 1;
+        }
+        segment.push(seg);
+    }
     let seps: Vec<usize> = (0..pieces.len())
         .filter(|&p| matches!(pieces[p], Piece::Sep(..)))
         .collect();
     let mut found = 0;
     let mut used_blocks = Vec::new();
-    // Each separator's card: the content piece right before it is the front; the back runs
-    // to the next card's front, a boundary, or (ankdown) a second `%` (the tags field).
-    let mut k = 0;
-    while k < seps.len() {
-        let s = seps[k];
+    // Each card: the content piece right before its separator is the front. With rules
+    // between cards, the back runs to the rule, and a second `%` starts the tags field
+    // (ankdown); without, it runs to the next card's front.
+    for (k, &s) in seps.iter().enumerate() {
         let (kind, sep_block) = match pieces[s] {
             Piece::Sep(c, b) => (c, b),
             _ => unreachable!("seps index separators"),
         };
+        if boundaries && k > 0 && segment[seps[k - 1]] == segment[s] {
+            continue; // a later field of the card before
+        }
         let Some(Piece::Content(front, front_inline, front_block, offset)) =
             s.checked_sub(1).map(|p| &pieces[p])
         else {
-            k += 1;
             continue;
+        };
+        let next = seps.get(k + 1).copied();
+        let stop = match next {
+            Some(n) if !boundaries || segment[n] != segment[s] || kind != '%' => {
+                if boundaries && segment[n] == segment[s] {
+                    n
+                } else {
+                    n.saturating_sub(1).max(s + 1)
+                }
+            }
+            _ => pieces.len(),
         };
         let mut back = Vec::new();
         let mut tags = Vec::new();
         let mut blocks = vec![*front_block, sep_block];
-        let mut p = s + 1;
         let mut field = 1;
-        let next_front = seps
-            .get(k + 1)
-            .map_or(pieces.len(), |&n| n.saturating_sub(1));
-        while p < pieces.len() {
-            match &pieces[p] {
-                Piece::Boundary => break,
-                Piece::Sep('%', b) if kind == '%' && boundaries => {
-                    field += 1;
-                    k += 1;
+        for (p, piece) in pieces.iter().enumerate().skip(s + 1) {
+            if (p >= stop && field == 1) || matches!(piece, Piece::Boundary(_)) {
+                break;
+            }
+            match piece {
+                Piece::Sep('%', b) if kind == '%' && boundaries && field == 1 => {
+                    field = 2;
                     blocks.push(*b);
                 }
-                Piece::Sep(..) => break,
+                Piece::Sep(..) | Piece::Boundary(_) => break,
                 Piece::Content(ev, is_inline, b, _) => {
-                    if p >= next_front && !(boundaries && field > 1) && field == 1 {
-                        break;
-                    }
                     blocks.push(*b);
                     if field == 1 {
                         if *is_inline {
@@ -855,7 +877,6 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
                     }
                 }
             }
-            p += 1;
         }
         let front = if *front_inline {
             front.clone()
@@ -876,7 +897,6 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
                 "card has no text before its `?` line; skipped",
             )),
         }
-        k += 1;
     }
     for b in used_blocks {
         doc.claims[b] = Claim::Used;

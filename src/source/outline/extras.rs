@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use super::labels::{self, collapse_whitespace, plain_text};
+use super::labels::{self, collapse_whitespace};
 use super::{Claim, Doc, Spanned};
 
 /// Whether raw HTML shows nothing: only tags (`<br>`, `<a name="x"></a>`, `<p>`), comments
@@ -199,8 +199,26 @@ pub(super) fn metadata_tags(block: &[Spanned<'_>]) -> Option<Vec<String>> {
     if first_bold > 2 {
         return None;
     }
-    let text = plain_text(&block[1..block.len() - 1]);
-    let mut rest = text.trim();
+    // One line at a time (`**Topic:** x` and `**Level:** y` on two lines).
+    let mut text = String::new();
+    for (e, _) in &block[1..block.len() - 1] {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    let mut tags = Vec::new();
+    let mut any = false;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        any |= metadata_line(line, &mut tags)?;
+    }
+    any.then_some(tags)
+}
+
+/// The tags of one metadata line (see [`metadata_tags`]); `None` when it is no such line.
+fn metadata_line(line: &str, tags: &mut Vec<String>) -> Option<bool> {
+    let mut rest = line.trim();
     // `2)` or `2.` before the pairs.
     if let Some(l) = labels::question_label(rest)
         && !l.strong
@@ -212,7 +230,6 @@ pub(super) fn metadata_tags(block: &[Spanned<'_>]) -> Option<Vec<String>> {
         )?;
         rest = rest.trim_start_matches([',', ' ']);
     }
-    let mut tags = Vec::new();
     let mut any = false;
     while !rest.is_empty() {
         let colon = rest.find(':')?;
@@ -251,7 +268,7 @@ pub(super) fn metadata_tags(block: &[Spanned<'_>]) -> Option<Vec<String>> {
         }
         rest = after[end..].trim_start_matches([',', ' ']);
     }
-    any.then_some(tags)
+    Some(any)
 }
 
 /// The text of an HTML `<h1>` in a raw HTML block (`<p align="center"><h1>Title</h1>`).

@@ -207,19 +207,16 @@ fn select(doc: &Doc<'_, '_>, range: Range<usize>, forced: bool) -> Option<(Vec<H
             count[7] = 0;
         }
         let best = (1..8).max_by_key(|&l| (count[l], std::cmp::Reverse(l)));
-        let level = match best {
-            Some(l) if count[l] > 0 => l,
-            _ if forced => {
-                let l = (1..8).find(|&l| all[l] > 0)?;
-                count[l] = all[l];
-                l
-            }
+        let (level, take_all) = match best {
+            Some(l) if count[l] > 0 => (l, false),
+            // Asked for headings: the shallowest level there is, every heading a question.
+            _ if forced => ((1..8).find(|&l| all[l] > 0)?, true),
             _ => return None,
         };
         // Mostly questions: the others at that level are section headings. Otherwise
         // every heading at the level is a question (term headings: `## Gradient descent`);
         // never so for bold paragraphs, which are emphasis as often as questions.
-        let mostly = level == 7 || count[level] * 2 > all[level];
+        let mostly = !take_all && (level == 7 || count[level] * 2 > all[level]);
         let qs = heads
             .into_iter()
             .filter(|h| h.level == level)
@@ -466,6 +463,10 @@ fn card(doc: &mut Doc<'_, '_>, head: &Head, end: usize) {
         doc.push_style("answers in <details>");
         let mut answer = extras::details_answer(doc, m, end);
         for i in m..end {
+            if doc.claims[i] == Claim::Free && matches!(doc.block(i)[0].0, Event::Rule) {
+                doc.claims[i] = Claim::Structure;
+                continue;
+            }
             if doc.claims[i] == Claim::Free && !take_extra(doc, q, i) {
                 answer.extend_from_slice(doc.block(i));
                 doc.claims[i] = Claim::Used;
