@@ -826,8 +826,10 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
             Piece::Sep(c, b) => (c, b),
             _ => unreachable!("seps index separators"),
         };
-        if boundaries && k > 0 && segment[seps[k - 1]] == segment[s] {
-            continue; // a later field of the card before
+        // ankdown: a later `%` between the same rules is the tags field of the card before.
+        let fields = kind == '%' && boundaries;
+        if fields && k > 0 && segment[seps[k - 1]] == segment[s] {
+            continue;
         }
         let Some(Piece::Content(front, front_inline, front_block, offset)) =
             s.checked_sub(1).map(|p| &pieces[p])
@@ -835,15 +837,11 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
             continue;
         };
         let next = seps.get(k + 1).copied();
+        // The back ends where the next card's front starts (or at a rule or heading).
         let stop = match next {
-            Some(n) if !boundaries || segment[n] != segment[s] || kind != '%' => {
-                if boundaries && segment[n] == segment[s] {
-                    n
-                } else {
-                    n.saturating_sub(1).max(s + 1)
-                }
-            }
-            _ => pieces.len(),
+            Some(_) if fields => pieces.len(),
+            Some(n) => n.saturating_sub(1).max(s + 1),
+            None => pieces.len(),
         };
         let mut back = Vec::new();
         let mut tags = Vec::new();
@@ -854,7 +852,7 @@ fn divider(doc: &mut Doc<'_, '_>, range: Range<usize>) -> usize {
                 break;
             }
             match piece {
-                Piece::Sep('%', b) if kind == '%' && boundaries && field == 1 => {
+                Piece::Sep('%', b) if fields && field == 1 => {
                     field = 2;
                     blocks.push(*b);
                 }
