@@ -39,6 +39,17 @@ fn html_is_decoration(html: &str) -> bool {
     })
 }
 
+/// The raw HTML of an HTML block, all of its lines.
+fn block_html(block: &[Spanned<'_>]) -> String {
+    block
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Html(h) => Some(h.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether a link destination points into the document itself (`#anchor`).
 fn internal(dest: &str) -> bool {
     dest.starts_with('#')
@@ -98,13 +109,7 @@ pub(super) fn is_navigation(block: &[Spanned<'_>]) -> bool {
             (internal_links > 0 || badges > 0) && outside.is_empty()
         }
         Event::Start(Tag::HtmlBlock) => {
-            let html: String = block
-                .iter()
-                .filter_map(|(e, _)| match e {
-                    Event::Html(h) => Some(h.as_ref()),
-                    _ => None,
-                })
-                .collect();
+            let html = block_html(block);
             if html_is_decoration(&html) {
                 return true;
             }
@@ -276,13 +281,7 @@ pub(super) fn html_title(block: &[Spanned<'_>]) -> Option<String> {
     if !matches!(block[0].0, Event::Start(Tag::HtmlBlock)) {
         return None;
     }
-    let html: String = block
-        .iter()
-        .filter_map(|(e, _)| match e {
-            Event::Html(h) => Some(h.as_ref()),
-            _ => None,
-        })
-        .collect();
+    let html = block_html(block);
     let lower = html.to_ascii_lowercase();
     let open = lower.find("<h1")?;
     let start = open + lower[open..].find('>')? + 1;

@@ -222,9 +222,16 @@ pub(super) fn skip_while(
 }
 
 /// The plain text at the start of inline events, at most about `max` characters: enough to
-/// recognize a marker without converting a long paragraph.
+/// recognize a marker without converting a long paragraph. Stops at raw HTML.
 pub(super) fn plain_prefix(events: &[Spanned<'_>], max: usize) -> String {
     let mut s = String::new();
+    push_plain(events, &mut s, Some(max));
+    s
+}
+
+/// Appends the plain text of `events` to `s` (see [`plain_text`]); with a `limit`, stops
+/// once `s` is that long or at the first event that is not text, code, math or a break.
+fn push_plain(events: &[Spanned<'_>], s: &mut String, limit: Option<usize>) {
     for (e, _) in events {
         match e {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
@@ -233,15 +240,20 @@ pub(super) fn plain_prefix(events: &[Spanned<'_>], max: usize) -> String {
                 s.push_str(t);
                 s.push('$');
             }
+            Event::DisplayMath(t) => {
+                s.push_str("$$");
+                s.push_str(t);
+                s.push_str("$$");
+            }
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             Event::Start(_) | Event::End(_) => {}
-            _ => break,
+            _ if limit.is_some() => break,
+            _ => {}
         }
-        if s.len() >= max {
+        if limit.is_some_and(|max| s.len() >= max) {
             break;
         }
     }
-    s
 }
 
 /// If the block (a paragraph or heading) starts with an answer marker: the characters of
@@ -382,23 +394,7 @@ fn plain_len(e: &Event<'_>) -> usize {
 /// spaces, tags and raw HTML dropped.
 pub fn plain_text(events: &[Spanned<'_>]) -> String {
     let mut s = String::new();
-    for (e, _) in events {
-        match e {
-            Event::Text(t) | Event::Code(t) => s.push_str(t),
-            Event::InlineMath(t) => {
-                s.push('$');
-                s.push_str(t);
-                s.push('$');
-            }
-            Event::DisplayMath(t) => {
-                s.push_str("$$");
-                s.push_str(t);
-                s.push_str("$$");
-            }
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
-            _ => {}
-        }
-    }
+    push_plain(events, &mut s, None);
     s
 }
 
