@@ -368,10 +368,12 @@ fn watch_follows_edits_renames_and_broken_documents_and_ends_cleanly_on_sigint()
 
     // Broken: the outputs stay those of the last good build, and the watch says so.
     let good = dist(&p);
-    p.write("content/b.md", format!("{B}\n![x](missing.png)\n"));
+    let mut broken = B.as_bytes().to_vec();
+    broken.extend_from_slice(b"\nbad byte: \xff\n");
+    p.write("content/b.md", broken);
     let run = w.last_run(6);
     assert!(
-        run.contains("content/b.md:7:1: error: image `missing.png` not found"),
+        run.contains("content/b.md:") && run.contains("error: invalid UTF-8 at byte offset"),
         "{run}"
     );
     assert!(
@@ -381,8 +383,8 @@ fn watch_follows_edits_renames_and_broken_documents_and_ends_cleanly_on_sigint()
         "{run}"
     );
     assert_eq!(dist(&p), good);
-    // Fixed by adding the image: the error is gone from the new run's messages.
-    p.write("content/missing.png", b"\x89PNG also not really");
+    // Fixed: the error is gone from the new run's messages.
+    p.write("content/b.md", B);
     let run = w.last_run(7);
     assert!(!run.contains("error"), "{run}");
     assert_eq!(fronts(&json)[2], "Second question?");

@@ -147,23 +147,35 @@ fn a_missing_input_exits_with_1_naming_it() {
 }
 
 #[test]
-fn a_missing_image_exits_with_1_naming_file_and_line_and_writes_nothing() {
+fn a_missing_image_is_left_out_with_a_warning_and_strict_builds_write_nothing() {
     let p = Project::new();
     p.write(
         "content/deck.md",
-        "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n",
+        "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. And the rest?\n\nStill built.\n",
     );
-    let out = p.cmd().arg("build").output().unwrap();
+    let out = p.cmd().args(["build", "--strict"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/deck.md:7:1: error: image `images/missing.png` not found"),
+        err.contains("content/deck.md:7:1: warning: image `images/missing.png` not found"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "error: 1 warning in the input, and --strict fails on warnings; nothing was written\n"
+        ),
         "{err}"
     );
     assert!(
         p.files("dist").is_empty(),
-        "nothing is written on an input error"
+        "nothing is written by a strict build with warnings"
     );
+    // Without --strict, one bad image costs neither the note nor the deck.
+    let out = p.cmd().args(["build", "-f", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("the image is left out of the card"));
+    let json = std::fs::read_to_string(p.path("dist/content.json")).unwrap();
+    assert!(json.contains("Where is the figure?") && json.contains("And the rest?"));
 }
 
 #[test]
@@ -173,7 +185,7 @@ fn a_failed_build_leaves_previous_outputs_untouched() {
     let before = std::fs::read(p.path("dist/content.apkg")).unwrap();
     p.write(
         "content/broken.md",
-        "# B\n\n## Q1. Broken?\n\n![x](gone.png)\n",
+        "---\nnote_type: cloze\n---\n# B\n\n## Q1. Broken?\n\nx\n",
     );
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -392,56 +404,79 @@ fn the_report_lists_changes_by_guid() {
 }
 
 /// A document with one of each problem `check` reports.
-const FLAWED: &str = "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
+const FLAWED: &str = "---\nnote_type: cloze\n---\n# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
+
+/// [`FLAWED`] without its front matter error: every problem in it is about one note.
+const WARNED: &str = "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
 
 #[test]
 fn check_reports_every_problem_with_its_source_line_and_writes_nothing() {
     let p = Project::new();
-    p.write("content/a.md", FLAWED);
+    p.write("content/a.md", WARNED);
     let out = p.cmd().arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "problems with single notes are warnings"
+    );
+    assert_eq!(stdout_of(&out), "content/a.md: 4 questions (headings)\n");
     assert_eq!(
         stderr_of(&out),
-        "content/a.md:7:1: error: image `images/missing.png` not found (looked for content/images/missing.png)\n\
+        "content/a.md:7:1: warning: image `images/missing.png` not found (looked for content/images/missing.png); the image is left out of the card\n\
          7 | ![fig](images/missing.png)\n  | ^\n\
          content/a.md:9:1: warning: question `Empty?` has an empty answer\n\
          9 | ## Q2. Empty?\n  | ^\n\
          content/a.md:13:7: warning: unclosed math: `$$` has no closing `$$` (write `\\$` for a literal dollar sign)\n\
          13 | It is $$x + y\n   |       ^\n\
-         content/a.md:15:1: error: duplicate question in deck `Deck`: also at content/a.md:3; reword one or give it an explicit id like `{#my-id}`\n\
+         content/a.md:15:1: warning: duplicate question in deck `Deck`: also at content/a.md:3; kept as occurrence 2 (reword one or give it an explicit id like `{#my-id}`)\n\
          15 | ## Q1. Where is the figure?\n   | ^\n\
-         checked 4 notes: 2 errors, 2 warnings\n"
+         checked 4 notes: 0 errors, 4 warnings\n"
     );
+    let out = p.cmd().args(["check", "--deny-warnings"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         p.files(".").iter().all(|f| f == "content"),
         "check writes nothing: {:?}",
         p.files(".")
+    );
+    // A document-wide error (front matter) is still an error.
+    p.write("content/a.md", FLAWED);
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("content/a.md:2:12: error: front matter: unknown variant `cloze`"),
+        "{}",
+        stderr_of(&out)
     );
 }
 
 #[test]
 fn check_speaks_json_for_machines() {
     let p = Project::new();
-    p.write("content/a.md", FLAWED);
+    p.write("content/a.md", WARNED);
     let out = p
         .cmd()
         .args(["check", "--message-format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     let lines: Vec<serde_json::Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5);
-    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["type"], "document");
     assert_eq!(lines[0]["path"], "content/a.md");
-    assert_eq!(lines[0]["line"], 7);
-    assert_eq!(lines[0]["col"], 1);
-    assert_eq!(lines[0]["source"], "![fig](images/missing.png)");
-    assert_eq!(lines[4]["type"], "summary");
-    assert_eq!(lines[4]["errors"], 2);
-    assert_eq!(lines[4]["warnings"], 2);
+    assert_eq!(lines[0]["notes"], 4);
+    assert_eq!(lines[0]["styles"], serde_json::json!(["headings"]));
+    assert_eq!(lines[1]["severity"], "warning");
+    assert_eq!(lines[1]["path"], "content/a.md");
+    assert_eq!(lines[1]["line"], 7);
+    assert_eq!(lines[1]["col"], 1);
+    assert_eq!(lines[1]["source"], "![fig](images/missing.png)");
+    assert_eq!(lines[5]["type"], "summary");
+    assert_eq!(lines[5]["errors"], 0);
+    assert_eq!(lines[5]["warnings"], 4);
 }
 
 #[test]
@@ -462,15 +497,16 @@ fn check_passes_clean_content_and_denies_warnings_on_request() {
 fn build_refuses_to_write_when_check_finds_errors() {
     let p = Project::new();
     p.write("content/a.md", FLAWED);
+    p.write("content/b.md", "# B\n\n## Q1. Fine?\n\nyes\n");
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/a.md:15:1: error: duplicate question"),
+        err.contains("content/a.md:2:12: error: front matter: unknown variant `cloze`"),
         "{err}"
     );
     assert!(
-        err.ends_with("error: 2 errors in the input; nothing was written\n"),
+        err.ends_with("error: 1 error in the input; nothing was written\n"),
         "{err}"
     );
     assert!(!p.path("dist").exists());
@@ -550,16 +586,20 @@ fn check_reports_deck_front_matter_and_empty_document_problems_exactly() {
     );
     p.write("content/c.md", "Just prose, no questions.\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr_of(&out),
-        "content/a.md:1:1: error: the document title does not make a valid deck name\n\
+        "content/a.md:1:1: warning: the document title does not make a valid deck name; using the file name `a`\n\
          1 | # ::\n  | ^\n\
-         content/b.md:3:1: error: front matter: unknown field `colour`, expected one of deck, tags, id_prefix, note_type\n\
+         content/b.md:3:1: warning: front matter: unknown key `colour` ignored (decksmith reads deck, tags, id_prefix, note_type, style)\n\
          3 | colour: red\n  | ^\n\
          content/c.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`\n\
          1 | Just prose, no questions.\n  | ^\n\
-         checked 0 notes: 2 errors, 1 warning\n"
+         checked 2 notes: 0 errors, 3 warnings\n"
+    );
+    assert_eq!(
+        stdout_of(&out),
+        "content/a.md: 1 question (headings)\ncontent/b.md: 1 question (headings)\ncontent/c.md: 0 questions\n"
     );
 }
 

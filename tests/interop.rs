@@ -1279,3 +1279,66 @@ fn template_assets_reach_the_collection() {
 /// Histories of edits replayed into one collection: `interop/history.rs`.
 #[path = "interop/history.rs"]
 mod history;
+/// Every question-style fixture (`tests/fixtures/styles/`, one per style of "Writing
+/// documents") builds into one package that Anki imports note for note: the notes of each
+/// document land in its deck with distinct guids, fronts keep their bodies (code, options),
+/// metadata lines arrive as tags, and a duplicate-free CSV of the same build adds nothing new.
+#[test]
+fn every_question_style_imports_note_for_note() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let dir = manifest_dir().join("tests/fixtures/styles");
+    let build = fx.build("styles", &[&dir], "apkg,csv,json");
+    let expected = build.json_notes().len();
+    assert_eq!(expected, 40, "notes in the style fixtures");
+    let report = anki.import(&fx.collection("styles"), &[&build.apkg()]);
+    report.imports[0].assert_counts(&[("new", expected)]);
+    let state = &report.state;
+    state.assert_notes(expected);
+    assert_eq!(state.guids(), build.json_guids());
+    for deck in [
+        "Spanish words",
+        "Logic gates",
+        "Shell",
+        "Chemistry basics",
+        "percent-divider",
+    ] {
+        assert!(
+            state.decks.iter().any(|d| d.name == deck && d.cards > 0),
+            "deck {deck}: {:?}",
+            state.decks.iter().map(|d| &d.name).collect::<Vec<_>>()
+        );
+    }
+    let body = state
+        .notes
+        .iter()
+        .find(|n| n.field("Front").starts_with("What does this print?\n<pre>"))
+        .expect("a front with its code body");
+    assert!(body.field("Front").contains("<li>B: <code>3</code></li>"));
+    assert!(body.field("Back").contains("counts characters"));
+    let course = state.note_with_front(
+        "Padding and stride\n<p>How does padding change the output size of a convolution?</p>",
+    );
+    assert!(
+        course.tags.iter().any(|t| t == "topic::Convolutions"),
+        "{:?}",
+        course.tags
+    );
+    assert!(
+        course.tags.iter().any(|t| t == "difficulty::Basic"),
+        "{:?}",
+        course.tags
+    );
+    let vocab = state.note_with_front("queso");
+    assert_eq!(vocab.field("Back"), "<p>cheese</p>");
+    let tag_like = state.note_with_front("What is an atom?");
+    assert!(
+        tag_like
+            .field("Back")
+            .contains("&lt;podname&gt; stays visible text")
+    );
+    // The CSV of the same build carries the same guids: Anki matches every row to a note.
+    let csv = anki.import(&fx.collection("styles-csv"), &[&build.csv()]);
+    csv.imports[0].assert_counts(&[("new", expected)]);
+    assert_eq!(csv.state.guids(), build.json_guids());
+}

@@ -103,15 +103,29 @@ const CASES: &[Case] = &[
         name: "an input error, with its source line and the summary",
         files: &[(
             "content/a.md",
-            "# T\n\n## What?\n\nAnswer: x\n\n## What?\n\nAnswer: y\n",
+            "---\nnote_type: cloze\n---\n# T\n\n## What?\n\nAnswer: x\n",
         )],
         content_dir: true,
         args: &["build"],
         env: &[],
         exit: 1,
-        stderr: "content/a.md:7:1: error: duplicate question in deck `T`: also at content/a.md:3; reword one or give it an explicit id like `{#my-id}`\n\
-                 7 | ## What?\n  | ^\n\
+        stderr: "content/a.md:2:12: error: front matter: unknown variant `cloze`, expected one of basic, reversed\n\
+                 2 | note_type: cloze\n  |            ^\n\
                  error: 1 error in the input; nothing was written\n",
+    },
+    Case {
+        name: "a warning under --strict",
+        files: &[(
+            "content/a.md",
+            "# T\n\n## What?\n\nAnswer: x\n\n## What?\n\nAnswer: y\n",
+        )],
+        content_dir: true,
+        args: &["build", "--strict"],
+        env: &[],
+        exit: 1,
+        stderr: "content/a.md:7:1: warning: duplicate question in deck `T`: also at content/a.md:3; kept as occurrence 2 (reword one or give it an explicit id like `{#my-id}`)\n\
+                 7 | ## What?\n  | ^\n\
+                 error: 1 warning in the input, and --strict fails on warnings; nothing was written\n",
     },
     Case {
         name: "a configuration value of the wrong type",

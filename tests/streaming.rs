@@ -109,13 +109,13 @@ fn an_error_in_the_last_document_writes_nothing_although_writers_had_started() {
     let p = many_documents();
     p.write(
         "content/zzz-last.md",
-        "# Last\n\n## Q1. Twice?\n\nyes\n\n## Q2. Twice?\n\nno\n",
+        "---\nnote_type: cloze\n---\n# Last\n\n## Q1. Once?\n\nyes\n",
     );
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/zzz-last.md:7:1: error: duplicate question"),
+        err.contains("content/zzz-last.md:2:12: error: front matter: unknown variant `cloze`"),
         "{err}"
     );
     assert!(!p.path("dist").exists(), "no output directory");

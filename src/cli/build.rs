@@ -66,6 +66,11 @@ pub(crate) struct BuildArgs {
     #[arg(long)]
     pub(crate) locked: bool,
 
+    /// Fail (exit 1, writing nothing) on warnings too, not only on errors: a note skipped or
+    /// repaired, content in no card, a duplicate question. The guard for CI.
+    #[arg(long)]
+    pub(crate) strict: bool,
+
     /// Also write the change report as JSON to this file: every added, changed, renamed,
     /// moved, replaced or removed note by guid, and the number of unchanged ones.
     #[arg(long, value_name = "PATH")]
@@ -121,6 +126,7 @@ impl BuildArgs {
             deck: self.deck.clone(),
             trust_html: self.trust_html,
             locked: self.locked,
+            strict: self.strict,
             report: self.report.clone(),
             allow_empty: self.allow_empty,
             upgrade_note_types: self.upgrade_note_types,

@@ -91,8 +91,36 @@ pub(crate) fn check_once(
     })
 }
 
-/// Prints every diagnostic of a check and its summary (unless quiet), in `format`.
+/// Prints what was detected in each document (stdout, unless quiet), every diagnostic of a
+/// check and its summary (unless quiet), in `format`.
 fn print_checked(checked: &Checked, format: MessageFormat, ui: &Ui) {
+    for d in &checked.documents {
+        let path = d.path.display();
+        match format {
+            MessageFormat::Human if ui.quiet => {}
+            MessageFormat::Human => {
+                let mut line = format!("{path}: {} question{}", d.notes, plural(d.notes));
+                if !d.styles.is_empty() {
+                    line.push_str(&format!(" ({})", d.styles.join(", ")));
+                }
+                if let Some((from, to)) = d.intro {
+                    line.push_str(&format!("; introduction (lines {from}–{to}) in no card"));
+                }
+                if d.dropped > 0 {
+                    line.push_str(&format!(
+                        "; {} block{} of navigation or decoration dropped",
+                        d.dropped,
+                        plural(d.dropped)
+                    ));
+                }
+                println!("{line}");
+            }
+            MessageFormat::Json => println!(
+                "{}",
+                serde_json::json!({"type": "document", "path": path.to_string(), "notes": d.notes, "styles": d.styles, "dropped": d.dropped, "intro": d.intro})
+            ),
+        }
+    }
     let mut printer = Printer::default();
     for d in &checked.diagnostics {
         match format {

@@ -15,11 +15,28 @@ pub(crate) fn print(err: &anyhow::Error) {
             for d in diags {
                 printer.human(d);
             }
-            let n = diags.len();
-            eprintln!(
-                "error: {n} error{} in the input; nothing was written",
-                plural(n)
-            );
+            let n = diags
+                .iter()
+                .filter(|d| d.severity == decksmith::Severity::Error)
+                .count();
+            let w = diags.len() - n;
+            if w == 0 {
+                eprintln!(
+                    "error: {n} error{} in the input; nothing was written",
+                    plural(n)
+                );
+            } else if n == 0 {
+                eprintln!(
+                    "error: {w} warning{} in the input, and --strict fails on warnings; nothing was written",
+                    plural(w)
+                );
+            } else {
+                eprintln!(
+                    "error: {n} error{} and {w} warning{} in the input (--strict fails on warnings); nothing was written",
+                    plural(n),
+                    plural(w)
+                );
+            }
         }
         Some(Error::NoNotes { message, warnings }) => {
             let mut printer = Printer::default();

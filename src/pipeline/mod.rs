@@ -45,6 +45,8 @@ pub struct Request {
     pub trust_html: bool,
     /// Fail instead of changing the lock file (the guard for CI).
     pub locked: bool,
+    /// Fail on warnings too (`build --strict`), writing nothing: for CI.
+    pub strict: bool,
     /// Also write the change report as JSON to this file.
     pub report: Option<PathBuf>,
     /// Write the outputs even when the documents hold no notes (an error otherwise: an empty
@@ -147,6 +149,9 @@ pub struct Checked {
     pub notes: usize,
     /// Every file and directory the check read (as [`Built::files_read`], without the lock).
     pub files_read: Vec<PathBuf>,
+    /// What was detected in each document: its questions, their styles, the navigation
+    /// dropped, in input order.
+    pub documents: Vec<source::DocumentSummary>,
 }
 
 impl Checked {
@@ -223,6 +228,9 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
             let reading = Instant::now();
             let streamed = source::stream_with(&opts, request.hooks(), &mut reconciler.then(sink))?;
             observer.stage(Stage::Documents, reading.elapsed());
+            if request.strict && !streamed.diagnostics.is_empty() {
+                return Err(Error::Input(streamed.diagnostics.clone()));
+            }
             let settling = Instant::now();
             let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
                 Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
@@ -285,6 +293,9 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
         let mut notes = Vec::new();
         let streamed =
             source::stream_with(&opts, request.hooks(), &mut reconciler.then(&mut notes))?;
+        if request.strict && !streamed.diagnostics.is_empty() {
+            return Err(Error::Input(streamed.diagnostics.clone()));
+        }
         let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
@@ -325,6 +336,7 @@ pub fn check(project: &Project, request: &Request) -> Result<Checked> {
         notes: streamed.notes,
         diagnostics: streamed.diagnostics,
         files_read,
+        documents: streamed.summaries,
     })
 }
 
@@ -648,8 +660,11 @@ mod tests {
             ("content/b.md", "# T\n\n## What is x?\n\nAnswer: y\n"),
         ]);
         let checked = check(&p, &request(&dir)).unwrap();
-        assert_eq!((checked.errors(), checked.warnings()), (1, 1));
+        // A duplicate question is kept under a key of its own, with a warning.
+        assert_eq!((checked.errors(), checked.warnings()), (0, 2));
         assert_eq!(checked.notes, 2);
+        assert_eq!(checked.documents.len(), 2);
+        assert_eq!(checked.documents[0].styles, ["headings"]);
         assert!(
             !checked
                 .files_read

@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::organization::{
-    CONFIG_FILE, NoteKind, Organization, TagList, normalize_path_key,
+    CONFIG_FILE, NoteKind, Organization, Style, TagList, normalize_path_key,
 };
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::normalize_tag;
@@ -50,6 +50,8 @@ struct RawConfig {
     notes: RawNotes,
     #[serde(default)]
     decks: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    styles: BTreeMap<Spanned<String>, Style>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +71,17 @@ struct RawNotes {
     tags: Option<Spanned<TagList>>,
     directory_decks: Option<bool>,
     directory_tags: Option<bool>,
+    metadata: Option<Metadata>,
+}
+
+/// What metadata lines (`**Topic:** Concepts`) become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Metadata {
+    /// Tags (`topic::Concepts`).
+    Tags,
+    /// Nothing: they are dropped.
+    Drop,
 }
 
 /// Reads `root/decksmith.toml`; `Ok(None)` when there is none. Paths in it are resolved
@@ -167,6 +180,14 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
     }
     if let Some(k) = raw.notes.note_type {
         organization.note_type = k;
+    }
+    if let Some(m) = raw.notes.metadata {
+        organization.metadata_tags = m == Metadata::Tags;
+    }
+    for (key, style) in raw.styles {
+        organization
+            .styles
+            .insert(normalize_path_key(key.get_ref()), style);
     }
 
     if !errors.is_empty() {
@@ -271,8 +292,14 @@ tags = ["Machine Learning", "ml::basics"]
 directory_decks = true
 directory_tags = true
 
+metadata = "drop"
+
 [decks]
 "./notes/week-1/" = " ML :: Week 1 "
+
+[styles]
+"notes/vocab.md" = "table"
+"notes/cards/" = "divider"
 
 [quizlet]
 term_separator = "comma"
@@ -292,6 +319,13 @@ card_separator = ";;"
             c.organization.decks.get("notes/week-1").map(String::as_str),
             Some("ML::Week 1")
         );
+        assert!(!c.organization.metadata_tags);
+        assert_eq!(c.organization.style_for("notes/vocab.md"), Style::Table);
+        assert_eq!(
+            c.organization.style_for("notes/cards/a/b.md"),
+            Style::Divider
+        );
+        assert_eq!(c.organization.style_for("notes/other.md"), Style::Auto);
         assert_eq!(
             c.writers.get("quizlet"),
             Some(
@@ -341,6 +375,13 @@ card_separator = ";;"
             .to_string();
         assert!(
             err.starts_with("decksmith.toml:2:13: error: unknown variant `cloze`"),
+            "{err}"
+        );
+        let err = parse_str("[styles]\n\"a.md\" = \"tables\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("decksmith.toml:2:10: error: unknown variant `tables`"),
             "{err}"
         );
     }

@@ -15,8 +15,9 @@
 //!
 //! The build time is not part of the key: it only stamps the notes' `mtime`, which a reused
 //! entry gets anew. Templates are not either: they shape note types, not a document's notes.
-//! Documents with errors are never kept (their next build reports the errors afresh, and
-//! picks up an image that has since appeared). Entries of documents that a build no longer
+//! Documents with errors or warnings are never kept (their next build reports them afresh,
+//! and picks up an image that has since appeared: a missing image is a warning that leaves
+//! the image out of its note, and nothing here would notice it arrive). Entries of documents that a build no longer
 //! reads are dropped at its end.
 //!
 //! Like the rest of [`crate::source`], it must not import `crate::writers`,
@@ -29,7 +30,6 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::Severity;
 use crate::source::BuildOptions;
 use crate::source::document::DocumentResult;
 
@@ -183,7 +183,7 @@ impl DocumentCache {
         Some(result)
     }
 
-    /// Keeps a document's freshly made results, unless they have errors.
+    /// Keeps a document's freshly made results, unless they have errors or warnings.
     pub(super) fn store(
         &self,
         key: Key,
@@ -193,10 +193,7 @@ impl DocumentCache {
         result: &DocumentResult,
     ) {
         let seen = SystemTime::now();
-        let has_errors = result
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error);
+        let has_errors = !result.diagnostics.is_empty();
         let images: Option<Vec<(PathBuf, Stamp)>> = result
             .images
             .iter()

@@ -128,6 +128,24 @@ pub(super) struct DocumentResult {
     pub(super) key_digests: Vec<u128>,
     pub(super) images: Vec<render::ImageRef>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// What was detected: the styles, the questions, the navigation dropped.
+    pub(super) summary: DocumentSummary,
+}
+
+/// What `check` says about one document: how many questions, in which styles, and how many
+/// blocks of navigation or decoration were dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentSummary {
+    /// The document (as read).
+    pub path: PathBuf,
+    /// Notes made.
+    pub notes: usize,
+    /// The styles the questions were found in, main style first, with remarks.
+    pub styles: Vec<&'static str>,
+    /// Blocks of navigation and decoration dropped.
+    pub dropped: usize,
+    /// The lines of the introduction before the first question (in no card).
+    pub intro: Option<(usize, usize)>,
 }
 
 pub(super) fn load_document(
@@ -139,25 +157,36 @@ pub(super) fn load_document(
     content_root: &ContentRoot,
     trust_html: bool,
 ) -> DocumentResult {
+    // A byte-order mark (files saved on Windows) is no part of the text: without it the
+    // first line is a title and columns count as an editor shows them.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let index = LineIndex::new(path, text);
-    let outline = outline::outline(text, &index);
-    let mut result = DocumentResult {
-        diagnostics: outline.diagnostics,
-        ..DocumentResult::default()
-    };
-    let fm = match outline
-        .front_matter
-        .as_ref()
-        .map(|b| front_matter::parse(b, &index))
-    {
+    let mut result = DocumentResult::default();
+    let fm = match outline::front_matter(text).map(|b| front_matter::parse(&b, &index)) {
         None => front_matter::FrontMatter::default(),
-        Some(Ok(fm)) => fm,
+        Some(Ok((fm, warnings))) => {
+            result.diagnostics.extend(warnings);
+            fm
+        }
         Some(Err(errors)) => {
             result.diagnostics.extend(errors);
             return result;
         }
     };
     let org = settings.organization;
+    let reading = outline::Reading {
+        style: fm.style.unwrap_or_else(|| org.style_for(source_path)),
+        metadata_tags: org.metadata_tags,
+    };
+    let outline = outline::outline_with(text, &index, reading);
+    result.diagnostics.extend(outline.diagnostics);
+    result.summary = DocumentSummary {
+        path: path.to_path_buf(),
+        notes: 0,
+        styles: outline.styles,
+        dropped: outline.dropped,
+        intro: outline.intro,
+    };
     let file_override = org.decks.get(source_path);
     if file_override.is_some() {
         settings.used_overrides.insert(source_path.to_owned());
@@ -177,11 +206,13 @@ pub(super) fn load_document(
             let leaf = match outline.title.as_deref().map(normalize_deck_name) {
                 Some(Some(name)) => name,
                 Some(None) => {
-                    result.diagnostics.push(Diagnostic::error(
+                    result.diagnostics.push(Diagnostic::warning(
                         index.location(0),
-                        "the document title does not make a valid deck name",
+                        format!(
+                            "the document title does not make a valid deck name; using the file name `{fallback}`"
+                        ),
                     ));
-                    return result;
+                    normalize_deck_name(&fallback).unwrap_or_else(|| "Default".to_owned())
                 }
                 None => normalize_deck_name(&fallback).unwrap_or_else(|| "Default".to_owned()),
             };
@@ -230,13 +261,14 @@ pub(super) fn load_document(
         let back = render::render_taking(&mut q.answer, ctx);
         let location = index.location(q.offset);
         if !starts_with_visible_text(&front.html) && front_is_empty(&front.html) {
-            result.diagnostics.push(Diagnostic::error(
+            result.diagnostics.push(Diagnostic::warning(
                 location.clone(),
                 format!(
-                    "question `{}` would show an empty card front in Anki (it has no visible text or image)",
+                    "question `{}` would show an empty card front in Anki (it has no visible text or image); skipped",
                     brief(&q.text)
                 ),
             ));
+            continue;
         }
         if back.html.trim().is_empty() && !is_cloze {
             result.diagnostics.push(Diagnostic::warning(
@@ -258,6 +290,15 @@ pub(super) fn load_document(
                 None => result.diagnostics.push(Diagnostic::warning(
                     location.clone(),
                     format!("`.{class}` is not a valid tag; ignored"),
+                )),
+            }
+        }
+        for t in &q.tags {
+            match normalize_tag(t) {
+                Some(t) => tags.insert(&t),
+                None => result.diagnostics.push(Diagnostic::warning(
+                    location.clone(),
+                    format!("metadata `{t}` is not a valid tag; ignored"),
                 )),
             }
         }
@@ -316,6 +357,7 @@ pub(super) fn load_document(
             due: 0,
         });
     }
+    result.summary.notes = result.notes.len();
     result
 }
 

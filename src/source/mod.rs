@@ -37,6 +37,7 @@ use crate::model::{Note, Package};
 use assemble::{Assembler, in_order_in_parallel};
 pub use cache::DocumentCache;
 use cache::Stamp;
+pub use document::DocumentSummary;
 use document::{DocumentResult, DocumentSettings, Placement, load_document};
 use render::ContentRoot;
 pub use walk::MAX_DOCUMENT_BYTES;
@@ -122,6 +123,8 @@ pub struct Streamed {
     /// change the build, together with the images in [`media`](Self::media). Documents that
     /// could not be used (too big, not UTF-8, with errors) are listed too.
     pub documents: Vec<PathBuf>,
+    /// What was detected in each document that could be read, in input order.
+    pub summaries: Vec<DocumentSummary>,
 }
 
 impl Streamed {
@@ -426,14 +429,19 @@ mod tests {
             loaded.warnings[0].to_string(),
             "bio.md:7:1: warning: question `What is DNA?` has an empty answer"
         );
-        let err = load_str(
+        let dup = load_str(
             Path::new("bio.md"),
             "# T\n\n## Q?\n\nA\n\n## Q?\n\nB\n",
             &Templates::default(),
             7,
         )
-        .unwrap_err();
-        assert!(err.to_string().contains("duplicate question"), "{err}");
+        .unwrap();
+        assert_eq!(dup.package.notes.len(), 2);
+        assert!(
+            dup.warnings[0].to_string().contains("duplicate question"),
+            "{:?}",
+            dup.warnings
+        );
     }
 
     #[test]
@@ -492,10 +500,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in [
             ("1.md", "# One\n\n## Q1. First?\n\na\n"),
-            ("2.md", "# Two\n\n## Q1. Broken?\n\n![x](missing.png)\n"),
+            (
+                "2.md",
+                "---\nnote_type: cloze\n---\n# Two\n\n## Q1. Broken?\n\nx\n",
+            ),
             (
                 "3.md",
-                "# Three\n\n## Q1. Third?\n\n![y](gone.png)\n\n## Q2. Fourth?\n\nd\n",
+                "---\ndeck: \" :: \"\n---\n# Three\n\n## Q1. Third?\n\ny\n\n## Q2. Fourth?\n\nd\n",
             ),
         ] {
             std::fs::write(dir.path().join(name), text).unwrap();
@@ -512,7 +523,8 @@ mod tests {
         .unwrap();
         let fronts: Vec<&str> = notes.iter().map(|n| n.fields[0].as_str()).collect();
         assert_eq!(fronts, ["First?"]);
-        assert_eq!(streamed.notes, 4);
+        // Documents whose front matter is wrong make no notes.
+        assert_eq!(streamed.notes, 1);
         let errors: Vec<String> = streamed
             .diagnostics
             .iter()
@@ -520,8 +532,11 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].contains("2.md:5:1: error: image `missing.png` not found"));
-        assert!(errors[1].contains("3.md:5:1: error: image `gone.png` not found"));
+        assert!(errors[0].contains("2.md:2:"), "{errors:?}");
+        assert!(
+            errors[1].contains("3.md:2:1: error: front matter: ` :: ` is not a valid deck name"),
+            "{errors:?}"
+        );
         assert_eq!(streamed.documents.len(), 3);
     }
 }
