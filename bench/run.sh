@@ -10,6 +10,9 @@
 # official anki library (.anki-venv, scripts/anki-venv.sh) exporting the same collection to
 # text (bench/peers/anki_export_text.py; importing the package into its collection is not
 # timed).
+# Then, up to --watch-max notes (default 100000), the incremental rebuild (issue 16,
+# bench/tools/watch.sh): `build --watch` after one-document edits against a cold full build
+# after the same kind of edit, in the same run.
 # Each is timed with GNU time (wall, user+sys CPU, peak RSS); every measurement is run
 # --runs times (default 2) and the fastest run is reported. Peers live in venvs under
 # bench/.venv-* (created on first use; gitignored). Prints a markdown table and writes it to
@@ -22,6 +25,7 @@
 # Options: --sizes LIST  --runs N  --no-peers  --peers-max N  --work DIR  --out FILE
 #          --profile release|dev  --no-anki (no Anki export to compare `convert` with; the
 #          comparison otherwise runs whenever .anki-venv exists, --no-peers or not)
+#          --no-watch  --watch-max N  --edits N
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +36,9 @@ runs=2
 peers=1
 anki=1
 peers_max=100000
+watch=1
+watch_max=100000
+edits=5
 smoke=0
 profile=release
 work="${BENCH_WORK:-}"
@@ -42,12 +49,15 @@ epoch=1700000000
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
-        --smoke) smoke=1; sizes=500; runs=1; peers=0; anki=0; profile=dev ;;
+        --smoke) smoke=1; sizes=500; runs=1; peers=0; anki=0; profile=dev; edits=1 ;;
         --sizes) sizes="$2"; shift ;;
         --runs) runs="$2"; shift ;;
         --no-peers) peers=0 ;;
         --no-anki) anki=0 ;;
         --peers-max) peers_max="$2"; shift ;;
+        --no-watch) watch=0 ;;
+        --watch-max) watch_max="$2"; shift ;;
+        --edits) edits="$2"; shift ;;
         --work) work="$2"; shift ;;
         --out) out="$2"; shift ;;
         --profile) profile="$2"; shift ;;
@@ -132,6 +142,8 @@ results="$work/results.tsv"
 printf 'notes\tinput_bytes\ttool\twall\tuser\tsys\trss_kb\tapkg_notes\tapkg_bytes\tdeflate6_bytes\toutputs\n' >"$results"
 convert_results="$work/convert.tsv"
 printf 'notes\twall\tcpu\trss_kb\tanki_wall\tanki_cpu\tanki_rss_kb\tanki_import_wall\tcsv_bytes\tanki_txt_bytes\n' >"$convert_results"
+watch_results="$work/watch.tsv"
+: >"$watch_results"
 
 # measure NAME CMD...: runs CMD $runs times in $work (no decksmith.toml above it), with
 # $before run first each time (untimed cleanup); sets $best to "wall user sys rss_kb" of
@@ -254,6 +266,12 @@ for n in $sizes; do
             "apkg:$(stat -c %s "$work/mdgenanki-$n.apkg")"
         before=true
     fi
+    if [[ $watch == 1 && $n -le $watch_max ]]; then
+        bash "$repo/bench/tools/watch.sh" "$bin" "$corpus" "$work" "$n" "$edits" "$runs" \
+            "$epoch" "$watch_results"
+        rm -rf "$work/watch-$n"
+    fi
+
     # Large corpora are not kept between runs.
     (( n < 100000 )) || rm -rf "$corpus" "$work/ankdown-$n" "$dist"
 done
@@ -265,5 +283,9 @@ done
     "$python" "$repo/bench/tools/table.py" "$results"
     printf '\n`convert` (the .apkg above to CSV) against the official anki library exporting the same\ncollection to text:\n\n'
     "$python" "$repo/bench/tools/table.py" --convert "$convert_results"
+    if [[ -s $watch_results ]]; then
+        printf '\nIncremental rebuilds (`build --watch`, one document edited; all four formats):\n\n'
+        "$python" "$repo/bench/tools/watch_table.py" "$watch_results"
+    fi
 } | tee "$out"
 [[ $out == /dev/null ]] || log "results: $out (raw: $results)"

@@ -219,7 +219,7 @@ fn reconcile(package: &mut decksmith::Package, old: &Lock, build_time: i64) -> (
         r.assign(note);
     }
     match r.finish(&package.note_types).expect("an in-memory lock") {
-        Reconciled::Done(lock, _) => (lock.to_lock().expect("our own lock parses"),),
+        Reconciled::Done(done) => (done.lock.to_lock().expect("our own lock parses"),),
         Reconciled::Again(_) => panic!("one pass settles a first build or an unchanged one"),
     }
 }

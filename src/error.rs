@@ -124,14 +124,18 @@ pub enum Error {
     /// The input has one or more errors; all of them are listed, in input order.
     #[error("{}", render_list(.0))]
     Input(Vec<Diagnostic>),
-    /// Reading or writing a file failed.
-    #[error("{}: {source}", .path.display())]
+    /// Reading or writing a file failed: `cannot read content/a.md: permission denied`.
+    #[error("cannot {action} {}: {}{}", .path.display(), reason(.error), .hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default())]
     Io {
-        /// The file or directory involved.
+        /// What was being done (`read`, `create the output directory`, …), as it reads after
+        /// "cannot".
+        action: &'static str,
+        /// The file or directory involved, as the user gave it.
         path: PathBuf,
-        /// What the operating system said.
-        #[source]
-        source: std::io::Error,
+        /// What the operating system said (shown once, in the message; not a separate cause).
+        error: std::io::Error,
+        /// What to do about it, when there is something to say.
+        hint: Option<String>,
     },
     /// A writer could not produce its output.
     #[error("{format} writer: {message}")]
@@ -145,6 +149,19 @@ pub enum Error {
     /// another writer's failure) is what gets reported.
     #[error("the build stopped before every note was written")]
     Stopped,
+    /// A build found no notes at all (and empty outputs were not asked for): which inputs,
+    /// and the warnings that say why (documents without questions).
+    #[error("{message}")]
+    NoNotes {
+        /// What was read and what was looked for.
+        message: String,
+        /// The warnings the documents gave.
+        warnings: Vec<Diagnostic>,
+    },
+    /// The caller asked the build to stop ([`crate::model::observer::Observer::should_stop`],
+    /// Ctrl-C): nothing was written.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// `--locked` was given and the build would change the lock file.
     #[error("{message}")]
     Locked {
@@ -158,18 +175,64 @@ pub enum Error {
     Usage(String),
 }
 
+/// What the operating system said, once and as a phrase: `no such file or directory`, without
+/// the `(os error 2)` suffix and without the temporary paths some wrappers add.
+fn reason(error: &std::io::Error) -> String {
+    if let Some(code) = error.raw_os_error() {
+        return phrase(&std::io::Error::from_raw_os_error(code).to_string());
+    }
+    // The temporary-file crate wraps the operating system's message as `… at path "…"`: the
+    // path is an internal name, the message the reason.
+    let text = error.to_string();
+    phrase(text.split(" at path \"").next().unwrap_or(&text))
+}
+
+/// `No such file or directory (os error 2)` → `no such file or directory`.
+fn phrase(text: &str) -> String {
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => &text[..at],
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        // Lower-case a sentence's first letter, not an acronym's.
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
+    }
+}
+
 fn render_list(diags: &[Diagnostic]) -> String {
     let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
     lines.join("\n")
 }
 
 impl Error {
-    /// An I/O error on `path`.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    /// Reading `path` failed.
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
+        Error::io_doing("read", path, error)
+    }
+
+    /// Doing `action` (`write`, `create the output directory`, …: what reads after "cannot")
+    /// on `path` failed.
+    pub fn io_doing(action: &'static str, path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         Error::Io {
+            action,
             path: path.into(),
-            source,
+            error,
+            hint: None,
         }
+    }
+
+    /// This error with `hint` (what to do next) added, when it is an I/O error.
+    #[must_use]
+    pub fn with_hint(mut self, text: impl Into<String>) -> Self {
+        if let Error::Io { hint, .. } = &mut self {
+            *hint = Some(text.into());
+        }
+        self
     }
 
     /// A single input error at `location`.
@@ -183,6 +246,47 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn io_errors_say_what_failed_where_and_why_once() {
+        let e = super::Error::io("content", std::io::Error::from_raw_os_error(2));
+        assert_eq!(
+            e.to_string(),
+            "cannot read content: no such file or directory"
+        );
+        assert!(
+            std::error::Error::source(&e).is_none(),
+            "the reason is not repeated as a cause"
+        );
+        let wrapped = std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            WithPath(std::io::Error::from_raw_os_error(2)),
+        );
+        let e = super::Error::io_doing("create the output directory", "/proc/nope", wrapped)
+            .with_hint("check the path");
+        assert_eq!(
+            e.to_string(),
+            "cannot create the output directory /proc/nope: no such file or directory; check the path"
+        );
+        let custom = std::io::Error::other("Templates directory not found");
+        assert_eq!(
+            super::Error::io("t", custom).to_string(),
+            "cannot read t: templates directory not found"
+        );
+        assert_eq!(super::phrase("EOF while parsing"), "EOF while parsing");
+    }
+
+    /// An error that wraps the operating system's, as the temporary-file crate does.
+    #[derive(Debug)]
+    struct WithPath(std::io::Error);
+
+    impl std::fmt::Display for WithPath {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} at path \"/proc/.decksmith-x.tmp\"", self.0)
+        }
+    }
+
+    impl std::error::Error for WithPath {}
+
     use super::*;
 
     #[test]

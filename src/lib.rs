@@ -34,7 +34,9 @@
 //! let loaded = pipeline::load(&project, &request)?;
 //! let note = &loaded.package.notes[0];
 //! assert_eq!(note.deck, "Biology");
-//! assert_eq!(note.fields, ["What is a cell?", "<p>The unit of life.</p>"]);
+//! assert_eq!(note.note_type, "decksmith Basic (optional reversed card)");
+//! // Front, Back, and Add Reverse (filled for reversed cards).
+//! assert_eq!(note.fields, ["What is a cell?", "<p>The unit of life.</p>", ""]);
 //! let mut csv = Cursor::new(Vec::new());
 //! let writer = writers::find("csv").expect("registered");
 //! writers::write_package(writer, &loaded.package, loaded.timestamp, &Settings::default(), &mut csv)?;
@@ -48,7 +50,10 @@
 //! let built = pipeline::build(&project, &request)?;
 //! assert_eq!(built.written.len(), 2);
 //! assert!(dir.path().join("dist/content.apkg").is_file());
-//! assert_eq!(built.changes.summary(), "1 added, 0 changed, 0 renamed, 0 unchanged, 0 removed");
+//! assert_eq!(
+//!     built.changes.summary(),
+//!     "1 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 0 unchanged, 0 removed"
+//! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

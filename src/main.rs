@@ -1,6 +1,6 @@
 //! The `decksmith` binary: parses the arguments, runs the subcommand (`cli/`), and maps the
 //! outcome to an exit code: 0 ok, 1 input error (or a check that found problems), 2 usage
-//! error.
+//! error, 130 interrupted (Ctrl-C, SIGTERM).
 
 mod cli;
 
@@ -11,15 +11,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match cli::run(cli.command) {
+    let cli = cli::parse();
+    match cli::run(cli) {
         Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
         Ok(cli::Outcome::Problems) => ExitCode::from(1),
+        Ok(cli::Outcome::Interrupted) => ExitCode::from(cli::interrupt::EXIT_CODE),
         Err(err) => {
             cli::failure::print(&err);
+            if cli::failure::interrupted(&err) {
+                return ExitCode::from(cli::interrupt::EXIT_CODE);
+            }
             let usage = matches!(
                 err.downcast_ref::<decksmith::Error>(),
                 Some(decksmith::Error::Usage(_))

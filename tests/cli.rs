@@ -27,7 +27,9 @@ fn build_with_no_arguments_converts_content_into_dist_in_the_default_formats() {
         "one summary line per output:\n{stdout}"
     );
     assert!(
-        stdout.ends_with("  notes 8 added, 0 changed, 0 renamed, 0 unchanged, 0 removed\n"),
+        stdout.ends_with(
+            "  notes 8 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 0 unchanged, 0 removed\n"
+        ),
         "{stdout}"
     );
     assert!(
@@ -145,23 +147,35 @@ fn a_missing_input_exits_with_1_naming_it() {
 }
 
 #[test]
-fn a_missing_image_exits_with_1_naming_file_and_line_and_writes_nothing() {
+fn a_missing_image_is_left_out_with_a_warning_and_strict_builds_write_nothing() {
     let p = Project::new();
     p.write(
         "content/deck.md",
-        "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n",
+        "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. And the rest?\n\nStill built.\n",
     );
-    let out = p.cmd().arg("build").output().unwrap();
+    let out = p.cmd().args(["build", "--strict"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/deck.md:7:1: error: image `images/missing.png` not found"),
+        err.contains("content/deck.md:7:1: warning: image `images/missing.png` not found"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "error: 1 warning in the input, and --strict fails on warnings; nothing was written\n"
+        ),
         "{err}"
     );
     assert!(
         p.files("dist").is_empty(),
-        "nothing is written on an input error"
+        "nothing is written by a strict build with warnings"
     );
+    // Without --strict, one bad image costs neither the note nor the deck.
+    let out = p.cmd().args(["build", "-f", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("the image is left out of the card"));
+    let json = std::fs::read_to_string(p.path("dist/content.json")).unwrap();
+    assert!(json.contains("Where is the figure?") && json.contains("And the rest?"));
 }
 
 #[test]
@@ -171,7 +185,7 @@ fn a_failed_build_leaves_previous_outputs_untouched() {
     let before = std::fs::read(p.path("dist/content.apkg")).unwrap();
     p.write(
         "content/broken.md",
-        "# B\n\n## Q1. Broken?\n\n![x](gone.png)\n",
+        "---\nnote_type: cloze\n---\n# B\n\n## Q1. Broken?\n\nx\n",
     );
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -303,7 +317,8 @@ fn moving_a_document_changes_no_guid() {
     };
     assert_eq!(guids("before"), guids("after"));
     assert!(
-        stdout_of(&out).contains("0 added, 0 changed, 0 renamed, 8 unchanged, 0 removed"),
+        stdout_of(&out)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 8 unchanged, 0 removed"),
         "{}",
         stdout_of(&out)
     );
@@ -389,56 +404,80 @@ fn the_report_lists_changes_by_guid() {
 }
 
 /// A document with one of each problem `check` reports.
-const FLAWED: &str = "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
+const FLAWED: &str = "---\nnote_type: cloze\n---\n# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
+
+/// [`FLAWED`] without its front matter error: every problem in it is about one note.
+const WARNED: &str = "# Deck\n\n## Q1. Where is the figure?\n\nHere:\n\n![fig](images/missing.png)\n\n## Q2. Empty?\n\n## Q3. Math?\n\nIt is $$x + y\n\n## Q1. Where is the figure?\n\nagain\n";
 
 #[test]
 fn check_reports_every_problem_with_its_source_line_and_writes_nothing() {
     let p = Project::new();
-    p.write("content/a.md", FLAWED);
+    p.write("content/a.md", WARNED);
     let out = p.cmd().arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "problems with single notes are warnings"
+    );
+    assert_eq!(stdout_of(&out), "content/a.md: 4 questions (headings)\n");
     assert_eq!(
         stderr_of(&out),
-        "content/a.md:7:1: error: image `images/missing.png` not found (looked for content/images/missing.png)\n\
+        "content/a.md:7:1: warning: image `images/missing.png` not found (looked for content/images/missing.png); the image is left out of the card\n\
          7 | ![fig](images/missing.png)\n  | ^\n\
          content/a.md:9:1: warning: question `Empty?` has an empty answer\n\
          9 | ## Q2. Empty?\n  | ^\n\
          content/a.md:13:7: warning: unclosed math: `$$` has no closing `$$` (write `\\$` for a literal dollar sign)\n\
          13 | It is $$x + y\n   |       ^\n\
-         content/a.md:15:1: error: duplicate question in deck `Deck`: also at content/a.md:3; reword one or give it an explicit id like `{#my-id}`\n\
+         content/a.md:15:1: warning: duplicate question in deck `Deck`: also at content/a.md:3; kept as occurrence 2 (reword one or give it an explicit id like `{#my-id}`)\n\
          15 | ## Q1. Where is the figure?\n   | ^\n\
-         checked 4 notes: 2 errors, 2 warnings\n"
+         checked 4 notes: 0 errors, 4 warnings\n"
     );
+    let out = p.cmd().args(["check", "--deny-warnings"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         p.files(".").iter().all(|f| f == "content"),
         "check writes nothing: {:?}",
         p.files(".")
+    );
+    // A document-wide error (front matter) is still an error.
+    p.write("content/a.md", FLAWED);
+    let out = p.cmd().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out)
+            .contains("content/a.md:2:12: error: front matter: note type `cloze` is not defined"),
+        "{}",
+        stderr_of(&out)
     );
 }
 
 #[test]
 fn check_speaks_json_for_machines() {
     let p = Project::new();
-    p.write("content/a.md", FLAWED);
+    p.write("content/a.md", WARNED);
     let out = p
         .cmd()
         .args(["check", "--message-format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     let lines: Vec<serde_json::Value> = stdout_of(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 5);
-    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0]["type"], "document");
     assert_eq!(lines[0]["path"], "content/a.md");
-    assert_eq!(lines[0]["line"], 7);
-    assert_eq!(lines[0]["col"], 1);
-    assert_eq!(lines[0]["source"], "![fig](images/missing.png)");
-    assert_eq!(lines[4]["type"], "summary");
-    assert_eq!(lines[4]["errors"], 2);
-    assert_eq!(lines[4]["warnings"], 2);
+    assert_eq!(lines[0]["notes"], 4);
+    assert_eq!(lines[0]["styles"], serde_json::json!(["headings"]));
+    assert_eq!(lines[1]["severity"], "warning");
+    assert_eq!(lines[1]["path"], "content/a.md");
+    assert_eq!(lines[1]["line"], 7);
+    assert_eq!(lines[1]["col"], 1);
+    assert_eq!(lines[1]["source"], "![fig](images/missing.png)");
+    assert_eq!(lines[5]["type"], "summary");
+    assert_eq!(lines[5]["errors"], 0);
+    assert_eq!(lines[5]["warnings"], 4);
 }
 
 #[test]
@@ -459,15 +498,16 @@ fn check_passes_clean_content_and_denies_warnings_on_request() {
 fn build_refuses_to_write_when_check_finds_errors() {
     let p = Project::new();
     p.write("content/a.md", FLAWED);
+    p.write("content/b.md", "# B\n\n## Q1. Fine?\n\nyes\n");
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/a.md:15:1: error: duplicate question"),
+        err.contains("content/a.md:2:12: error: front matter: note type `cloze` is not defined"),
         "{err}"
     );
     assert!(
-        err.ends_with("error: 2 errors in the input; nothing was written\n"),
+        err.ends_with("error: 1 error in the input; nothing was written\n"),
         "{err}"
     );
     assert!(!p.path("dist").exists());
@@ -547,16 +587,20 @@ fn check_reports_deck_front_matter_and_empty_document_problems_exactly() {
     );
     p.write("content/c.md", "Just prose, no questions.\n");
     let out = p.cmd().arg("check").output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr_of(&out),
-        "content/a.md:1:1: error: the document title does not make a valid deck name\n\
+        "content/a.md:1:1: warning: the document title does not make a valid deck name; using the file name `a`\n\
          1 | # ::\n  | ^\n\
-         content/b.md:3:1: error: front matter: unknown field `colour`, expected one of deck, tags, id_prefix, note_type\n\
+         content/b.md:3:1: warning: front matter: unknown key `colour` ignored (decksmith reads deck, tags, id_prefix, note_type, style)\n\
          3 | colour: red\n  | ^\n\
          content/c.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`\n\
          1 | Just prose, no questions.\n  | ^\n\
-         checked 0 notes: 2 errors, 1 warning\n"
+         checked 2 notes: 0 errors, 3 warnings\n"
+    );
+    assert_eq!(
+        stdout_of(&out),
+        "content/a.md: 1 question (headings)\ncontent/b.md: 1 question (headings)\ncontent/c.md: 0 questions\n"
     );
 }
 
@@ -574,4 +618,205 @@ fn the_benchmark_corpus_generator_is_not_part_of_the_installed_binary() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(!p.path("a").exists());
+}
+
+#[test]
+fn a_project_locked_by_decksmith_0_1_rebuilds_byte_identical_and_upgrades_its_lock() {
+    // tests/fixtures/upgrade: documents, their version-1 lock and the outputs an older decksmith
+    // built from them (old/).
+    let p = Project::from_fixture("tests/fixtures/upgrade");
+    let out = p
+        .cmd()
+        .args(["build", "--locked", "-o", "new"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("was written by an older decksmith (lock version 1)"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = run_ok(
+        p.cmd()
+            .args(["build", "-o", "new"])
+            .env("SOURCE_DATE_EPOCH", "1800000000"),
+    );
+    assert!(
+        stdout_of(&out)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 5 unchanged, 0 removed"),
+        "{}",
+        stdout_of(&out)
+    );
+    for file in ["upgrade.apkg", "upgrade.csv"] {
+        assert!(
+            std::fs::read(p.path(&format!("new/{file}"))).unwrap()
+                == std::fs::read(p.path(&format!("old/{file}"))).unwrap(),
+            "{file}: the notes keep their note types, fields and mods"
+        );
+    }
+    let lock = std::fs::read_to_string(p.path("decksmith.lock")).unwrap();
+    assert!(lock.contains("\nversion\t2\n"), "{lock}");
+    assert!(
+        lock.contains("\t1732000000010\t\"Upgrade Spanish\"\t"),
+        "{lock}"
+    );
+    run_ok(p.cmd().args(["build", "--locked", "-o", "new"]));
+}
+
+#[test]
+fn notes_kept_in_an_older_note_type_warn_until_upgraded_on_purpose() {
+    let p = Project::from_fixture("tests/fixtures/upgrade");
+    let basics = std::fs::read_to_string(p.path("content/basics.md")).unwrap();
+    p.write(
+        "content/basics.md",
+        format!("---\nnote_type: reversed\n---\n{basics}"),
+    );
+    let out = run_ok(p.cmd().args(["build", "-o", "new"]));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("content/basics.md:8:1: warning: this document asks for reversed cards, but 3 of its notes keep note type `decksmith Basic`"),
+        "{err}"
+    );
+    assert!(
+        stdout_of(&out).contains(" 5 unchanged"),
+        "{}",
+        stdout_of(&out)
+    );
+
+    let out = run_ok(p.cmd().args(["build", "-o", "new", "--upgrade-note-types"]));
+    let stdout = stdout_of(&out);
+    assert!(!stderr_of(&out).contains("warning"), "{}", stderr_of(&out));
+    assert!(stdout.contains(" 5 changed"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "upgrade 3 notes from decksmith Basic to decksmith Basic (optional reversed card)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("upgrade 2 notes from decksmith Basic (and reversed) to decksmith Basic (optional reversed card)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("apkg new/upgrade.apkg: 5 notes, 10 cards"),
+        "{stdout}"
+    );
+    // The lock remembers: later builds need no flag.
+    let out = run_ok(p.cmd().args(["build", "-o", "new", "--locked"]));
+    assert!(
+        stdout_of(&out).contains(" 5 unchanged"),
+        "{}",
+        stdout_of(&out)
+    );
+}
+
+#[test]
+fn moved_and_replaced_notes_are_reported_listed_as_json_and_refused_when_locked() {
+    let p = Project::new();
+    p.write(
+        "content/a.md",
+        "# Alpha\n\n## What is WRN?\n\nWide.\n\n## What is TENER?\n\nA transformer.\n",
+    );
+    run_ok(p.cmd().args(["build", "-f", "json"]));
+    p.write(
+        "content/a.md",
+        "# Alpha Deck\n\n## What is WRN?\n\nWide.\n\n## What is TENER?\n\nA {{c1::transformer}}.\n",
+    );
+    let out = p
+        .cmd()
+        .args(["build", "-f", "json", "--locked"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("moved (Alpha → Alpha Deck): content/a.md:3"),
+        "{err}"
+    );
+    assert!(
+        err.contains(", note type changed): content/a.md:7"),
+        "{err}"
+    );
+
+    let out = run_ok(
+        p.cmd()
+            .args(["build", "-f", "json", "--report", "report.json"]),
+    );
+    let stdout = stdout_of(&out);
+    assert!(
+        stdout
+            .contains("0 added, 0 changed, 0 renamed, 1 moved, 1 replaced, 0 unchanged, 0 removed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("moved 1 notes: Alpha → Alpha Deck"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("replaced content/a.md:7 ("), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(p.path("report.json")).unwrap()).unwrap();
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes[0]["kind"], "moved");
+    assert_eq!(notes[0]["old_deck"], "Alpha");
+    assert_eq!(notes[0]["deck"], "Alpha Deck");
+    assert_eq!(notes[1]["kind"], "replaced");
+    assert_eq!(notes[1]["note_type"], "decksmith Cloze");
+    assert_eq!(
+        notes[1]["old_note_type"],
+        "decksmith Basic (optional reversed card)"
+    );
+    assert_ne!(notes[1]["old_guid"], notes[1]["guid"]);
+    assert_eq!(
+        report["moves"],
+        serde_json::json!([{"from": "Alpha", "to": "Alpha Deck", "notes": 1}])
+    );
+}
+
+#[test]
+fn notes_keep_their_guids_through_every_kind_of_deck_change() {
+    let p = Project::new();
+    p.write("decksmith.toml", "[notes]\ndirectory_decks = true\n");
+    p.write(
+        "content/week1/a.md",
+        "# Alpha\n\n## What is WRN?\n\nWide.\n\n## What is SIMCO?\n\nCounting.\n",
+    );
+    let guids = |p: &Project| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(p.path("dist/content.json")).unwrap()).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["guid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    run_ok(p.cmd().args(["build", "-f", "json"]));
+    let first = guids(&p);
+    // A move to another directory (with directory decks), then a front matter deck, then
+    // --deck: each moves both notes, keeping their guids.
+    std::fs::create_dir_all(p.path("content/week2")).unwrap();
+    std::fs::rename(p.path("content/week1/a.md"), p.path("content/week2/a.md")).unwrap();
+    let text = std::fs::read_to_string(p.path("content/week2/a.md")).unwrap();
+    for (change, from, to) in [
+        (None, "week1::Alpha", "week2::Alpha"),
+        (Some("front matter"), "week2::Alpha", "From Front Matter"),
+        (Some("--deck"), "From Front Matter", "Flagged"),
+    ] {
+        let mut args = vec!["build", "-f", "json"];
+        match change {
+            Some("front matter") => p.write(
+                "content/week2/a.md",
+                format!("---\ndeck: From Front Matter\n---\n{text}"),
+            ),
+            Some(_) => args.extend(["--deck", "Flagged"]),
+            None => {}
+        }
+        let out = run_ok(p.cmd().args(&args));
+        let stdout = stdout_of(&out);
+        assert!(stdout.contains(" 2 moved, "), "{stdout}");
+        assert!(
+            stdout.contains(&format!("moved 2 notes: {from} → {to}")),
+            "{stdout}"
+        );
+        assert_eq!(guids(&p), first, "{to}");
+    }
 }

@@ -130,7 +130,8 @@ fn a_package_converted_to_a_project_rebuilds_the_same_notes() {
     );
     let stdout = String::from_utf8_lossy(&built.stdout);
     assert!(
-        stdout.contains("0 added, 0 changed, 0 renamed, 8 unchanged"),
+        stdout
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 8 unchanged, 0 removed"),
         "{stdout}"
     );
     let original = json_notes(&p.path("dist/content.json"));
@@ -323,7 +324,7 @@ fn a_document_naming_a_note_type_nobody_defined_is_an_error_at_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("a.md:3:1: error: front matter: note type `Vocab` is not defined"),
+        stderr.contains("a.md:3:12: error: front matter: note type `Vocab` is not defined"),
         "{stderr}"
     );
 }

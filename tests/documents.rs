@@ -97,7 +97,11 @@ fn cloze_deletions_make_cloze_notes_with_one_card_per_number() {
     let types: Vec<&str> = notes.iter().map(|n| n.note_type.as_str()).collect();
     assert_eq!(
         types,
-        ["decksmith Cloze", "decksmith Cloze", "decksmith Basic"]
+        [
+            "decksmith Cloze",
+            "decksmith Cloze",
+            "decksmith Basic (optional reversed card)"
+        ]
     );
     assert_eq!(l.package.card_count(), 2 + 3 + 1);
     let names: Vec<&str> = l
@@ -106,7 +110,14 @@ fn cloze_deletions_make_cloze_notes_with_one_card_per_number() {
         .iter()
         .map(|n| n.name.as_str())
         .collect();
-    assert_eq!(names, ["decksmith Basic", "decksmith Cloze"]);
+    // Sorted by id.
+    assert_eq!(
+        names,
+        [
+            "decksmith Cloze",
+            "decksmith Basic (optional reversed card)"
+        ]
+    );
 
     assert_eq!(
         notes[0].fields,

@@ -27,6 +27,11 @@ impl Scratch {
 
     /// `decksmith build doc.md` into `out/`, in every format.
     fn build(&self) -> Output {
+        self.build_with(&[])
+    }
+
+    /// A build of `doc.md` into every format, with `extra` arguments.
+    fn build_with(&self, extra: &[&str]) -> Output {
         Command::cargo_bin("decksmith")
             .unwrap()
             .current_dir(self.dir.path())
@@ -39,6 +44,7 @@ impl Scratch {
                 "-f",
                 "apkg,csv,quizlet,json",
             ])
+            .args(extra)
             .output()
             .unwrap()
     }
@@ -54,7 +60,8 @@ impl Scratch {
             .from_reader(csv.as_bytes());
         let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(records.len(), 1);
-        records[0][3].to_owned()
+        // guid, note type, deck, Front, Back, Add Reverse, tags
+        records[0][4].to_owned()
     }
 }
 
@@ -142,14 +149,21 @@ fn a_two_megabyte_question_is_one_note() {
 }
 
 #[test]
-fn an_empty_file_builds_empty_decks_with_a_warning() {
+fn an_empty_file_is_an_empty_build_and_builds_empty_decks_only_when_allowed() {
     let s = Scratch::with(b"");
+    let warning = "doc.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`\n";
     let out = s.build();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr_of(&out),
-        "doc.md:1:1: warning: no questions found: expected headings like `## Q1. What is X?` or `## What is X?`\n"
+        format!(
+            "{warning}error: no notes: doc.md holds 1 document and no question decksmith recognizes (such as a heading `## What is X?` followed by its answer); nothing was written (`--allow-empty` writes empty decks)\n"
+        )
     );
+    assert!(!s.dir.path().join("out").exists());
+    let out = s.build_with(&["--allow-empty"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr_of(&out), warning);
     assert!(
         String::from_utf8_lossy(&out.stdout)
             .contains("    csv out/doc.csv: 0 notes, 0 cards, 0 media\n")

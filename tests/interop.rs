@@ -29,8 +29,8 @@ const SEED_DECK: &str =
 /// Notes (and cards: one per note) the sample document makes.
 const SEED_NOTES: usize = 8;
 /// The note type of decksmith's `.apkg`, and the stock one its CSV names.
-const APKG_NOTETYPE: &str = "decksmith Basic";
-const CSV_NOTETYPE: &str = "Basic";
+const APKG_NOTETYPE: &str = "decksmith Basic (optional reversed card)";
+const CSV_NOTETYPE: &str = "Basic (optional reversed card)";
 /// The categories of Anki's import log (`ImportResponse.Log`) that list notes.
 const LOG_LISTS: &[&str] = &[
     "new",
@@ -108,11 +108,35 @@ impl Anki {
     /// Imports `files` in order into the collection in directory `collection` (created when
     /// missing) and returns Anki's report.
     fn import(&self, collection: &Path, files: &[&Path]) -> Report {
+        self.import_with(collection, files, &[])
+    }
+
+    /// Changes the note type of every note of note type `from` to `to` in the collection in
+    /// `collection`, as Anki's *Change Note Type* dialog does, and returns its state.
+    fn change_notetype(&self, collection: &Path, from: &str, to: &str) -> State {
+        let output = Command::new(&self.python)
+            .arg(&self.script)
+            .args(["change-notetype", "--collection"])
+            .arg(collection)
+            .args(["--from", from, "--to", to])
+            .output()
+            .expect("cannot run the venv's python");
+        if !output.status.success() {
+            fail("anki_check.py change-notetype", &output);
+        }
+        let report: Report =
+            serde_json::from_slice(&output.stdout).expect("anki_check.py printed no report");
+        report.state
+    }
+
+    /// [`import`](Self::import) with `anki_check.py` options (`--merge-notetypes`, …).
+    fn import_with(&self, collection: &Path, files: &[&Path], options: &[&str]) -> Report {
         let output = Command::new(&self.python)
             .arg(&self.script)
             .arg("import")
             .arg("--collection")
             .arg(collection)
+            .args(options)
             .args(files)
             .output()
             .expect("cannot run the venv's python");
@@ -203,8 +227,18 @@ struct State {
     notes: Vec<AnkiNote>,
     cards: Vec<AnkiCard>,
     decks: Vec<AnkiDeck>,
+    notetypes: Vec<AnkiNotetype>,
     media_dir: PathBuf,
     media: Vec<MediaEntry>,
+}
+
+/// A note type as Anki has it.
+#[derive(Debug, Deserialize)]
+struct AnkiNotetype {
+    name: String,
+    fields: Vec<String>,
+    notes: usize,
+    css: String,
 }
 
 impl State {
@@ -263,6 +297,7 @@ impl AnkiNote {
 /// A card as Anki has it, with its rendered sides.
 #[derive(Debug, Deserialize)]
 struct AnkiCard {
+    id: i64,
     note_guid: Option<String>,
     ord: u32,
     deck: String,
@@ -467,7 +502,7 @@ fn seed_apkg_imports_into_a_fresh_collection() {
     }
     for note in &state.notes {
         assert_eq!(note.notetype.as_deref(), Some(APKG_NOTETYPE));
-        assert_eq!(note.field_names, ["Front", "Back"]);
+        assert_eq!(note.field_names, ["Front", "Back", "Add Reverse"]);
         for field in ["Front", "Back"] {
             assert!(
                 !leading_text(note.field(field)).is_empty(),
@@ -1055,6 +1090,13 @@ fn cloze_notes_make_one_card_per_deletion_number() {
     }
 }
 
+/// Asserts that `card` is a reversed card: it asks with `back` and answers with `front`.
+fn assert_asks_backwards(card: &AnkiCard, front: &str, back: &str) {
+    assert!(card.question.contains(back), "{}", card.question);
+    assert!(!card.question.contains(front), "{}", card.question);
+    assert!(card.answer.contains(front), "{}", card.answer);
+}
+
 /// Copies the directory tree `from` to `to`.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("cannot create a directory");
@@ -1126,8 +1168,8 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
         ),
     ];
     for (kind, suffix, reversed_type) in [
-        ("apkg", ".apkg", "decksmith Basic (and reversed)"),
-        ("csv", ".csv", "Basic (and reversed card)"),
+        ("apkg", ".apkg", APKG_NOTETYPE),
+        ("csv", ".csv", CSV_NOTETYPE),
     ] {
         let file = project.join("out").join(format!("study{suffix}"));
         let report = anki.import(&fx.collection(kind), &[&file]);
@@ -1175,17 +1217,7 @@ fn a_nested_directory_tree_gives_the_expected_deck_tree() {
             "{}",
             cards[0].question
         );
-        assert!(
-            cards[1].question.contains("the cat"),
-            "{}",
-            cards[1].question
-        );
-        assert!(
-            !cards[1].question.contains("el gato"),
-            "{}",
-            cards[1].question
-        );
-        assert!(cards[1].answer.contains("el gato"), "{}", cards[1].answer);
+        assert_asks_backwards(cards[1], "el gato", "the cat");
         assert_eq!(
             state.cards.len(),
             9,
@@ -1242,4 +1274,71 @@ fn template_assets_reach_the_collection() {
             .contains(&format!("url(\"{}\")", asset.name)),
         "the card's CSS references the shipped asset"
     );
+}
+
+/// Histories of edits replayed into one collection: `interop/history.rs`.
+#[path = "interop/history.rs"]
+mod history;
+/// Every question-style fixture (`tests/fixtures/styles/`, one per style of "Writing
+/// documents") builds into one package that Anki imports note for note: the notes of each
+/// document land in its deck with distinct guids, fronts keep their bodies (code, options),
+/// metadata lines arrive as tags, and a duplicate-free CSV of the same build adds nothing new.
+#[test]
+fn every_question_style_imports_note_for_note() {
+    let Some(anki) = Anki::find() else { return };
+    let fx = Fixture::new();
+    let dir = manifest_dir().join("tests/fixtures/styles");
+    let build = fx.build("styles", &[&dir], "apkg,csv,json");
+    let expected = build.json_notes().len();
+    assert_eq!(expected, 40, "notes in the style fixtures");
+    let report = anki.import(&fx.collection("styles"), &[&build.apkg()]);
+    report.imports[0].assert_counts(&[("new", expected)]);
+    let state = &report.state;
+    state.assert_notes(expected);
+    assert_eq!(state.guids(), build.json_guids());
+    for deck in [
+        "Spanish words",
+        "Logic gates",
+        "Shell",
+        "Chemistry basics",
+        "percent-divider",
+    ] {
+        assert!(
+            state.decks.iter().any(|d| d.name == deck && d.cards > 0),
+            "deck {deck}: {:?}",
+            state.decks.iter().map(|d| &d.name).collect::<Vec<_>>()
+        );
+    }
+    let body = state
+        .notes
+        .iter()
+        .find(|n| n.field("Front").starts_with("What does this print?\n<pre>"))
+        .expect("a front with its code body");
+    assert!(body.field("Front").contains("<li>B: <code>3</code></li>"));
+    assert!(body.field("Back").contains("counts characters"));
+    let course = state.note_with_front(
+        "Padding and stride\n<p>How does padding change the output size of a convolution?</p>",
+    );
+    assert!(
+        course.tags.iter().any(|t| t == "topic::Convolutions"),
+        "{:?}",
+        course.tags
+    );
+    assert!(
+        course.tags.iter().any(|t| t == "difficulty::Basic"),
+        "{:?}",
+        course.tags
+    );
+    let vocab = state.note_with_front("queso");
+    assert_eq!(vocab.field("Back"), "<p>cheese</p>");
+    let tag_like = state.note_with_front("What is an atom?");
+    assert!(
+        tag_like
+            .field("Back")
+            .contains("&lt;podname&gt; stays visible text")
+    );
+    // The CSV of the same build carries the same guids: Anki matches every row to a note.
+    let csv = anki.import(&fx.collection("styles-csv"), &[&build.csv()]);
+    csv.imports[0].assert_counts(&[("new", expected)]);
+    assert_eq!(csv.state.guids(), build.json_guids());
 }

@@ -293,7 +293,9 @@ fn every_layout_anki_exports_converts_to_every_format_and_back_into_its_collecti
         let built = decksmith(&project, &["build", "-f", "apkg,json"]);
         let stdout = String::from_utf8_lossy(&built.stdout);
         assert!(
-            stdout.contains("notes 0 added, 0 changed, 0 renamed, 10 unchanged, 0 removed"),
+            stdout.contains(
+                "notes 0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 10 unchanged, 0 removed"
+            ),
             "{stdout}"
         );
         assert_json_notes(&project.join("dist/deck.json"), &want, true);

@@ -339,7 +339,7 @@ fn assert_secret_nowhere(dir: &Path) {
 
 #[cfg(unix)]
 #[test]
-fn images_outside_the_content_root_are_errors_and_none_of_their_bytes_reach_any_output() {
+fn images_outside_the_content_root_are_refused_and_none_of_their_bytes_reach_any_output() {
     let p = Project::new();
     p.write("secret.png", SECRET);
     p.write("content/img/ok.png", b"inside");
@@ -356,36 +356,43 @@ fn images_outside_the_content_root_are_errors_and_none_of_their_bytes_reach_any_
         )
         .as_bytes(),
     );
-    let out = p.build(&[]);
+    // Each refused image is left out of its card with a warning; `--strict` fails on them.
+    let out = p.build(&["--strict"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr_of(&out),
         format!(
-            "content/doc.md:5:1: error: image path `../secret.png` leaves the content root `content`: images must be inside it\n\
+            "warning: skipped `content/link.png`: a symbolic link leading out of the input directory `content`\n\
+             content/doc.md:5:1: warning: image path `../secret.png` leaves the content root `content`: images must be inside it; the image is left out of the card\n\
              5 | ![up](../secret.png)\n  | ^\n\
-             content/doc.md:9:1: error: image path `%2E%2E/secret.png` leaves the content root `content`: images must be inside it\n\
+             content/doc.md:9:1: warning: image path `%2E%2E/secret.png` leaves the content root `content`: images must be inside it; the image is left out of the card\n\
              9 | ![enc](%2E%2E/secret.png)\n  | ^\n\
-             content/doc.md:13:1: error: image path `link.png` leaves the content root `content` through a symbolic link: images must be inside it\n\
+             content/doc.md:13:1: warning: image path `link.png` leaves the content root `content` through a symbolic link: images must be inside it; the image is left out of the card\n\
              13 | ![link](link.png)\n   | ^\n\
-             content/doc.md:17:1: error: image path `{absolute}` is absolute: write it relative to the document\n\
+             content/doc.md:17:1: warning: image path `{absolute}` is absolute: write it relative to the document; the image is left out of the card\n\
              17 | ![abs]({absolute})\n   | ^\n\
-             error: 4 errors in the input; nothing was written\n"
+             error: 5 warnings in the input, and --strict fails on warnings; nothing was written\n"
         )
     );
     assert!(!p.path("dist").exists());
+    assert_secret_nowhere(p.dir.path());
+    // Without it, the deck is built, with the images refused and nothing from outside.
+    let out = p.build(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5 notes"));
     assert_secret_nowhere(p.dir.path());
 
     // A file given directly has its own directory as the content root.
     let out = Command::cargo_bin("decksmith")
         .unwrap()
         .current_dir(p.dir.path())
-        .args(["build", "content/doc.md"])
+        .args(["build", "content/doc.md", "--strict"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr_of(&out).starts_with(
-            "content/doc.md:5:1: error: image path `../secret.png` leaves the content root `content`"
+            "content/doc.md:5:1: warning: image path `../secret.png` leaves the content root `content`"
         ),
         "{}",
         stderr_of(&out)

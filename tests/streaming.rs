@@ -22,8 +22,8 @@ mod generator;
 const EPOCH: i64 = 1_700_000_000;
 
 /// A project with many documents: generated seed-style parts, then a cloze document and a
-/// reversed one late in the input (so the CSV writer switches to its note-type column after
-/// many plain records), and the sample deck.
+/// reversed one late in the input (the CSV's records name three stock note types), and the
+/// sample deck.
 fn many_documents() -> Project {
     let p = Project::with_seed();
     let spec = CorpusSpec {
@@ -101,7 +101,8 @@ fn a_streamed_build_writes_exactly_what_the_whole_package_in_memory_gives() {
     }
     let csv = std::fs::read_to_string(p.path("dist/content.csv")).unwrap();
     assert!(csv.contains("#notetype column:2\n"), "mixed note types");
-    assert!(csv.contains("\tBasic (and reversed card)\t"));
+    assert!(csv.contains("\tBasic (optional reversed card)\t"));
+    assert!(csv.contains("\tCloze\t"));
 }
 
 #[test]
@@ -109,13 +110,15 @@ fn an_error_in_the_last_document_writes_nothing_although_writers_had_started() {
     let p = many_documents();
     p.write(
         "content/zzz-last.md",
-        "# Last\n\n## Q1. Twice?\n\nyes\n\n## Q2. Twice?\n\nno\n",
+        "---\nnote_type: cloze\n---\n# Last\n\n## Q1. Once?\n\nyes\n",
     );
     let out = p.cmd().arg("build").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(
-        err.contains("content/zzz-last.md:7:1: error: duplicate question"),
+        err.contains(
+            "content/zzz-last.md:2:12: error: front matter: note type `cloze` is not defined"
+        ),
         "{err}"
     );
     assert!(!p.path("dist").exists(), "no output directory");
@@ -151,7 +154,9 @@ fn a_reworded_question_whose_old_wording_moved_to_a_later_document_keeps_every_i
     );
     let out = run(&p);
     assert!(
-        out.contains("notes 1 added, 0 changed, 0 renamed, 3 unchanged, 0 removed"),
+        out.contains(
+            "notes 1 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 3 unchanged, 0 removed"
+        ),
         "{out}"
     );
     assert_eq!(
@@ -161,7 +166,10 @@ fn a_reworded_question_whose_old_wording_moved_to_a_later_document_keeps_every_i
     );
     assert_ne!(guid_of(&p, "What is WRN exactly?"), wrn);
     // The second pass left no trace: the lock is the one a fresh rebuild agrees with.
-    assert!(run(&p).contains("0 added, 0 changed, 0 renamed, 4 unchanged, 0 removed"));
+    assert!(
+        run(&p)
+            .contains("0 added, 0 changed, 0 renamed, 0 moved, 0 replaced, 4 unchanged, 0 removed")
+    );
 }
 
 fn run(p: &Project) -> String {

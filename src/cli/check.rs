@@ -1,15 +1,19 @@
-//! `decksmith check`: its arguments, the request they make, and what it prints.
+//! `decksmith check`: its arguments, the request they make, and what it prints; with
+//! `--watch`, the same on every change ([`super::watch`]).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use decksmith::pipeline::{self, Checked, Request};
+use decksmith::pipeline::{self, Cache, Checked, Request};
 use decksmith::project::Overrides;
 
-use super::Outcome;
 use super::print::{self, MessageFormat, Printer, plural};
+use super::progress;
+use super::ui::Ui;
+use super::{Outcome, interrupt, watch};
 
 /// Arguments of `decksmith check`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub(crate) struct CheckArgs {
     /// Markdown files or directories to check (directories are walked in sorted order)
     /// [default: `inputs` from decksmith.toml, else content].
@@ -36,6 +40,11 @@ pub(crate) struct CheckArgs {
     /// Check as if raw HTML were trusted (as `build --trust-html`).
     #[arg(long)]
     pub(crate) trust_html: bool,
+
+    /// Check, then check again whenever a document, an image, a template or decksmith.toml
+    /// changes, until Ctrl-C.
+    #[arg(short = 'w', long)]
+    pub(crate) watch: bool,
 }
 
 impl CheckArgs {
@@ -54,10 +63,26 @@ impl CheckArgs {
     }
 }
 
-/// Runs `decksmith check`: everything `build` would report, and nothing written.
-pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    let checked = pipeline::check(&super::project()?, &args.request())?;
-    print_checked(&checked, args.message_format);
+/// Runs `decksmith check`: everything `build` would report, and nothing written; once or
+/// (`--watch`) on every change.
+pub(crate) fn run(args: &CheckArgs, ui: &Ui) -> anyhow::Result<Outcome> {
+    if args.watch {
+        return watch::run(watch::Job::Check(args.clone()), ui);
+    }
+    interrupt::install();
+    check_once(args, ui, None)
+}
+
+/// One check, with progress, reusing `cache`; prints what it found.
+pub(crate) fn check_once(
+    args: &CheckArgs,
+    ui: &Ui,
+    cache: Option<&Arc<Cache>>,
+) -> anyhow::Result<Outcome> {
+    let project = super::project()?;
+    let checked = progress::observed(ui, args.request(), cache, |r| pipeline::check(&project, r));
+    let checked = checked?;
+    print_checked(&checked, args.message_format, ui);
     let failed = checked.errors() > 0 || (args.deny_warnings && checked.warnings() > 0);
     Ok(if failed {
         Outcome::Problems
@@ -66,8 +91,36 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Prints every diagnostic of a check and its summary, in `format`.
-fn print_checked(checked: &Checked, format: MessageFormat) {
+/// Prints what was detected in each document (stdout, unless quiet), every diagnostic of a
+/// check and its summary (unless quiet), in `format`.
+fn print_checked(checked: &Checked, format: MessageFormat, ui: &Ui) {
+    for d in &checked.documents {
+        let path = d.path.display();
+        match format {
+            MessageFormat::Human if ui.quiet => {}
+            MessageFormat::Human => {
+                let mut line = format!("{path}: {} question{}", d.notes, plural(d.notes));
+                if !d.styles.is_empty() {
+                    line.push_str(&format!(" ({})", d.styles.join(", ")));
+                }
+                if let Some((from, to)) = d.intro {
+                    line.push_str(&format!("; introduction (lines {from}–{to}) in no card"));
+                }
+                if d.dropped > 0 {
+                    line.push_str(&format!(
+                        "; {} block{} of navigation or decoration dropped",
+                        d.dropped,
+                        plural(d.dropped)
+                    ));
+                }
+                println!("{line}");
+            }
+            MessageFormat::Json => println!(
+                "{}",
+                serde_json::json!({"type": "document", "path": path.to_string(), "notes": d.notes, "styles": d.styles, "dropped": d.dropped, "intro": d.intro})
+            ),
+        }
+    }
     let mut printer = Printer::default();
     for d in &checked.diagnostics {
         match format {
@@ -77,6 +130,7 @@ fn print_checked(checked: &Checked, format: MessageFormat) {
     }
     let (notes, errors, warnings) = (checked.notes, checked.errors(), checked.warnings());
     match format {
+        MessageFormat::Human if ui.quiet => {}
         MessageFormat::Human => eprintln!(
             "checked {notes} notes: {errors} error{}, {warnings} warning{}",
             plural(errors),

@@ -10,7 +10,8 @@ use decksmith::pipeline::{self, ConvertRequest, Converted};
 use decksmith::readers::{self, Limits};
 
 use super::print::Printer;
-use super::{Outcome, WriterFlags};
+use super::ui::Ui;
+use super::{Outcome, WriterFlags, interrupt, progress};
 
 /// Arguments of `decksmith convert`.
 #[derive(Debug, clap::Args)]
@@ -84,32 +85,45 @@ impl ConvertArgs {
             card_separator: self.card_separator,
             timestamp,
             limits: Limits::default(),
+            observer: None,
         }
     }
 }
 
-/// Runs `decksmith convert`.
-pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<Outcome> {
+/// Runs `decksmith convert`, with progress.
+pub(crate) fn run(args: ConvertArgs, ui: &Ui) -> anyhow::Result<Outcome> {
+    interrupt::install();
     let request = args.request(super::build::build_timestamp()?);
-    let converted = pipeline::convert(&request)?;
-    print_converted(&converted).context("writing to stdout")?;
+    let converted = progress::observing(ui, |observer| {
+        pipeline::convert(&ConvertRequest {
+            observer: Some(observer),
+            ..request
+        })
+    })?;
+    print_converted(&converted, ui).context("writing to stdout")?;
     Ok(Outcome::Done)
 }
 
-/// Prints the warnings (stderr), then what was read and each output with its counts.
-fn print_converted(c: &Converted) -> std::io::Result<()> {
+/// Prints the warnings (stderr), then, unless quiet, what was read and each output with its
+/// counts.
+fn print_converted(c: &Converted, ui: &Ui) -> std::io::Result<()> {
     let mut printer = Printer::default();
     for w in &c.warnings {
         printer.human(w);
+    }
+    for w in &c.written {
+        for warning in &w.report.warnings {
+            eprintln!("{warning}");
+        }
+    }
+    if ui.quiet {
+        return Ok(());
     }
     let mut stdout = std::io::stdout().lock();
     for (path, reader) in &c.inputs {
         writeln!(stdout, "{reader:>8} {} (read)", path.display())?;
     }
     for w in &c.written {
-        for warning in &w.report.warnings {
-            eprintln!("{warning}");
-        }
         writeln!(
             stdout,
             "{:>8} {}: {} notes, {} cards, {} media",

@@ -1,5 +1,6 @@
 //! How a failed command is shown (stderr): input errors with their source lines, `--locked`
-//! with what would change, anything else as one `error:` line.
+//! with what would change, an interruption as what it left, anything else as one `error:`
+//! line.
 
 use decksmith::Error;
 
@@ -14,11 +15,35 @@ pub(crate) fn print(err: &anyhow::Error) {
             for d in diags {
                 printer.human(d);
             }
-            let n = diags.len();
-            eprintln!(
-                "error: {n} error{} in the input; nothing was written",
-                plural(n)
-            );
+            let n = diags
+                .iter()
+                .filter(|d| d.severity == decksmith::Severity::Error)
+                .count();
+            let w = diags.len() - n;
+            if w == 0 {
+                eprintln!(
+                    "error: {n} error{} in the input; nothing was written",
+                    plural(n)
+                );
+            } else if n == 0 {
+                eprintln!(
+                    "error: {w} warning{} in the input, and --strict fails on warnings; nothing was written",
+                    plural(w)
+                );
+            } else {
+                eprintln!(
+                    "error: {n} error{} and {w} warning{} in the input (--strict fails on warnings); nothing was written",
+                    plural(n),
+                    plural(w)
+                );
+            }
+        }
+        Some(Error::NoNotes { message, warnings }) => {
+            let mut printer = Printer::default();
+            for d in warnings {
+                printer.human(d);
+            }
+            eprintln!("error: {message}");
         }
         Some(Error::Locked { message, changes }) => {
             for d in changes {
@@ -28,4 +53,9 @@ pub(crate) fn print(err: &anyhow::Error) {
         }
         _ => eprintln!("error: {err:#}"),
     }
+}
+
+/// Whether the command failed because the user interrupted it (Ctrl-C, SIGTERM).
+pub(crate) fn interrupted(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<Error>(), Some(Error::Interrupted))
 }

@@ -1,42 +1,85 @@
 //! The command line: arguments (clap types; no other folder imports clap), turning them into
-//! library requests, and showing what the library returns ([`print`], [`report`]). Only this
-//! folder and `main.rs` know about terminals, colours and exit codes.
+//! library requests, and showing what the library returns ([`print`], [`failure`],
+//! [`progress`]). Only this folder and `main.rs` know about terminals, colours, signals and
+//! exit codes.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 
 use anyhow::Context;
 use clap::builder::{PossibleValue, PossibleValuesParser};
-use clap::{Arg, ArgMatches, Parser, Subcommand};
+use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use decksmith::project::Project;
 use decksmith::writers::{self, Settings};
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod completions;
 pub(crate) mod convert;
 pub(crate) mod failure;
+pub(crate) mod init;
+pub(crate) mod interrupt;
+pub(crate) mod man;
 pub(crate) mod print;
+pub(crate) mod progress;
+pub(crate) mod ui;
+pub(crate) mod watch;
+
+use ui::{ColorWhen, Ui};
 
 /// Turn Markdown study documents into flashcard decks: Anki .apkg, Anki CSV, Quizlet text
 /// and JSON.
 #[derive(Debug, Parser)]
 #[command(name = "decksmith", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// What to do.
+    /// Options every command takes.
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    /// What to do (without one, a short help).
     #[command(subcommand)]
-    pub(crate) command: Command,
+    pub(crate) command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GlobalArgs {
+    /// When to colour the output: `auto` (on a terminal, unless NO_COLOR is set), `always`,
+    /// `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub(crate) color: ColorWhen,
+
+    /// Print only errors and warnings: no progress, no summary.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Also print how long each stage of a build took.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Convert documents into deck files.
+    /// Start a project: decksmith.toml, an example document, .gitignore and a CI workflow.
+    Init(init::InitArgs),
+    /// Convert documents into deck files (with --watch, on every change).
     Build(build::BuildArgs),
     /// Check documents and report every problem, writing nothing.
     Check(check::CheckArgs),
     /// Convert decks between formats: Anki packages, Anki text, Quizlet text, JSON and
     /// Markdown in; every output format out, and `markdown`, a decksmith project.
     Convert(convert::ConvertArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one page per command into a directory.
+    Man(man::ManArgs),
 }
 
 /// How a command ended, when it did not fail.
@@ -46,14 +89,34 @@ pub(crate) enum Outcome {
     /// The command ran and reported problems (a check with errors, or with warnings under
     /// `--deny-warnings`).
     Problems,
+    /// Ctrl-C or SIGTERM ended it, cleanly.
+    Interrupted,
 }
 
-/// Runs a subcommand.
-pub(crate) fn run(command: Command) -> anyhow::Result<Outcome> {
-    match command {
-        Command::Build(args) => build::run(args),
-        Command::Check(args) => check::run(&args),
-        Command::Convert(args) => convert::run(args),
+/// The arguments of this process, parsed with colours as `--color` and `NO_COLOR` say (for
+/// clap's own help and errors too); exits on a usage error, `--help` or `--version`.
+pub(crate) fn parse() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let color = ui::color_in_args(&args);
+    color.apply();
+    let matches = Cli::command().color(color.clap()).get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// Runs a subcommand; without one, prints what a newcomer needs.
+pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let ui = Ui::new(&cli.global);
+    match cli.command {
+        None => {
+            ui::print_short_help();
+            Ok(Outcome::Done)
+        }
+        Some(Command::Init(args)) => init::run(&args, &ui),
+        Some(Command::Build(args)) => build::run(args, &ui),
+        Some(Command::Check(args)) => check::run(&args, &ui),
+        Some(Command::Convert(args)) => convert::run(args, &ui),
+        Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Man(args)) => man::run(&args),
     }
 }
 
@@ -122,7 +185,6 @@ impl clap::Args for WriterFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_cli_definition_is_consistent() {
@@ -132,8 +194,8 @@ mod tests {
     #[test]
     fn writer_flags_become_settings_of_their_writer_and_only_when_given() {
         let build = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
-            Command::Build(b) => b.writer_flags.0,
-            Command::Check(_) | Command::Convert(_) => unreachable!(),
+            Some(Command::Build(b)) => b.writer_flags.0,
+            _ => unreachable!(),
         };
         assert!(build(&["decksmith", "build"]).is_empty());
         let given = build(&["decksmith", "build", "--compression", "best"]);
@@ -142,5 +204,13 @@ mod tests {
             Some(&Settings::default().with("compression", "best"))
         );
         assert!(Cli::try_parse_from(["decksmith", "build", "--compression", "max"]).is_err());
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_command() {
+        let cli = Cli::try_parse_from(["decksmith", "-q", "build", "--color", "never"]).unwrap();
+        assert!(cli.global.quiet);
+        assert_eq!(cli.global.color, ColorWhen::Never);
+        assert!(Cli::try_parse_from(["decksmith", "build", "-q", "-v"]).is_err());
     }
 }

@@ -27,6 +27,12 @@ pub fn question_key(deck: &str, question: &str) -> String {
     key
 }
 
+/// The key of the `n`th occurrence (2, 3, …) of a note whose `key` an earlier note of the
+/// same deck already has: stable as long as the duplicates keep their order.
+pub fn occurrence_key(key: &str, n: u32) -> String {
+    format!("{key}\u{1f}#{n}")
+}
+
 /// Unicode NFC, runs of whitespace collapsed to one space, trimmed, lower-cased.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -4,8 +4,9 @@
 //! - `keys`: keys, guids and their digests;
 //! - [`lockfile`]: the lock file (`decksmith.lock`), its records and its text;
 //! - `rename`: whether a question reworded in place is still the same note;
-//! - `reconcile`: the reconciler, which gives each note its guid, `mod` and new-card
-//!   position against the lock;
+//! - `reconcile`: the reconciler, which gives each note its guid, note type, `mod` and
+//!   new-card position against the lock (`reconcile/matching.rs`: which old note a note is;
+//!   `reconcile/typing.rs`: which note type it is published with);
 //! - [`report`]: what a build changes compared with the lock, and what `--locked` refuses;
 //!
 //! Identity imports only [`crate::model`] and [`crate::error`], never `crate::source`,
@@ -29,5 +30,5 @@ pub mod rename;
 pub(crate) mod rename;
 pub mod report;
 
-pub use lockfile::{LOCK_FILE, Lock, NoteEntry, NoteTypeEntry};
-pub use report::{ChangeKind, ChangeReport, NoteChange};
+pub use lockfile::{LOCK_FILE, Lock, NoteEntry, NoteTypeEntry, Retired};
+pub use report::{ChangeKind, ChangeReport, DeckMove, NoteChange, NoteTypeUpgrade};

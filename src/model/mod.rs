@@ -3,16 +3,13 @@
 //! Everything here is plain data (serde-serializable, no behaviour beyond lookups), so a
 //! package can be snapshotted in tests and handed by reference to any number of writers.
 
-#[cfg(feature = "internals")]
-pub mod cards;
-#[cfg(not(feature = "internals"))]
-#[allow(unreachable_pub)]
-pub(crate) mod cards;
+pub mod cardgen;
 #[cfg(feature = "internals")]
 pub mod notetype_files;
 #[cfg(not(feature = "internals"))]
 #[allow(unreachable_pub)]
 pub(crate) mod notetype_files;
+pub mod observer;
 pub mod organization;
 pub mod templates;
 #[cfg(feature = "internals")]
@@ -44,13 +41,10 @@ impl Package {
         find_note_type(&self.note_types, name)
     }
 
-    /// How many cards the package's notes make: one per template for standard note types,
-    /// one per cloze number for cloze note types.
+    /// How many cards the package's notes make, as Anki decides it (see [`cardgen`]).
     pub fn card_count(&self) -> usize {
-        self.notes
-            .iter()
-            .map(|n| card_count(n, self.note_type(&n.note_type)))
-            .sum()
+        let counter = cardgen::CardCounter::new(&self.note_types);
+        self.notes.iter().map(|n| counter.count(n)).sum()
     }
 
     /// Everything but the notes, with `timestamp` as the collection time.
@@ -72,44 +66,6 @@ pub fn find_note_type<'a>(note_types: &'a [NoteType], name: &str) -> Option<&'a 
 /// Where the note type called `name` is in `note_types`, if it is there.
 pub fn note_type_index(note_types: &[NoteType], name: &str) -> Option<usize> {
     note_types.iter().position(|nt| nt.name == name)
-}
-
-/// How many cards `note` makes with its note type `nt`, as Anki decides it
-/// (the model's `cards` rule); none without a note type. A writer counting many notes keeps a
-/// [`CardCounter`] instead.
-pub fn card_count(note: &Note, nt: Option<&NoteType>) -> usize {
-    nt.map_or(0, |nt| {
-        CardCounter::new(std::slice::from_ref(nt)).count(note)
-    })
-}
-
-/// Counts the cards notes make, reading each note type's templates once.
-#[derive(Debug)]
-pub struct CardCounter<'t> {
-    types: &'t [NoteType],
-    plans: Vec<cards::CardPlan>,
-    ords: Vec<u32>,
-}
-
-impl<'t> CardCounter<'t> {
-    /// A counter for notes of `types`.
-    pub fn new(types: &'t [NoteType]) -> Self {
-        CardCounter {
-            types,
-            plans: types.iter().map(cards::CardPlan::new).collect(),
-            ords: Vec::new(),
-        }
-    }
-
-    /// How many cards `note` makes (none when its note type is not one of the counter's).
-    pub fn count(&mut self, note: &Note) -> usize {
-        let Some(i) = note_type_index(self.types, &note.note_type) else {
-            return 0;
-        };
-        let field = |f: usize| note.fields.get(f).map_or("", String::as_str);
-        self.plans[i].ords(field, &mut self.ords);
-        self.ords.len()
-    }
 }
 
 /// Where a build sends its notes as it produces them: a document's notes at a time, in study
@@ -165,8 +121,9 @@ pub enum NoteTypeKind {
 
 /// An Anki note type ("model"): fields, card templates and styling.
 ///
-/// Ids are fixed forever: Anki matches note types, fields and templates by id on re-import,
-/// so changing one would turn every update into a conflict.
+/// Ids are fixed forever: Anki matches note types by id on re-import, and fields and
+/// templates by id when both sides have one, else by name; so changing an id, a name, or the
+/// number of fields or templates would turn every update into a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NoteType {
     /// Fixed, non-zero note type id.
@@ -192,9 +149,9 @@ pub struct NoteType {
 pub struct FieldDef {
     /// Field name, e.g. `Front`.
     pub name: String,
-    /// Fixed field id (Anki 2.1.67+ matches fields by id); 0 for a field without one (note
-    /// types made before Anki 2.1.67 have none, and Anki then matches fields by name).
-    pub id: i64,
+    /// Fixed field id, or none: Anki 2.1.67+ matches fields by id when both sides have one,
+    /// else by name (see `templates` for why the newest note type has none).
+    pub id: Option<i64>,
 }
 
 /// One card template of a note type.
@@ -202,8 +159,8 @@ pub struct FieldDef {
 pub struct TemplateDef {
     /// Template name, e.g. `Card 1`.
     pub name: String,
-    /// Fixed template id; 0 for a template without one (as fields, before Anki 2.1.67).
-    pub id: i64,
+    /// Fixed template id, or none (matched by name, like fields).
+    pub id: Option<i64>,
     /// Question-side HTML (`qfmt`).
     pub front: String,
     /// Answer-side HTML (`afmt`).

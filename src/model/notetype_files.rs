@@ -115,7 +115,7 @@ pub fn files(nt: &NoteType) -> Result<Vec<(PathBuf, String)>> {
         out.push((PathBuf::from(&back), t.back.clone()));
         templates.push(TemplateEntry {
             name: t.name.clone(),
-            id: (t.id != 0).then_some(t.id),
+            id: t.id,
             front,
             back,
         });
@@ -139,7 +139,7 @@ pub fn files(nt: &NoteType) -> Result<Vec<(PathBuf, String)>> {
             .iter()
             .map(|f| FieldEntry {
                 name: f.name.clone(),
-                id: (f.id != 0).then_some(f.id),
+                id: f.id,
             })
             .collect(),
         templates,
@@ -244,7 +244,7 @@ fn load(folder: &Path, mtime: i64) -> Result<DefinedType> {
         .iter()
         .map(|f| FieldDef {
             name: f.name.clone(),
-            id: f.id.unwrap_or(0),
+            id: f.id,
         })
         .collect();
     for (i, f) in fields.iter().enumerate() {
@@ -269,7 +269,7 @@ fn load(folder: &Path, mtime: i64) -> Result<DefinedType> {
     for t in &d.templates {
         templates.push(TemplateDef {
             name: t.name.clone(),
-            id: t.id.unwrap_or(0),
+            id: t.id,
             front: read(&t.front)?,
             back: read(&t.back)?,
         });
@@ -322,19 +322,19 @@ mod tests {
                 .enumerate()
                 .map(|(i, n)| FieldDef {
                     name: (*n).into(),
-                    id: if i == 2 { 0 } else { 10 + i as i64 },
+                    id: if i == 2 { None } else { Some(10 + i as i64) },
                 })
                 .collect(),
             templates: vec![
                 TemplateDef {
                     name: "Recognize".into(),
-                    id: 21,
+                    id: Some(21),
                     front: "{{Word}}".into(),
                     back: "{{FrontSide}}<hr id=answer>{{Meaning}}".into(),
                 },
                 TemplateDef {
                     name: "Recall!".into(),
-                    id: 0,
+                    id: None,
                     front: "{{#Meaning}}{{Meaning}}{{/Meaning}}".into(),
                     back: "{{Word}}\n{{Audio}}".into(),
                 },

@@ -36,6 +36,39 @@ impl<'de> Deserialize<'de> for NoteKind {
     }
 }
 
+/// How a document writes its questions (`style` in front matter or `[styles]` of
+/// `decksmith.toml`); `auto` detects it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    /// Detect the style from the document.
+    #[default]
+    Auto,
+    /// Headings (or bold paragraphs) with labels or question-like text.
+    Headings,
+    /// `Q:` / `A:` lines.
+    Qa,
+    /// `<details><summary>Question?</summary> answer </details>` blocks.
+    Details,
+    /// List items whose first line is the question.
+    List,
+    /// Entirely bold paragraphs that read like questions.
+    Bold,
+    /// Two-column tables, one card per row.
+    Table,
+    /// `Question:: Answer` and `**term** — meaning` lines, one card per line.
+    Inline,
+    /// Cards whose two sides are separated by a `?` or `%` line.
+    Divider,
+}
+
+impl Style {
+    /// Every style, as written in files.
+    pub const NAMES: &'static [&'static str] = &[
+        "auto", "headings", "qa", "details", "list", "bold", "table", "inline", "divider",
+    ];
+}
+
 /// Tags as written in the file or in front matter: one space-separated string (Anki's own
 /// notation) or a list with one tag per item.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -73,6 +106,12 @@ pub struct Organization {
     pub directory_tags: bool,
     /// The note type documents use unless their front matter picks one.
     pub note_type: NoteKind,
+    /// Question style overrides: a document's or directory's path relative to the project
+    /// root (as [`Organization::decks`]) → its style.
+    pub styles: BTreeMap<String, Style>,
+    /// Whether metadata lines (`**Topic:** Concepts`) become tags (`true`, the default) or
+    /// are dropped.
+    pub metadata_tags: bool,
 }
 
 impl Default for Organization {
@@ -83,6 +122,26 @@ impl Default for Organization {
             directory_decks: false,
             directory_tags: false,
             note_type: NoteKind::Basic,
+            styles: BTreeMap::new(),
+            metadata_tags: true,
+        }
+    }
+}
+
+impl Organization {
+    /// The style `[styles]` gives the document at `path` (root-relative, `/`-separated):
+    /// its own entry, else the nearest directory's, else `auto`.
+    pub fn style_for(&self, path: &str) -> Style {
+        let mut key = normalize_path_key(path);
+        loop {
+            if let Some(s) = self.styles.get(&key) {
+                return *s;
+            }
+            match key.rfind('/') {
+                Some(i) => key.truncate(i),
+                None if !key.is_empty() => key.clear(),
+                None => return Style::Auto,
+            }
         }
     }
 }

@@ -1,5 +1,16 @@
 //! Note types and their templates: the card HTML and CSS shipped in `templates/`, embedded in
 //! the binary as defaults and overridable file by file from a user directory.
+//!
+//! Every question/answer note is a [`OPTIONAL_REVERSED_NAME`] note (fields `Front`, `Back`,
+//! `Add Reverse`; `Card 2` exists only while `Add Reverse` is filled, like Anki's stock
+//! *Basic (optional reversed card)*), so switching reversed cards on or off edits a field and
+//! never changes a note's type: Anki refuses to update a note whose type changed. Its fields
+//! and templates carry no ids, so Anki matches them by name, which lets a collection move its
+//! older notes into it with one *Merge note types* import. The two note types decksmith used
+//! before, [`BASIC_NAME`] and [`REVERSED_NAME`], stay available unchanged for the notes the
+//! lock says were published with them (see `crate::identity`). Cloze notes are
+//! [`CLOZE_NAME`]. Never change a published note type's id, or its fields' or templates'
+//! ids, names, number or order: Anki would treat every note of it as conflicting.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +18,19 @@ use crate::error::{Error, Location, Result};
 use crate::model::notetype_files::{self, DefinedType};
 use crate::model::{FieldDef, NoteType, NoteTypeKind, TemplateDef};
 
-/// Name of the note type every question/answer note uses.
+/// Name of the note type every question/answer note uses: one card, and a reversed second
+/// one while its `Add Reverse` field is filled.
+pub const OPTIONAL_REVERSED_NAME: &str = "decksmith Basic (optional reversed card)";
+/// Its fixed id. Never change it: Anki matches note types by id on re-import.
+pub const OPTIONAL_REVERSED_ID: i64 = 1_732_000_000_003;
+/// The field that switches its reversed card on when non-empty, and what decksmith writes
+/// in it then.
+pub const ADD_REVERSE_FIELD: &str = "Add Reverse";
+/// See [`ADD_REVERSE_FIELD`].
+pub const ADD_REVERSE_ON: &str = "y";
+
+/// Name of the note type question/answer notes used before lock version 2 (one card), kept
+/// for the notes published with it.
 pub const BASIC_NAME: &str = "decksmith Basic";
 /// Its fixed id. Never change it: Anki matches note types by id on re-import.
 pub const BASIC_ID: i64 = 1_732_000_000_001;
@@ -21,7 +44,8 @@ pub const CLOZE_NAME: &str = "decksmith Cloze";
 pub const CLOZE_ID: i64 = 1_732_000_000_002;
 const CLOZE_FIELD_IDS: [i64; 2] = [1_732_000_000_121, 1_732_000_000_122];
 const CLOZE_TEMPLATE_ID: i64 = 1_732_000_000_221;
-/// Name of the note type with a second, reversed card (answer → question).
+/// Name of the note type reversed notes used before lock version 2 (always a second,
+/// reversed card), kept for the notes published with it.
 pub const REVERSED_NAME: &str = "decksmith Basic (and reversed)";
 /// Its fixed id. Never change it.
 pub const REVERSED_ID: i64 = 1_732_000_000_010;
@@ -68,6 +92,22 @@ const REVERSED_BACK: TemplateFile = TemplateFile {
     path: "reversed/back.html",
     default: include_str!("../../templates/reversed/back.html"),
 };
+
+/// Every built-in template file, as `(path under a templates directory, text)`: what a
+/// project's own templates directory starts from (`decksmith init --templates`).
+pub fn builtin_files() -> [(&'static str, &'static str); 8] {
+    [
+        BASIC_FRONT,
+        BASIC_BACK,
+        BASIC_CSS,
+        CLOZE_FRONT,
+        CLOZE_BACK,
+        CLOZE_CSS,
+        REVERSED_FRONT,
+        REVERSED_BACK,
+    ]
+    .map(|f| (f.path, f.default))
+}
 
 /// A file the templates or CSS use (a font, a script, an image), shipped with the package.
 ///
@@ -131,14 +171,13 @@ impl Templates {
         let Some(dir) = dir else {
             return Ok(Templates::builtin());
         };
-        if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "templates directory not found",
-                ),
-            ));
+        let not_a_directory = match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => None,
+            Ok(_) => Some(std::io::Error::other("not a directory")),
+            Err(e) => Some(e),
+        };
+        if let Some(e) = not_a_directory {
+            return Err(Error::io_doing("read the templates directory", dir, e));
         }
         let read = |file: &TemplateFile| -> Result<String> {
             let path: PathBuf = dir.join(file.path);
@@ -291,6 +330,7 @@ impl Templates {
             });
         }
         match name {
+            OPTIONAL_REVERSED_NAME => Some(self.optional_reversed(mtime)),
             BASIC_NAME => Some(self.basic(mtime)),
             CLOZE_NAME => Some(self.cloze(mtime)),
             REVERSED_NAME => Some(self.reversed(mtime)),
@@ -308,11 +348,55 @@ impl Templates {
             fields: named_fields(&["Text", "Back Extra"], &CLOZE_FIELD_IDS),
             templates: vec![TemplateDef {
                 name: "Cloze".to_owned(),
-                id: CLOZE_TEMPLATE_ID,
+                id: Some(CLOZE_TEMPLATE_ID),
                 front: self.cloze_front.clone(),
                 back: self.cloze_back.clone(),
             }],
             css: format!("{}\n{}", self.shared_css(), self.cloze_css),
+            sort_field: 0,
+            mtime,
+        }
+    }
+
+    /// The `decksmith Basic (optional reversed card)` note type, stamped with `mtime`: fields
+    /// `Front`, `Back`, `Add Reverse`; `Card 1` from `basic/front.html` and `basic/back.html`,
+    /// and `Card 2` (answer → question, `reversed/front.html` and `reversed/back.html`), whose
+    /// front is wrapped in `{{#Add Reverse}}…{{/Add Reverse}}` so that Anki makes it only
+    /// while that field is filled. No field or template has an id: Anki then matches them by
+    /// name, which is what lets a *Merge note types* import move notes of the two older note
+    /// types into this one (their fields have other ids).
+    pub fn optional_reversed(&self, mtime: i64) -> NoteType {
+        let unnamed = |name: &str| FieldDef {
+            name: name.to_owned(),
+            id: None,
+        };
+        NoteType {
+            id: OPTIONAL_REVERSED_ID,
+            name: OPTIONAL_REVERSED_NAME.to_owned(),
+            kind: NoteTypeKind::Standard,
+            fields: vec![
+                unnamed("Front"),
+                unnamed("Back"),
+                unnamed(ADD_REVERSE_FIELD),
+            ],
+            templates: vec![
+                TemplateDef {
+                    name: "Card 1".to_owned(),
+                    id: None,
+                    front: self.basic_front.clone(),
+                    back: self.basic_back.clone(),
+                },
+                TemplateDef {
+                    name: "Card 2".to_owned(),
+                    id: None,
+                    front: format!(
+                        "{{{{#{ADD_REVERSE_FIELD}}}}}{}{{{{/{ADD_REVERSE_FIELD}}}}}",
+                        self.reversed_front
+                    ),
+                    back: self.reversed_back.clone(),
+                },
+            ],
+            css: self.shared_css(),
             sort_field: 0,
             mtime,
         }
@@ -330,7 +414,7 @@ impl Templates {
             fields: named_fields(&["Front", "Back"], &BASIC_FIELD_IDS),
             templates: vec![TemplateDef {
                 name: "Card 1".to_owned(),
-                id: BASIC_TEMPLATE_ID,
+                id: Some(BASIC_TEMPLATE_ID),
                 front: self.basic_front.clone(),
                 back: self.basic_back.clone(),
             }],
@@ -354,13 +438,13 @@ impl Templates {
             templates: vec![
                 TemplateDef {
                     name: "Card 1".to_owned(),
-                    id: card1,
+                    id: Some(card1),
                     front: self.basic_front.clone(),
                     back: self.basic_back.clone(),
                 },
                 TemplateDef {
                     name: "Card 2".to_owned(),
-                    id: card2,
+                    id: Some(card2),
                     front: self.reversed_front.clone(),
                     back: self.reversed_back.clone(),
                 },
@@ -378,7 +462,7 @@ fn named_fields(names: &[&str], ids: &[i64]) -> Vec<FieldDef> {
         .zip(ids)
         .map(|(name, &id)| FieldDef {
             name: (*name).to_owned(),
-            id,
+            id: Some(id),
         })
         .collect()
 }
@@ -386,6 +470,13 @@ fn named_fields(names: &[&str], ids: &[i64]) -> Vec<FieldDef> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl TemplateDef {
+        fn with_id(mut self, id: Option<i64>) -> Self {
+            self.id = id;
+            self
+        }
+    }
 
     #[test]
     fn defaults_are_embedded_and_reference_the_fields() {
@@ -419,8 +510,8 @@ mod tests {
         assert_eq!(rev.name, REVERSED_NAME);
         let ids = |nt: &NoteType| {
             let mut v = vec![nt.id];
-            v.extend(nt.fields.iter().map(|f| f.id));
-            v.extend(nt.templates.iter().map(|t| t.id));
+            v.extend(nt.fields.iter().filter_map(|f| f.id));
+            v.extend(nt.templates.iter().filter_map(|t| t.id));
             v
         };
         let (b, r) = (ids(&basic), ids(&rev));
@@ -434,6 +525,38 @@ mod tests {
         assert!(!rev.templates[1].front.contains("{{Front}}"));
         assert!(rev.templates[1].back.contains("{{Front}}"));
         assert_eq!(rev.css, basic.css);
+    }
+
+    #[test]
+    fn the_optional_reversed_note_type_makes_its_second_card_only_when_asked_and_has_no_ids() {
+        let t = Templates::default();
+        let nt = t.optional_reversed(1);
+        assert_eq!(nt.id, OPTIONAL_REVERSED_ID);
+        let names: Vec<&str> = nt.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["Front", "Back", ADD_REVERSE_FIELD]);
+        assert!(nt.fields.iter().all(|f| f.id.is_none()));
+        assert!(nt.templates.iter().all(|t| t.id.is_none()));
+        assert_eq!(
+            nt.templates[0],
+            t.basic(1).templates[0].clone().with_id(None)
+        );
+        assert_eq!(
+            nt.templates[1].front,
+            format!(
+                "{{{{#Add Reverse}}}}{}{{{{/Add Reverse}}}}",
+                REVERSED_FRONT.default
+            )
+        );
+        let plan = crate::model::cardgen::CardPlan::new(&nt);
+        let count = |reverse: &str| {
+            let mut ords = Vec::new();
+            let fields = ["Q", "A", reverse];
+            plan.ords(|i| fields[i], &mut ords);
+            ords
+        };
+        assert_eq!(count(""), [0]);
+        assert_eq!(count(ADD_REVERSE_ON), [0, 1]);
+        assert_eq!(nt.css, t.basic(1).css);
     }
 
     #[test]

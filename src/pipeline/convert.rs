@@ -17,16 +17,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::identity::keys::guid_digest;
 use crate::identity::lockfile::{Lock, NoteEntry};
+use crate::model::observer::{Observer, Stage, Unobserved};
 use crate::model::{Manifest, MediaFile, Note, NoteSink, NoteType};
 use crate::project::Project;
 use crate::readers::{self, Input, Limits, ReadContext, Reader};
 use crate::writers::markdown::{SEED_FILE, content_check};
 use crate::writers::run::{
-    Finish, StagedOutput, Written, default_package_name, write_streaming_then,
+    Finish, Run, StagedOutput, Written, default_package_name, run_streaming_then,
 };
 use crate::writers::{self, Settings};
 
@@ -56,6 +59,9 @@ pub struct ConvertRequest {
     pub timestamp: i64,
     /// Decompression caps for packages.
     pub limits: Limits,
+    /// Told of the progress (inputs read, notes and bytes written, stage timings) and asked
+    /// whether to stop, as a build's; nobody by default.
+    pub observer: Option<Arc<dyn Observer>>,
 }
 
 /// What a conversion wrote and found.
@@ -76,6 +82,8 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
     if request.inputs.is_empty() {
         return Err(Error::Usage("convert needs at least one input".to_owned()));
     }
+    let started = Instant::now();
+    let observer = request.observer.as_deref().unwrap_or(&Unobserved);
     let scratch = tempfile::Builder::new()
         .prefix("decksmith-convert-")
         .tempdir()
@@ -165,22 +173,34 @@ pub fn convert(request: &ConvertRequest) -> Result<Converted> {
         .iter()
         .map(|(p, r, _)| (p.clone(), r.name()))
         .collect();
-    let (written, (notes, warnings)) = write_streaming_then(
-        &selected,
-        &request.out_dir,
-        &name,
-        &note_types,
+    observer.stage(Stage::Project, started.elapsed());
+    observer.documents_found(opened.len());
+    let run = Run {
+        writers: &selected,
+        out_dir: &request.out_dir,
+        name: &name,
+        note_types: &note_types,
+        observer,
+        pipe: None,
+        memory: None,
+    };
+    let (written, (notes, warnings)) = run_streaming_then(
+        run,
         |sink| {
-            let mut gather = Gather::new(sink);
+            let reading = Instant::now();
+            let mut gather = Gather::new(sink, observer);
             let mut media: BTreeMap<String, MediaFile> = BTreeMap::new();
             let mut warnings = Vec::new();
             for (path, _, input) in &mut opened {
+                let before = gather.count;
                 let outcome = input.read(&mut gather)?;
+                observer.document_read(gather.count - before, false);
                 warnings.extend(outcome.warnings);
                 for m in outcome.media {
                     add_media(&mut media, m, path)?;
                 }
             }
+            observer.stage(Stage::Documents, reading.elapsed());
             let used: Vec<NoteType> = note_types
                 .iter()
                 .filter(|nt| gather.note_types.contains(&nt.name))
@@ -289,9 +309,11 @@ fn add_media(media: &mut BTreeMap<String, MediaFile>, m: MediaFile, input: &Path
 }
 
 /// The sink every input's notes go through: checks that guids are unique, and gathers the
-/// decks (with their parents), note types used, the newest `mod` and the count.
+/// decks (with their parents), note types used, the newest `mod` and the count; stops when
+/// the observer asks.
 struct Gather<'s> {
     next: &'s mut dyn NoteSink,
+    observer: &'s dyn Observer,
     guids: HashSet<u128>,
     decks: BTreeSet<String>,
     note_types: BTreeSet<String>,
@@ -300,9 +322,10 @@ struct Gather<'s> {
 }
 
 impl<'s> Gather<'s> {
-    fn new(next: &'s mut dyn NoteSink) -> Self {
+    fn new(next: &'s mut dyn NoteSink, observer: &'s dyn Observer) -> Self {
         Gather {
             next,
+            observer,
             guids: HashSet::new(),
             decks: BTreeSet::new(),
             note_types: BTreeSet::new(),
@@ -314,6 +337,9 @@ impl<'s> Gather<'s> {
 
 impl NoteSink for Gather<'_> {
     fn notes(&mut self, notes: Vec<Note>) -> Result<()> {
+        if self.observer.should_stop() {
+            return Err(Error::Interrupted);
+        }
         for note in &notes {
             if !self.guids.insert(guid_digest(&note.guid)) {
                 return Err(Error::input(
@@ -401,6 +427,7 @@ pub fn seed_project(dir: &Path, name: Option<&str>, timestamp: i64) -> Result<()
     let mut lock = Lock {
         note_types: loaded.lock.note_types.clone(),
         notes: Vec::with_capacity(loaded.lock.notes.len()),
+        ..Lock::default()
     };
     for (id, entry) in &mut lock.note_types {
         if let Some(&m) = type_mods.get(id) {

@@ -14,19 +14,25 @@
 //! This module decides nothing about formats or documents itself: it sequences the stages.
 //! It never prints; every outcome and problem is returned as data for the caller to show.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::identity::lockfile::{Lock, NewLock};
 use crate::identity::reconcile::{Foresight, Reconciled, Reconciler};
 use crate::identity::report::{self, ChangeReport};
-use crate::model::{DropNotes, NoteType, Package};
+use crate::model::observer::Unobserved;
+use crate::model::{DropNotes, Manifest, NoteType, Package};
 use crate::project::{self, Overrides, Project, Resolved};
-use crate::source::{self, BuildOptions, Streamed};
-use crate::writers::run::{ExtraContent, Finish, Written, write_streaming_then};
+use crate::source::{self, BuildOptions, DocumentCache, Hooks, Streamed};
+use crate::writers::Memory;
+use crate::writers::run::{ExtraContent, Finish, Run, StagedOutput, Written, run_streaming_then};
 
 pub mod convert;
 
+pub use crate::model::observer::{Observer, Stage};
 pub use crate::source::MAX_DOCUMENT_BYTES;
 pub use convert::{ConvertRequest, Converted, convert};
 
@@ -42,10 +48,84 @@ pub struct Request {
     pub trust_html: bool,
     /// Fail instead of changing the lock file (the guard for CI).
     pub locked: bool,
+    /// Fail on warnings too (`build --strict`), writing nothing: for CI.
+    pub strict: bool,
     /// Also write the change report as JSON to this file.
     pub report: Option<PathBuf>,
+    /// Write the outputs even when the documents hold no notes (an error otherwise: an empty
+    /// deck is almost never what was wanted).
+    pub allow_empty: bool,
+    /// Move the notes published with the older question/answer note types to the
+    /// current one (collections then need one *Merge note types* import).
+    pub upgrade_note_types: bool,
     /// The build time (seconds since the epoch): what new and changed notes are stamped with.
     pub timestamp: i64,
+    /// Told of the progress (documents read, notes and bytes written, stage timings) and
+    /// asked whether to stop ([`Observer`]); nobody by default.
+    pub observer: Option<Arc<dyn Observer>>,
+    /// What earlier builds of this process left to reuse ([`Cache`]): a build then parses
+    /// only the documents that changed. Its outputs are the same bytes as without it.
+    pub cache: Option<Arc<Cache>>,
+    /// [`build`] writes its one output here instead of into the output directory (the lock
+    /// and the report are written as usual); a build that would write several outputs, or a
+    /// binary one, is a usage error.
+    pub pipe: Option<Pipe>,
+}
+
+/// What a process that builds again and again (`build --watch`) keeps between builds: every
+/// document's notes, images and diagnostics, reused while the document, its images and the
+/// settings that shape its notes are unchanged; and what the writers keep (the `.apkg`
+/// writer's compressed chunks of the collection, reused where the collection's bytes are
+/// unchanged). Holds about as much memory as the rendered notes (a few KB per note) plus the
+/// compressed collection.
+#[derive(Debug, Default)]
+pub struct Cache {
+    documents: DocumentCache,
+    writers: Memory,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Cache::default()
+    }
+
+    /// How many documents' results it holds.
+    pub fn documents(&self) -> usize {
+        self.documents.documents()
+    }
+}
+
+/// Where [`Request::pipe`] sends a build's output, such as standard output.
+#[derive(Clone)]
+pub struct Pipe(pub Arc<Mutex<dyn Write + Send>>);
+
+impl Pipe {
+    /// A pipe into `out`.
+    pub fn new(out: impl Write + Send + 'static) -> Self {
+        Pipe(Arc::new(Mutex::new(out)))
+    }
+}
+
+impl std::fmt::Debug for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pipe")
+    }
+}
+
+impl Request {
+    /// The observer, or one that ignores everything.
+    fn observer(&self) -> &dyn Observer {
+        self.observer.as_deref().unwrap_or(&Unobserved)
+    }
+
+    /// The cache and the observer, for the loader.
+    fn hooks(&self) -> Hooks<'_> {
+        Hooks {
+            cache: self.cache.as_deref().map(|c| &c.documents),
+            observer: self.observer(),
+        }
+    }
 }
 
 /// What a build wrote and found.
@@ -72,6 +152,9 @@ pub struct Checked {
     pub notes: usize,
     /// Every file and directory the check read (as [`Built::files_read`], without the lock).
     pub files_read: Vec<PathBuf>,
+    /// What was detected in each document: its questions, their styles, the navigation
+    /// dropped, in input order.
+    pub documents: Vec<source::DocumentSummary>,
 }
 
 impl Checked {
@@ -112,30 +195,58 @@ pub struct Loaded {
 /// Reads the documents, settles identity against the lock and writes every output, all or
 /// nothing: when anything fails, no output and no lock is created or changed.
 pub fn build(project: &Project, request: &Request) -> Result<Built> {
+    let started = Instant::now();
+    let observer = request.observer();
     let resolved = project.resolve(&request.overrides)?;
     let outputs = project.outputs(&request.overrides, &resolved.inputs)?;
+    if request.pipe.is_some() {
+        check_pipe(&outputs)?;
+    }
     let opts = load_options(project, &resolved, request, request.timestamp);
     let old_lock = project::read_lock(&resolved.lock)?;
+    observer.stage(Stage::Project, started.elapsed());
+    let mut pipe = request.pipe.as_ref().map(|p| {
+        p.0.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let no_lock = Lock::default();
     let old = old_lock.as_ref().unwrap_or(&no_lock);
     // The report lists every change only where someone reads the list.
     let details = request.report.is_some() || request.locked;
-    let (written, (changes, streamed)) = settle(|foresight| {
+    let (written, (changes, identity_warnings, streamed)) = settle(|foresight| {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, old, foresight, details, true)?;
-        let (written, step) = write_streaming_then(
-            &outputs.writers,
-            &outputs.dir,
-            &outputs.name,
-            &catalog,
+        } = Pass::start(&opts, request, old, foresight, details, true)?;
+        let run = Run {
+            writers: &outputs.writers,
+            out_dir: &outputs.dir,
+            name: &outputs.name,
+            note_types: &catalog,
+            observer,
+            pipe: pipe.as_deref_mut().map(|w| w as &mut dyn Write),
+            memory: request.cache.as_deref().map(|c| &c.writers),
+        };
+        let seed = |staged: &[StagedOutput<'_>]| convert::seed_projects(staged, request.timestamp);
+        let (written, step) = run_streaming_then(
+            run,
             |sink| {
-                let streamed = source::stream(&opts, &mut reconciler.then(sink))?;
+                let reading = Instant::now();
+                let streamed =
+                    source::stream_with(&opts, request.hooks(), &mut reconciler.then(sink))?;
+                observer.stage(Stage::Documents, reading.elapsed());
+                if request.strict && !streamed.diagnostics.is_empty() {
+                    return Err(Error::Input(streamed.diagnostics.clone()));
+                }
+                let settling = Instant::now();
                 let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
                     Step::Again(known) => return Ok(Finish::Discard(Step::Again(known))),
                     Step::Done(settled) => settled,
                 };
+                observer.stage(Stage::Identity, settling.elapsed());
+                if streamed.notes == 0 && !request.allow_empty {
+                    return Err(no_notes(&resolved, &streamed));
+                }
                 if request.locked {
                     check_locked(old_lock.as_ref(), &resolved, &settled)?;
                 }
@@ -147,12 +258,17 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
                     extra_files.push((report.clone(), Box::new(std::io::Cursor::new(json))));
                 }
                 Ok(Finish::Commit {
-                    manifest: streamed.manifest(&catalog, settled.timestamp),
+                    manifest: Manifest {
+                        note_types: settled.note_types,
+                        decks: streamed.decks.clone(),
+                        media: streamed.media.clone(),
+                        timestamp: settled.timestamp,
+                    },
                     extra_files,
-                    value: Step::Done((settled.changes, streamed)),
+                    value: Step::Done((settled.changes, settled.warnings, streamed)),
                 })
             },
-            |staged| convert::seed_projects(staged, request.timestamp),
+            seed,
         )?;
         Ok(match step {
             Step::Again(known) => Step::Again(known),
@@ -161,10 +277,12 @@ pub fn build(project: &Project, request: &Request) -> Result<Built> {
     })?;
     let mut files_read = project_files(project, &resolved, old_lock.is_some());
     files_read.extend(read_by_source(&streamed));
+    let mut warnings = streamed.diagnostics;
+    warnings.extend(identity_warnings);
     Ok(Built {
         written,
         changes,
-        warnings: streamed.diagnostics,
+        warnings,
         files_read,
     })
 }
@@ -180,13 +298,19 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
         let Pass {
             catalog,
             mut reconciler,
-        } = Pass::start(&opts, &old, foresight, true, false)?;
+        } = Pass::start(&opts, request, &old, foresight, true, false)?;
         let mut notes = Vec::new();
-        let streamed = source::stream(&opts, &mut reconciler.then(&mut notes))?;
+        let streamed =
+            source::stream_with(&opts, request.hooks(), &mut reconciler.then(&mut notes))?;
+        if request.strict && !streamed.diagnostics.is_empty() {
+            return Err(Error::Input(streamed.diagnostics.clone()));
+        }
         let settled = match finish(reconciler, &catalog, &streamed, request.timestamp)? {
             Step::Again(known) => return Ok(Step::Again(known)),
             Step::Done(settled) => settled,
         };
+        let mut warnings = streamed.diagnostics;
+        warnings.extend(settled.warnings);
         Ok(Step::Done(Loaded {
             package: Package {
                 note_types: settled.note_types,
@@ -197,7 +321,7 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
             changes: settled.changes,
             lock: settled.lock.to_lock()?,
             timestamp: settled.timestamp,
-            warnings: streamed.diagnostics,
+            warnings,
         }))
     })
 }
@@ -205,17 +329,43 @@ pub fn load(project: &Project, request: &Request) -> Result<Loaded> {
 /// Reads and checks every document, reporting every problem; nothing is written and the
 /// lock is not read.
 pub fn check(project: &Project, request: &Request) -> Result<Checked> {
+    let started = Instant::now();
     let resolved = project.resolve(&request.overrides)?;
     let opts = load_options(project, &resolved, request, 0);
+    request.observer().stage(Stage::Project, started.elapsed());
     // The notes are read and checked, then dropped, document by document.
-    let streamed = source::stream(&opts, &mut DropNotes)?;
+    let reading = Instant::now();
+    let streamed = source::stream_with(&opts, request.hooks(), &mut DropNotes)?;
+    request
+        .observer()
+        .stage(Stage::Documents, reading.elapsed());
     let mut files_read = project_files(project, &resolved, false);
     files_read.extend(read_by_source(&streamed));
     Ok(Checked {
         notes: streamed.notes,
         diagnostics: streamed.diagnostics,
         files_read,
+        documents: streamed.summaries,
     })
+}
+
+/// A build into a pipe writes one output, and not a binary one.
+fn check_pipe(outputs: &project::Outputs) -> Result<()> {
+    match outputs.writers.as_slice() {
+        [(w, _)] if w.binary() => Err(Error::Usage(format!(
+            "the {} format is binary and cannot go to standard output: write it to a file, or pipe one of the text formats",
+            w.name()
+        ))),
+        [_] => Ok(()),
+        many => {
+            let names: Vec<&str> = many.iter().map(|(w, _)| w.name()).collect();
+            Err(Error::Usage(format!(
+                "standard output takes one format, but this build writes {} ({}): choose one with --format",
+                names.len(),
+                names.join(", ")
+            )))
+        }
+    }
 }
 
 /// What the loader needs, from the resolved project and the request.
@@ -272,6 +422,7 @@ impl<'a> Pass<'a> {
     /// counts); `spill`: the new lock's lines wait in a temporary file, not in memory.
     fn start(
         opts: &BuildOptions,
+        request: &Request,
         old: &'a Lock,
         foresight: Option<&'a Foresight>,
         details: bool,
@@ -280,6 +431,7 @@ impl<'a> Pass<'a> {
         let mut catalog = source::note_types(opts);
         let mut reconciler = Reconciler::new(old, opts.timestamp, foresight);
         reconciler.keep_details(details);
+        reconciler.upgrade_note_types(request.upgrade_note_types);
         if spill {
             reconciler.spill_lock_lines()?;
         }
@@ -297,6 +449,8 @@ struct Settled {
     changes: ChangeReport,
     /// The note types the notes use.
     note_types: Vec<NoteType>,
+    /// What identity tells the user.
+    warnings: Vec<Diagnostic>,
     /// The collection time: from the content, not the clock, so that unchanged content
     /// gives byte-identical packages.
     timestamp: i64,
@@ -319,23 +473,62 @@ fn finish(
             .collect();
         return Err(Error::Input(errors));
     }
-    let used = streamed.used_note_types(catalog);
-    let (lock, changes) = match reconciler.finish(&used)? {
-        Reconciled::Done(lock, changes) => (lock, changes),
+    let done = match reconciler.finish(catalog)? {
+        Reconciled::Done(done) => done,
         Reconciled::Again(known) => return Ok(Step::Again(known)),
     };
-    let timestamp = lock
+    // A build without notes still names a note type (the documents' default).
+    let used = match done.note_types {
+        used if used.is_empty() => streamed.used_note_types(catalog),
+        used => used,
+    };
+    let timestamp = done
+        .lock
         .newest_mod()
         .into_iter()
         .chain(used.iter().map(|nt| nt.mtime))
         .max()
         .unwrap_or(build_time);
     Ok(Step::Done(Settled {
-        lock,
-        changes,
+        lock: done.lock,
+        changes: done.report,
         note_types: used,
+        warnings: done.warnings,
         timestamp,
     }))
+}
+
+/// The error of a build that found no notes: what it read, and what it looked for.
+fn no_notes(resolved: &Resolved, streamed: &Streamed) -> Error {
+    let inputs: Vec<String> = resolved
+        .inputs
+        .iter()
+        .map(|p| {
+            let shown = p.display().to_string();
+            if p.is_dir() && !shown.ends_with('/') {
+                format!("{shown}/")
+            } else {
+                shown
+            }
+        })
+        .collect();
+    let documents = streamed.documents.len();
+    let found = if documents == 0 {
+        "no Markdown document (*.md, *.markdown)".to_owned()
+    } else {
+        format!(
+            "{documents} document{} and no question decksmith recognizes (such as a heading `## What is X?` followed by its answer)",
+            if documents == 1 { "" } else { "s" }
+        )
+    };
+    Error::NoNotes {
+        message: format!(
+            "no notes: {} {} {found}; nothing was written (`--allow-empty` writes empty decks)",
+            inputs.join(", "),
+            if inputs.len() == 1 { "holds" } else { "hold" },
+        ),
+        warnings: streamed.diagnostics.clone(),
+    }
 }
 
 /// `--locked`: fails, listing what would change, unless the lock exists and the build leaves
@@ -347,10 +540,14 @@ fn check_locked(old: Option<&Lock>, resolved: &Resolved, settled: &Settled) -> R
     if unchanged {
         return Ok(());
     }
-    let why = if old.is_none() {
-        "does not exist".to_owned()
-    } else {
-        format!("is out of date ({})", settled.changes.summary())
+    let why = match old {
+        None => "does not exist".to_owned(),
+        Some(old) if old.version < crate::identity::lockfile::VERSION => format!(
+            "was written by an older decksmith (lock version {}), and this one writes version {}",
+            old.version,
+            crate::identity::lockfile::VERSION
+        ),
+        Some(_) => format!("is out of date ({})", settled.changes.summary()),
     };
     Err(Error::Locked {
         message: format!(
@@ -472,8 +669,11 @@ mod tests {
             ("content/b.md", "# T\n\n## What is x?\n\nAnswer: y\n"),
         ]);
         let checked = check(&p, &request(&dir)).unwrap();
-        assert_eq!((checked.errors(), checked.warnings()), (1, 1));
+        // A duplicate question is kept under a key of its own, with a warning.
+        assert_eq!((checked.errors(), checked.warnings()), (0, 2));
         assert_eq!(checked.notes, 2);
+        assert_eq!(checked.documents.len(), 2);
+        assert_eq!(checked.documents[0].styles, ["headings"]);
         assert!(
             !checked
                 .files_read

@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::organization::{
-    CONFIG_FILE, NoteKind, Organization, TagList, normalize_path_key,
+    CONFIG_FILE, NoteKind, Organization, Style, TagList, normalize_path_key,
 };
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::normalize_tag;
@@ -52,6 +52,8 @@ struct RawConfig {
     notes: RawNotes,
     #[serde(default)]
     decks: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    styles: BTreeMap<Spanned<String>, Style>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +74,17 @@ struct RawNotes {
     tags: Option<Spanned<TagList>>,
     directory_decks: Option<bool>,
     directory_tags: Option<bool>,
+    metadata: Option<Metadata>,
+}
+
+/// What metadata lines (`**Topic:** Concepts`) become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Metadata {
+    /// Tags (`topic::Concepts`).
+    Tags,
+    /// Nothing: they are dropped.
+    Drop,
 }
 
 /// `[notes] note_type`: one of decksmith's own kinds (a document names any other note type
@@ -183,6 +196,14 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config> {
             ConfigKind::Reversed => NoteKind::Reversed,
         };
     }
+    if let Some(m) = raw.notes.metadata {
+        organization.metadata_tags = m == Metadata::Tags;
+    }
+    for (key, style) in raw.styles {
+        organization
+            .styles
+            .insert(normalize_path_key(key.get_ref()), style);
+    }
 
     if !errors.is_empty() {
         // In the order of the file, whichever part of it found them.
@@ -287,8 +308,14 @@ tags = ["Machine Learning", "ml::basics"]
 directory_decks = true
 directory_tags = true
 
+metadata = "drop"
+
 [decks]
 "./notes/week-1/" = " ML :: Week 1 "
+
+[styles]
+"notes/vocab.md" = "table"
+"notes/cards/" = "divider"
 
 [quizlet]
 term_separator = "comma"
@@ -308,6 +335,13 @@ card_separator = ";;"
             c.organization.decks.get("notes/week-1").map(String::as_str),
             Some("ML::Week 1")
         );
+        assert!(!c.organization.metadata_tags);
+        assert_eq!(c.organization.style_for("notes/vocab.md"), Style::Table);
+        assert_eq!(
+            c.organization.style_for("notes/cards/a/b.md"),
+            Style::Divider
+        );
+        assert_eq!(c.organization.style_for("notes/other.md"), Style::Auto);
         assert_eq!(
             c.writers.get("quizlet"),
             Some(
@@ -357,6 +391,13 @@ card_separator = ";;"
             .to_string();
         assert!(
             err.starts_with("decksmith.toml:2:13: error: unknown variant `cloze`"),
+            "{err}"
+        );
+        let err = parse_str("[styles]\n\"a.md\" = \"tables\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("decksmith.toml:2:10: error: unknown variant `tables`"),
             "{err}"
         );
     }

@@ -101,15 +101,26 @@ impl Project {
         })
     }
 
-    /// The inputs, templates and lock a command reads, by precedence.
+    /// The inputs, templates and lock a command reads, by precedence. Without inputs from the
+    /// command or the configuration, the project's `content/` directory must exist.
     pub fn resolve(&self, overrides: &Overrides) -> Result<Resolved> {
-        let inputs = if overrides.inputs.is_empty() {
-            self.config
-                .inputs
-                .clone()
-                .unwrap_or_else(|| vec![self.base.join("content")])
-        } else {
+        let inputs = if !overrides.inputs.is_empty() {
             overrides.inputs.clone()
+        } else if let Some(inputs) = &self.config.inputs {
+            inputs.clone()
+        } else {
+            let content = self.base.join("content");
+            if !content.exists() {
+                let here = if self.base.as_os_str().is_empty() {
+                    "here".to_owned()
+                } else {
+                    format!("in {}", self.base.display())
+                };
+                return Err(Error::Usage(format!(
+                    "no content/ {here}: pass documents or directories, or run `decksmith init`"
+                )));
+            }
+            vec![content]
         };
         let templates_dir = overrides
             .templates
@@ -122,7 +133,7 @@ impl Project {
             lock: overrides
                 .lock
                 .clone()
-                .unwrap_or_else(|| self.root.join(LOCK_FILE)),
+                .unwrap_or_else(|| self.base.join(LOCK_FILE)),
         })
     }
 
@@ -226,6 +237,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(
             root.join(CONFIG_FILE),
             "[package]\nname = \"from-file\"\nformats = [\"csv\", \"apkg\"]\n[apkg]\ncompression = \"none\"\n[quizlet]\ncard_separator = \";\"\n",
@@ -293,6 +305,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         let p = Project::discover(&root).unwrap();
+        let e = p.resolve(&Overrides::default()).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "no content/ in {}: pass documents or directories, or run `decksmith init`",
+                root.display()
+            )
+        );
+        std::fs::create_dir(root.join("content")).unwrap();
         // Not the process's current directory: paths are absolute.
         assert_eq!(
             (p.root.as_path(), p.base.as_path()),

@@ -65,7 +65,7 @@ impl Input for MarkdownInput {
     }
 
     fn read(&mut self, sink: &mut dyn NoteSink) -> Result<ReadOutcome> {
-        let streamed = source::stream(&self.opts, sink)?;
+        let streamed = source::stream_with(&self.opts, source::Hooks::default(), sink)?;
         let (errors, warnings): (Vec<_>, Vec<_>) = streamed
             .diagnostics
             .into_iter()

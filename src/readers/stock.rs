@@ -32,14 +32,14 @@ fn id_for(name: &str) -> i64 {
 fn field(name: &str) -> FieldDef {
     FieldDef {
         name: name.to_owned(),
-        id: 0,
+        id: None,
     }
 }
 
 fn template(name: &str, front: String, back: String) -> TemplateDef {
     TemplateDef {
         name: name.to_owned(),
-        id: 0,
+        id: None,
         front,
         back,
     }

@@ -79,6 +79,9 @@ pub(super) struct Assembler {
     images: Vec<render::ImageRef>,
     used_overrides: BTreeSet<String>,
     notes: usize,
+    /// How many notes share each key seen more than once, by key digest.
+    occurrences: HashMap<u128, u32>,
+    summaries: Vec<crate::source::DocumentSummary>,
 }
 
 impl Assembler {
@@ -95,6 +98,8 @@ impl Assembler {
             images: Vec::new(),
             used_overrides: BTreeSet::new(),
             notes: 0,
+            occurrences: HashMap::new(),
+            summaries: Vec::new(),
         }
     }
 
@@ -107,7 +112,11 @@ impl Assembler {
             key_digests,
             images,
             diagnostics,
+            summary,
         } = doc;
+        if !summary.path.as_os_str().is_empty() {
+            self.summaries.push(summary);
+        }
         let n = self.order.len();
         self.order.entry(path).or_insert(n);
         self.failed = self.failed || diagnostics.iter().any(|d| d.severity == Severity::Error);
@@ -130,35 +139,46 @@ impl Assembler {
         Ok(())
     }
 
-    /// Two notes with the same key would get the same guid: report both places.
-    /// `digest` is the key's [`crate::identity::keys::key_digest`].
-    fn check_duplicate_key(&mut self, note: &Note, digest: u128) {
+    /// Two notes with the same key would get the same guid: the later one is kept under a
+    /// key of its own, by occurrence (stable while the duplicates keep their order), with a
+    /// warning naming both places. `digest` is the key's
+    /// [`crate::identity::keys::key_digest`].
+    fn check_duplicate_key(&mut self, note: &mut Note, digest: u128) {
         if self.paths.last() != Some(&note.source.path) {
             self.paths.push(note.source.path.clone());
         }
-        match self.keys.entry(digest) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let (path, line) = *first.get();
-                let path = &self.paths[path as usize];
-                let what = match note.key.strip_prefix("id:") {
-                    Some(id) => format!("id `{id}`"),
-                    None => format!("question in deck `{}`", note.deck),
-                };
-                self.diagnostics.push(Diagnostic::error(
-                    Location::new(&note.source.path, note.source.line, 1),
-                    format!(
-                        "duplicate {what}: also at {path}:{line}; reword one or give it an explicit id like `{{#my-id}}`"
-                    ),
-                ));
-                self.failed = true;
+        let here = (
+            u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX),
+            u32::try_from(note.source.line).unwrap_or(u32::MAX),
+        );
+        let Some(&(path, line)) = self.keys.get(&digest) else {
+            self.keys.insert(digest, here);
+            return;
+        };
+        let path = self.paths[path as usize].clone();
+        let what = match note.key.strip_prefix("id:") {
+            Some(id) => format!("id `{id}`"),
+            None => format!("question in deck `{}`", note.deck),
+        };
+        let seen = self.occurrences.entry(digest).or_insert(1);
+        let (key, guid, new_digest) = loop {
+            *seen += 1;
+            let key = crate::identity::keys::occurrence_key(&note.key, *seen);
+            let (guid, d) = crate::identity::keys::guid_and_digest(&key);
+            if !self.keys.contains_key(&d) {
+                break (key, guid, d);
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert((
-                    u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX),
-                    u32::try_from(note.source.line).unwrap_or(u32::MAX),
-                ));
-            }
-        }
+        };
+        self.diagnostics.push(Diagnostic::warning(
+            Location::new(&note.source.path, note.source.line, 1),
+            format!(
+                "duplicate {what}: also at {path}:{line}; kept as occurrence {} (reword one or give it an explicit id like `{{#my-id}}`)",
+                *seen
+            ),
+        ));
+        self.keys.insert(new_digest, here);
+        note.key = key;
+        note.guid = guid;
     }
 
     /// What spans the whole build, once every document is in.
@@ -196,7 +216,7 @@ impl Assembler {
         });
         let mut note_types: Vec<String> = self.note_types.into_iter().collect();
         if note_types.is_empty() {
-            note_types.push(templates::BASIC_NAME.to_owned());
+            note_types.push(templates::OPTIONAL_REVERSED_NAME.to_owned());
         }
         // The documents in input order: each one's place is its index in `order`.
         let mut documents = vec![PathBuf::new(); self.order.len()];
@@ -210,6 +230,7 @@ impl Assembler {
             diagnostics: self.diagnostics,
             notes: self.notes,
             documents,
+            summaries: self.summaries,
         }
     }
 }
@@ -266,18 +287,36 @@ mod tests {
     use std::path::PathBuf;
 
     #[test]
-    fn duplicate_questions_in_one_deck_are_an_error_naming_both() {
-        let err = build(&[(
-            "d.md",
-            "# D\n\n## Q1. Same?\n\na\n\n## Q2. same ?\n\nb\n\n## Q3.  SAME?\n\nc\n",
-        )])
-        .unwrap_err();
-        let msg = err.to_string();
+    fn duplicate_questions_in_one_deck_are_kept_by_occurrence_with_a_warning_naming_both() {
+        let doc = "# D\n\n## Q1. Same?\n\na\n\n## Q2. Other?\n\nb\n\n## Q3.  SAME?\n\nc\n\n## Q4. same?\n\nd\n";
+        let l = build(&[("d.md", doc)]).unwrap();
+        let warnings: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(
-            msg.contains("d.md:11:1: error: duplicate question in deck `D`"),
-            "{msg}"
+            warnings[0].contains("d.md:11:1: warning: duplicate question in deck `D`: also at "),
+            "{warnings:?}"
         );
-        assert!(msg.contains("also at"), "{msg}");
+        assert!(
+            warnings[0].contains("d.md:3; kept as occurrence 2"),
+            "{warnings:?}"
+        );
+        let keys: Vec<&str> = l.package.notes.iter().map(|n| n.key.as_str()).collect();
+        let first = crate::identity::keys::question_key("D", "Same?");
+        assert_eq!(
+            keys,
+            [
+                first.clone(),
+                crate::identity::keys::question_key("D", "Other?"),
+                crate::identity::keys::occurrence_key(&first, 2),
+                crate::identity::keys::occurrence_key(&first, 3)
+            ]
+        );
+        let guids: std::collections::BTreeSet<&str> =
+            l.package.notes.iter().map(|n| n.guid.as_str()).collect();
+        assert_eq!(guids.len(), 4, "every note has its own guid");
+        // The same document gives the same keys every time.
+        let again = build(&[("d.md", doc)]).unwrap();
+        assert_eq!(again.package.notes, l.package.notes);
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub(super) struct DocumentSettings<'a> {
 }
 
 /// One document's notes, images and diagnostics.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct DocumentResult {
     /// The document (as read; diagnostics use this path).
     pub(super) path: PathBuf,
@@ -130,6 +130,24 @@ pub(super) struct DocumentResult {
     pub(super) key_digests: Vec<u128>,
     pub(super) images: Vec<render::ImageRef>,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// What was detected: the styles, the questions, the navigation dropped.
+    pub(super) summary: DocumentSummary,
+}
+
+/// What `check` says about one document: how many questions, in which styles, and how many
+/// blocks of navigation or decoration were dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentSummary {
+    /// The document (as read).
+    pub path: PathBuf,
+    /// Notes made.
+    pub notes: usize,
+    /// The styles the questions were found in, main style first, with remarks.
+    pub styles: Vec<&'static str>,
+    /// Blocks of navigation and decoration dropped.
+    pub dropped: usize,
+    /// The lines of the introduction before the first question (in no card).
+    pub intro: Option<(usize, usize)>,
 }
 
 pub(super) fn load_document(
@@ -141,25 +159,39 @@ pub(super) fn load_document(
     content_root: &ContentRoot,
     trust_html: bool,
 ) -> DocumentResult {
+    // A byte-order mark (files saved on Windows) is no part of the text: without it the
+    // first line is a title and columns count as an editor shows them.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let index = LineIndex::new(path, text);
-    let outline = outline::outline(text, &index);
-    let mut result = DocumentResult {
-        diagnostics: outline.diagnostics,
-        ..DocumentResult::default()
-    };
-    let fm = match outline
-        .front_matter
-        .as_ref()
-        .map(|b| front_matter::parse(b, &index))
-    {
+    let mut result = DocumentResult::default();
+    let front_block = outline::front_matter(text);
+    let fm = match front_block.as_ref().map(|b| front_matter::parse(b, &index)) {
         None => front_matter::FrontMatter::default(),
-        Some(Ok(fm)) => fm,
+        Some(Ok((fm, warnings))) => {
+            result.diagnostics.extend(warnings);
+            fm
+        }
         Some(Err(errors)) => {
             result.diagnostics.extend(errors);
             return result;
         }
     };
     let org = settings.organization;
+    let reading = outline::Reading {
+        style: fm.style.unwrap_or_else(|| org.style_for(source_path)),
+        metadata_tags: org.metadata_tags,
+    };
+    let outline = outline::outline_with(text, &index, reading);
+    let outline_diagnostics =
+        result.diagnostics.len()..result.diagnostics.len() + outline.diagnostics.len();
+    result.diagnostics.extend(outline.diagnostics);
+    result.summary = DocumentSummary {
+        path: path.to_path_buf(),
+        notes: 0,
+        styles: outline.styles,
+        dropped: outline.dropped,
+        intro: outline.intro,
+    };
     let file_override = org.decks.get(source_path);
     if file_override.is_some() {
         settings.used_overrides.insert(source_path.to_owned());
@@ -179,11 +211,13 @@ pub(super) fn load_document(
             let leaf = match outline.title.as_deref().map(normalize_deck_name) {
                 Some(Some(name)) => name,
                 Some(None) => {
-                    result.diagnostics.push(Diagnostic::error(
+                    result.diagnostics.push(Diagnostic::warning(
                         index.location(0),
-                        "the document title does not make a valid deck name",
+                        format!(
+                            "the document title does not make a valid deck name; using the file name `{fallback}`"
+                        ),
                     ));
-                    return result;
+                    normalize_deck_name(&fallback).unwrap_or_else(|| "Default".to_owned())
                 }
                 None => normalize_deck_name(&fallback).unwrap_or_else(|| "Default".to_owned()),
             };
@@ -206,15 +240,17 @@ pub(super) fn load_document(
     for t in &org.tags {
         doc_tags.insert(t);
     }
-    let note_type = match fm.note_type.as_ref().unwrap_or(&org.note_type) {
-        NoteKind::Basic => templates::BASIC_NAME,
-        NoteKind::Reversed => templates::REVERSED_NAME,
+    // Reversed cards are a field of the one question/answer note type, never another note
+    // type: Anki refuses to update a note whose type changed.
+    let add_reverse = match fm.note_type.as_ref().unwrap_or(&org.note_type) {
+        NoteKind::Basic => "",
+        NoteKind::Reversed => templates::ADD_REVERSE_ON,
         NoteKind::Named(name) if settings.templates.is_defined(name) => {
             // A note type the templates define: a note-type document, fields given exactly;
-            // the Markdown reading of the text does not apply.
-            result.diagnostics.clear();
-            let body = outline
-                .front_matter
+            // the Markdown reading of the text (its questions and what it says of them)
+            // does not apply.
+            result.diagnostics.drain(outline_diagnostics);
+            let body = front_block
                 .as_ref()
                 .map_or(0, |b| fields::body_start(text, b.offset, b.text.len()));
             if let Some(nt) = settings.templates.note_type(name, mtime) {
@@ -235,13 +271,25 @@ pub(super) fn load_document(
                     &mut result,
                 );
             }
+            result.summary = DocumentSummary {
+                path: path.to_path_buf(),
+                notes: result.notes.len(),
+                styles: vec!["note-type document"],
+                dropped: 0,
+                intro: None,
+            };
             return result;
         }
         NoteKind::Named(name) => {
             result.diagnostics.push(Diagnostic::error(
                 fm.note_type_at.clone().unwrap_or_else(|| index.location(0)),
                 format!(
-                    "front matter: note type `{name}` is not defined: use `basic`, `reversed`, or the name of a note type in the templates directory (`notetypes/<folder>/notetype.toml`)"
+                    "front matter: note type `{name}` is not defined: use `basic`, `reversed`, or the name of a note type in the templates directory (`notetypes/<folder>/notetype.toml`){}",
+                    if name.eq_ignore_ascii_case("cloze") {
+                        "; cloze notes need no note type: a note with `{{c1::…}}` in it is one"
+                    } else {
+                        ""
+                    }
                 ),
             ));
             return result;
@@ -267,13 +315,14 @@ pub(super) fn load_document(
         let back = render::render_taking(&mut q.answer, ctx);
         let location = index.location(q.offset);
         if !starts_with_visible_text(&front.html) && front_is_empty(&front.html) {
-            result.diagnostics.push(Diagnostic::error(
+            result.diagnostics.push(Diagnostic::warning(
                 location.clone(),
                 format!(
-                    "question `{}` would show an empty card front in Anki (it has no visible text or image)",
+                    "question `{}` would show an empty card front in Anki (it has no visible text or image); skipped",
                     brief(&q.text)
                 ),
             ));
+            continue;
         }
         if back.html.trim().is_empty() && !is_cloze {
             result.diagnostics.push(Diagnostic::warning(
@@ -295,6 +344,15 @@ pub(super) fn load_document(
                 None => result.diagnostics.push(Diagnostic::warning(
                     location.clone(),
                     format!("`.{class}` is not a valid tag; ignored"),
+                )),
+            }
+        }
+        for t in &q.tags {
+            match normalize_tag(t) {
+                Some(t) => tags.insert(&t),
+                None => result.diagnostics.push(Diagnostic::warning(
+                    location.clone(),
+                    format!("metadata `{t}` is not a valid tag; ignored"),
                 )),
             }
         }
@@ -330,13 +388,17 @@ pub(super) fn load_document(
             note_type: if is_cloze {
                 templates::CLOZE_NAME
             } else {
-                note_type
+                templates::OPTIONAL_REVERSED_NAME
             }
             .to_owned(),
             fields: if is_cloze {
                 cloze_fields(front.html, back.html, question_cloze)
             } else {
-                vec![clean_field(front.html), clean_field(back.html)]
+                vec![
+                    clean_field(front.html),
+                    clean_field(back.html),
+                    add_reverse.to_owned(),
+                ]
             },
             tags: tags.into_sorted(),
             source: Source {
@@ -349,6 +411,7 @@ pub(super) fn load_document(
             due: 0,
         });
     }
+    result.summary.notes = result.notes.len();
     result
 }
 

@@ -1,15 +1,17 @@
 //! Document front matter: the `---` (YAML) or `+++` (TOML) block at the very start of a
 //! document, and the keys it may set for that document's notes (`deck`, `tags`, `id_prefix`,
-//! `note_type`). Unknown keys and invalid values are errors at their `path:line:col` in the
-//! document.
+//! `note_type`, `style`). Invalid values are errors at their `path:line:col` in the document;
+//! unknown keys (a static site's `layout:` or `title:`) are warnings, and ignored.
 //!
 //! YAML is read with `serde-saphyr` (pure safe Rust, actively maintained, errors with line and
 //! column); `serde_yaml` is archived and its forks still wrap the transpiled C libyaml.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::error::{Diagnostic, Location};
-use crate::model::organization::{NoteKind, TagList};
+use crate::model::organization::{NoteKind, Style, TagList};
 use crate::model::text::deck::normalize_deck_name;
 use crate::model::text::tags::normalize_tag;
 use crate::source::outline::{FrontMatterBlock, LineIndex};
@@ -27,23 +29,28 @@ pub struct FrontMatter {
     pub note_type: Option<NoteKind>,
     /// Where `note_type` is set (an undefined name is reported there).
     pub note_type_at: Option<Location>,
+    /// `style`: how the document writes its questions (`auto` detects it).
+    pub style: Option<Style>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Raw {
     deck: Option<String>,
     tags: Option<TagList>,
     id_prefix: Option<String>,
     note_type: Option<NoteKind>,
+    style: Option<Style>,
+    /// Keys decksmith does not know: reported, then ignored.
+    #[serde(flatten)]
+    other: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
-/// Parses a front matter block of the document `index` describes. Errors are located in the
-/// document.
+/// Parses a front matter block of the document `index` describes: the settings and the
+/// warnings (unknown keys), or the errors. Both are located in the document.
 pub fn parse(
     block: &FrontMatterBlock,
     index: &LineIndex<'_>,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
+) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
     let raw = if block.text.trim().is_empty() {
         Raw::default()
     } else if block.toml {
@@ -73,6 +80,18 @@ pub fn parse(
 
     let mut errors = Vec::new();
     let at = |key: &str| key_location(block, key, index);
+    let warnings = raw
+        .other
+        .keys()
+        .map(|k| {
+            Diagnostic::warning(
+                at(k),
+                format!(
+                    "front matter: unknown key `{k}` ignored (decksmith reads deck, tags, id_prefix, note_type, style)"
+                ),
+            )
+        })
+        .collect();
     let deck = raw.deck.and_then(|d| {
         let n = normalize_deck_name(&d);
         if n.is_none() {
@@ -106,13 +125,20 @@ pub fn parse(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(FrontMatter {
-        deck,
-        tags,
-        id_prefix,
-        note_type_at: raw.note_type.as_ref().map(|_| at("note_type")),
-        note_type: raw.note_type,
-    })
+    Ok((
+        FrontMatter {
+            deck,
+            tags,
+            id_prefix,
+            note_type_at: raw
+                .note_type
+                .as_ref()
+                .map(|_| value_location(block, "note_type", index)),
+            note_type: raw.note_type,
+            style: raw.style,
+        },
+        warnings,
+    ))
 }
 
 /// serde-saphyr's message without the location it appends (the caller locates it in the
@@ -128,17 +154,34 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 
 /// Where `key` is set in the block (a line starting with it), else the block's start.
 fn key_location(block: &FrontMatterBlock, key: &str, index: &LineIndex<'_>) -> Location {
+    index.location(block.offset + key_offset(block, key, false))
+}
+
+/// Where the value of `key` starts on its line (the key's location when the value is on the
+/// lines below, or absent).
+fn value_location(block: &FrontMatterBlock, key: &str, index: &LineIndex<'_>) -> Location {
+    index.location(block.offset + key_offset(block, key, true))
+}
+
+/// The offset in the block of the line that sets `key`: of the key, or (`value`) of the first
+/// non-blank character after its `:`/`=` on that line; 0 when no line sets it.
+fn key_offset(block: &FrontMatterBlock, key: &str, value: bool) -> usize {
     let mut offset = 0;
     for line in block.text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with([':', '='])
+            && let Some(after) = rest.trim_start().strip_prefix([':', '='])
         {
-            return index.location(block.offset + offset + (line.len() - trimmed.len()));
+            let key_at = offset + (line.len() - trimmed.len());
+            let shown = after.trim_start();
+            if !value || shown.trim_end().is_empty() {
+                return key_at;
+            }
+            return offset + line.len() - shown.len();
         }
         offset += line.len();
     }
-    index.location(block.offset)
+    0
 }
 
 #[cfg(test)]
@@ -150,10 +193,8 @@ mod tests {
 
     fn front_matter(doc: &str) -> Result<FrontMatter, String> {
         let index = LineIndex::new(Path::new("doc.md"), doc);
-        let block = outline::outline(doc, &index)
-            .front_matter
-            .expect("front matter");
-        parse(&block, &index).map_err(|d| {
+        let block = outline::front_matter(doc).expect("front matter");
+        parse(&block, &index).map(|(fm, _)| fm).map_err(|d| {
             d.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
@@ -168,25 +209,45 @@ mod tests {
             tags: vec!["cell_biology".into(), "exam".into()],
             id_prefix: Some("bio-".into()),
             note_type: Some(NoteKind::Reversed),
-            note_type_at: Some(Location::new("doc.md", 5, 1)),
+            note_type_at: Some(Location::new("doc.md", 5, 12)),
+            style: None,
         };
         let yaml = "---\ndeck: \"Bio :: Cells\"\ntags: [cell biology, exam]\nid_prefix: bio-\nnote_type: reversed\n---\n# T\n";
         assert_eq!(front_matter(yaml), Ok(want.clone()));
         let toml = "+++\ndeck = \"Bio :: Cells\"\ntags = \"cell_biology exam\"\nid_prefix = \"bio-\"\nnote_type = \"reversed\"\n+++\n# T\n";
+        // The note type's location is its value's (after `= `, at the quote).
+        let want = FrontMatter {
+            note_type_at: Some(Location::new("doc.md", 5, 13)),
+            ..want
+        };
         assert_eq!(front_matter(toml), Ok(want));
     }
 
+    fn warnings(doc: &str) -> Vec<String> {
+        let index = LineIndex::new(Path::new("doc.md"), doc);
+        let block = outline::front_matter(doc).expect("front matter");
+        let (_, w) = parse(&block, &index).expect("no errors");
+        w.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
-    fn unknown_keys_are_errors_at_their_place_in_the_document() {
-        let err = front_matter("---\ndeck: X\ntgas: [a]\n---\n# T\n").unwrap_err();
-        assert!(
-            err.starts_with("doc.md:3:1: error: front matter: unknown field `tgas`"),
-            "{err}"
+    fn unknown_keys_are_warnings_at_their_place_in_the_document_and_ignored() {
+        assert_eq!(
+            warnings("---\nlayout: post\ndeck: X\ntgas: [a]\n---\n# T\n"),
+            [
+                "doc.md:2:1: warning: front matter: unknown key `layout` ignored (decksmith reads deck, tags, id_prefix, note_type, style)",
+                "doc.md:4:1: warning: front matter: unknown key `tgas` ignored (decksmith reads deck, tags, id_prefix, note_type, style)",
+            ]
         );
-        let err = front_matter("+++\ndeck = \"X\"\n  colour = 1\n+++\n# T\n").unwrap_err();
-        assert!(
-            err.starts_with("doc.md:3:3: error: front matter: unknown field `colour`"),
-            "{err}"
+        assert_eq!(
+            warnings("+++\ndeck = \"X\"\n  colour = 1\n+++\n# T\n"),
+            [
+                "doc.md:3:3: warning: front matter: unknown key `colour` ignored (decksmith reads deck, tags, id_prefix, note_type, style)"
+            ]
+        );
+        assert_eq!(
+            front_matter("---\nstyle: divider\n---\n# T\n").map(|f| f.style),
+            Ok(Some(Style::Divider))
         );
     }
 
@@ -200,7 +261,7 @@ mod tests {
         // Any other name is a note type the templates may define (the document checks it).
         let named = front_matter("---\nnote_type: cloze\n---\n# T\n").unwrap();
         assert_eq!(named.note_type, Some(NoteKind::Named("cloze".into())));
-        assert_eq!(named.note_type_at, Some(Location::new("doc.md", 2, 1)));
+        assert_eq!(named.note_type_at, Some(Location::new("doc.md", 2, 12)));
         assert_eq!(
             front_matter("---\n# only a comment\n---\n# T\n"),
             Ok(FrontMatter::default())

@@ -15,6 +15,7 @@
 //! in `source` may import `crate::writers`, `crate::project` or `crate::pipeline`.
 
 mod assemble;
+pub mod cache;
 pub mod cloze;
 mod document;
 mod fields;
@@ -29,13 +30,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Location, Result, Severity};
+use crate::model::observer::{Observer, Unobserved};
 use crate::model::organization::Organization;
 use crate::model::templates::{self, Templates};
 use crate::model::text::deck::normalize_deck_name;
-use crate::model::{Manifest, MediaFile, NoteSink, NoteType};
+use crate::model::{MediaFile, NoteSink, NoteType};
 #[cfg(any(test, feature = "internals"))]
 use crate::model::{Note, Package};
 use assemble::{Assembler, in_order_in_parallel};
+pub use cache::DocumentCache;
+use cache::Stamp;
+pub use document::DocumentSummary;
 use document::{DocumentResult, DocumentSettings, Placement, load_document};
 use render::ContentRoot;
 pub use walk::MAX_DOCUMENT_BYTES;
@@ -121,6 +126,8 @@ pub struct Streamed {
     /// change the build, together with the images in [`media`](Self::media). Documents that
     /// could not be used (too big, not UTF-8, with errors) are listed too.
     pub documents: Vec<PathBuf>,
+    /// What was detected in each document that could be read, in input order.
+    pub summaries: Vec<DocumentSummary>,
 }
 
 impl Streamed {
@@ -139,23 +146,14 @@ impl Streamed {
             .cloned()
             .collect()
     }
-
-    /// The manifest for writers: used note types from `catalog`, decks, media, and
-    /// `timestamp` as the collection time.
-    pub fn manifest(&self, catalog: &[NoteType], timestamp: i64) -> Manifest {
-        Manifest {
-            note_types: self.used_note_types(catalog),
-            decks: self.decks.clone(),
-            media: self.media.clone(),
-            timestamp,
-        }
-    }
 }
 
-/// Every note type a build's notes may use (decksmith's and those the templates directory
-/// defines), sorted by id, stamped with the build time.
+/// Every note type a build's notes may use (the documents', those identity keeps for notes
+/// published with them, and those the templates directory defines), sorted by id, stamped
+/// with the build time.
 pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
     let mut all: Vec<NoteType> = [
+        templates::OPTIONAL_REVERSED_NAME,
         templates::BASIC_NAME,
         templates::REVERSED_NAME,
         templates::CLOZE_NAME,
@@ -169,6 +167,35 @@ pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
     all
 }
 
+/// What a caller may hand a streamed build besides its options: a cache of documents'
+/// results from earlier builds, and an observer told of the progress (and asked whether to
+/// stop).
+#[derive(Clone, Copy)]
+pub struct Hooks<'a> {
+    /// Reuse (and keep) documents' results: a document whose bytes, settings and images are
+    /// unchanged is not parsed again.
+    pub cache: Option<&'a DocumentCache>,
+    /// Told of each document read; asked between documents whether to stop.
+    pub observer: &'a dyn Observer,
+}
+
+impl std::fmt::Debug for Hooks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("cache", &self.cache.map(DocumentCache::documents))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Hooks<'_> {
+    fn default() -> Self {
+        Hooks {
+            cache: None,
+            observer: &Unobserved,
+        }
+    }
+}
+
 /// Reads, parses and renders every input (documents in parallel) and hands the notes to
 /// `sink` one document at a time, in study order, while checking what spans documents
 /// (duplicate keys, media names, deck overrides). Nothing but the documents in flight and
@@ -177,16 +204,29 @@ pub fn note_types(opts: &BuildOptions) -> Vec<NoteType> {
 /// After the first error, no more notes go on to `sink` (nothing needs the notes of a build
 /// with errors); every document is still read, so that every problem is reported at once.
 /// Fails only when an input cannot be read at all, the options are invalid, or `sink` fails.
+#[cfg(any(test, feature = "internals"))]
 pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> {
+    stream_with(opts, Hooks::default(), sink)
+}
+
+/// [`stream`], with a cache of documents' results and an observer ([`Hooks`]). Fails with
+/// [`Error::Interrupted`] when the observer asks to stop.
+pub fn stream_with(
+    opts: &BuildOptions,
+    hooks: Hooks<'_>,
+    sink: &mut dyn NoteSink,
+) -> Result<Streamed> {
     let deck_override = match &opts.deck {
-        Some(d) => Some(
-            normalize_deck_name(d)
-                .ok_or_else(|| Error::Usage(format!("invalid deck name `{d}`")))?,
-        ),
+        Some(d) => Some(normalize_deck_name(d).ok_or_else(|| {
+            Error::Usage(format!(
+                "invalid deck name `{d}`: every `::`-separated part needs a name"
+            ))
+        })?),
         None => None,
     };
     let mut skipped = Vec::new();
     let files = collect_documents_reporting(&opts.inputs, &mut skipped)?;
+    hooks.observer.documents_found(files.len());
     // Each document's content root: the input directory it was found under, or a file
     // input's own directory. Images must stay inside it.
     let mut roots: BTreeMap<PathBuf, ContentRoot> = BTreeMap::new();
@@ -203,17 +243,8 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
         jobs.push((file, input_dir, root_dir));
     }
 
-    let load_one = |(file, input_dir, root_dir): &(&PathBuf, &Option<PathBuf>, PathBuf)| {
-        let bytes = match read_document(file)? {
-            Ok(bytes) => bytes,
-            Err(too_big) => {
-                return Ok(DocumentResult {
-                    path: file.to_path_buf(),
-                    diagnostics: vec![too_big],
-                    ..DocumentResult::default()
-                });
-            }
-        };
+    let render = |(file, input_dir, root_dir): &(&PathBuf, &Option<PathBuf>, PathBuf),
+                  bytes: Vec<u8>| {
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -221,14 +252,14 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
                 let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
                 let mut loc = Location::from_offset(file, prefix, valid);
                 loc.col = loc.col.max(1);
-                return Ok(DocumentResult {
+                return DocumentResult {
                     path: file.to_path_buf(),
                     diagnostics: vec![Diagnostic::error(
                         loc,
                         format!("invalid UTF-8 at byte offset {valid}"),
                     )],
                     ..DocumentResult::default()
-                });
+                };
             }
         };
         let source = crate::source::walk::relative_to_root(file, &opts.root);
@@ -251,15 +282,70 @@ pub fn stream(opts: &BuildOptions, sink: &mut dyn NoteSink) -> Result<Streamed> 
         );
         doc.used_overrides = used_overrides;
         doc.path = file.to_path_buf();
-        Ok(doc)
+        doc
+    };
+    let too_big = |file: &PathBuf, too_big| DocumentResult {
+        path: file.to_path_buf(),
+        diagnostics: vec![too_big],
+        ..DocumentResult::default()
+    };
+    let settings = hooks
+        .cache
+        .map(|_| cache::settings_digest(opts, deck_override.as_deref()));
+    // A document's results, and whether they came from the cache.
+    let load_one = |job: &(&PathBuf, &Option<PathBuf>, PathBuf)| -> Result<(DocumentResult, bool)> {
+        let (file, input_dir, _) = job;
+        let (Some(cache), Some(settings)) = (hooks.cache, settings) else {
+            return Ok(match read_document(file)? {
+                Ok(bytes) => (render(job, bytes), false),
+                Err(big) => (too_big(file, big), false),
+            });
+        };
+        let key = (file.to_path_buf(), (*input_dir).clone());
+        let stamp = Stamp::of(file);
+        if let Some(stamp) = &stamp
+            && let Some(doc) = cache.unchanged(&key, stamp, &settings)
+        {
+            return Ok((doc, true));
+        }
+        let bytes = match read_document(file)? {
+            Ok(bytes) => bytes,
+            Err(big) => return Ok((too_big(file, big), false)),
+        };
+        let digest = cache::document_digest(&settings, &bytes);
+        if let Some(doc) = cache.same_content(&key, stamp, &digest) {
+            return Ok((doc, true));
+        }
+        let doc = render(job, bytes);
+        cache.store(key, stamp, settings, digest, &doc);
+        Ok((doc, false))
     };
 
     // Documents are independent: read, parse and render them in parallel, and merge the
     // results in input order so everything downstream stays deterministic.
     let mut assembler = Assembler::new();
-    in_order_in_parallel(&jobs, load_one, |doc: Result<DocumentResult>| {
-        assembler.add(doc?, sink)
+    in_order_in_parallel(&jobs, load_one, |doc: Result<(DocumentResult, bool)>| {
+        let (mut doc, cached) = doc?;
+        if hooks.observer.should_stop() {
+            return Err(Error::Interrupted);
+        }
+        if cached {
+            // The build time is the only thing a reused document's notes take from the build.
+            for note in &mut doc.notes {
+                note.mtime = opts.timestamp;
+            }
+        }
+        hooks.observer.document_read(doc.notes.len(), cached);
+        assembler.add(doc, sink)
     })?;
+    if let Some(cache) = hooks.cache {
+        cache.retain(
+            &jobs
+                .iter()
+                .map(|(file, input_dir, _)| (file.to_path_buf(), (*input_dir).clone()))
+                .collect(),
+        );
+    }
     let mut streamed = assembler.finish(opts, deck_override.is_none());
     // Walk warnings have no location: they go first, as the sort puts them.
     skipped.append(&mut streamed.diagnostics);
@@ -351,14 +437,19 @@ mod tests {
             loaded.warnings[0].to_string(),
             "bio.md:7:1: warning: question `What is DNA?` has an empty answer"
         );
-        let err = load_str(
+        let dup = load_str(
             Path::new("bio.md"),
             "# T\n\n## Q?\n\nA\n\n## Q?\n\nB\n",
             &Templates::default(),
             7,
         )
-        .unwrap_err();
-        assert!(err.to_string().contains("duplicate question"), "{err}");
+        .unwrap();
+        assert_eq!(dup.package.notes.len(), 2);
+        assert!(
+            dup.warnings[0].to_string().contains("duplicate question"),
+            "{:?}",
+            dup.warnings
+        );
     }
 
     #[test]
@@ -417,10 +508,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in [
             ("1.md", "# One\n\n## Q1. First?\n\na\n"),
-            ("2.md", "# Two\n\n## Q1. Broken?\n\n![x](missing.png)\n"),
+            (
+                "2.md",
+                "---\nnote_type: cloze\n---\n# Two\n\n## Q1. Broken?\n\nx\n",
+            ),
             (
                 "3.md",
-                "# Three\n\n## Q1. Third?\n\n![y](gone.png)\n\n## Q2. Fourth?\n\nd\n",
+                "---\ndeck: \" :: \"\n---\n# Three\n\n## Q1. Third?\n\ny\n\n## Q2. Fourth?\n\nd\n",
             ),
         ] {
             std::fs::write(dir.path().join(name), text).unwrap();
@@ -437,7 +531,8 @@ mod tests {
         .unwrap();
         let fronts: Vec<&str> = notes.iter().map(|n| n.fields[0].as_str()).collect();
         assert_eq!(fronts, ["First?"]);
-        assert_eq!(streamed.notes, 4);
+        // Documents whose front matter is wrong make no notes.
+        assert_eq!(streamed.notes, 1);
         let errors: Vec<String> = streamed
             .diagnostics
             .iter()
@@ -445,8 +540,11 @@ mod tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(errors.len(), 2, "{errors:?}");
-        assert!(errors[0].contains("2.md:5:1: error: image `missing.png` not found"));
-        assert!(errors[1].contains("3.md:5:1: error: image `gone.png` not found"));
+        assert!(errors[0].contains("2.md:2:"), "{errors:?}");
+        assert!(
+            errors[1].contains("3.md:2:1: error: front matter: ` :: ` is not a valid deck name"),
+            "{errors:?}"
+        );
         assert_eq!(streamed.documents.len(), 3);
     }
 }

@@ -2,27 +2,36 @@
 //!
 //! The goal is that a fresh Anki (stock note types only) imports the file with no manual
 //! mapping, into the right decks, and that importing a rebuilt file *updates* the notes
-//! instead of duplicating them. The file starts with these header lines (see [`HEADERS`]):
+//! instead of duplicating them. CSV import cannot create or change note types, so each
+//! decksmith note type goes into the stock one like it ([`stock_notetype`]): question/answer
+//! notes into *Basic (optional reversed card)* (its second card exists while `Add Reverse`
+//! is filled, as in decksmith's own note type), cloze notes into *Cloze*, and notes the lock
+//! keeps in the older note types into *Basic* or *Basic (and reversed card)*. Their
+//! templates and styling are the collection's: decksmith's `--templates` never reach a
+//! CSV import. Any other note type (a converted deck's own, which its collection has) is
+//! named as it is, with every field, and a warning says that only a collection that has it
+//! can import those notes.
+//!
+//! The file starts with header lines; which ones depends on the notes (`Layout`):
 //!
 //! - `#separator:tab` — forces the delimiter instead of letting Anki sniff it. It comes first
 //!   because Anki splits later header values (e.g. `#columns:`) with the delimiter known at
 //!   that line.
 //! - `#html:true` — fields are used verbatim as HTML; without it Anki guesses from the first
 //!   records and, in text mode, would entity-escape our markup.
-//! - `#notetype:Basic` — the stock note type every Anki has (CSV import cannot create note
-//!   types), with two fields: Front and Back. Only the first two fields of each note go in.
 //! - `#guid column:1` — the note's guid, the same one the `.apkg` uses, so re-importing a
 //!   rebuilt file matches existing notes by guid and updates them.
-//! - `#deck column:2` — the full `::` deck name; Anki creates decks that don't exist.
-//! - `#tags column:5` — space-separated tags. Given explicitly; otherwise Anki would take "the
+//! - `#notetype column:2` — each record names its stock note type after its guid; or, when
+//!   every note is a stock *Basic* one, `#notetype:Basic` once and no such column.
+//! - `#deck column:N` — the full `::` deck name; Anki creates decks that don't exist.
+//! - `#tags column:N` — space-separated tags. Given explicitly; otherwise Anki would take "the
 //!   first column after the last field", which is the same column but only by coincidence.
 //!
-//! When some notes use `decksmith Basic (and reversed)`, `#notetype:Basic` is replaced by
-//! `#notetype column:2` (see [`HEADERS_WITH_NOTETYPE`]): each record names the stock `Basic` or
-//! `Basic (and reversed card)` after its guid, and the later columns shift by one.
-//!
-//! Records follow as `guid, deck, Front, Back, tags`. No space follows a header's colon (Anki
-//! keeps it as part of the value). The file is UTF-8 without BOM, with `\n` line endings.
+//! Records follow as `guid, [note type,] deck, fields…, tags`, with as many field columns as
+//! the note with the most fields has, at least two (a note with fewer leaves the rest empty;
+//! Anki ignores columns past a note type's fields, and its own export pads records the
+//! same way). No space follows a header's colon (Anki keeps
+//! it as part of the value). The file is UTF-8 without BOM, with `\n` line endings.
 //!
 //! **Quoting and newlines.** Anki reads records with the `csv` crate: no header row,
 //! flexible, comment byte `#`, our delimiter and `"` quoting, where an unquoted record
@@ -38,14 +47,15 @@ use std::io::{Seek, Write};
 
 use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::{CardCounter, Note};
+use crate::model::Note;
+use crate::model::templates::{BASIC_NAME, CLOZE_NAME, OPTIONAL_REVERSED_NAME, REVERSED_NAME};
 
 /// The field delimiter, matching the `#separator:tab` header.
 const DELIMITER: u8 = b'\t';
 
-/// The header lines of a package whose notes are all question/answer notes, in order, each
-/// written as `#<line>\n`. Keep them consistent with `write_record`, which produces the columns
-/// they describe.
+/// The header lines of a package whose notes are all stock *Basic* notes (the older
+/// `decksmith Basic`), in order, each written as `#<line>\n`: records are
+/// `guid, deck, Front, Back, tags`.
 pub const HEADERS: &[&str] = &[
     "separator:tab",
     "html:true",
@@ -55,8 +65,9 @@ pub const HEADERS: &[&str] = &[
     "tags column:5",
 ];
 
-/// The header lines of a package that mixes note types (cloze notes, reversed notes): each
-/// row names its stock note type in column 2, and its fields follow positionally.
+/// The header lines of a package with other notes but none with more than two fields
+/// (the older reversed notes, cloze notes): records are
+/// `guid, note type, deck, field 1, field 2, tags`.
 pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
     "separator:tab",
     "html:true",
@@ -66,14 +77,27 @@ pub const HEADERS_WITH_NOTETYPE: &[&str] = &[
     "tags column:6",
 ];
 
-/// The note type a note goes into when imported from CSV (CSV import cannot create note
-/// types): for decksmith's own, the stock Anki note type that every new collection has; any
-/// other (a note type a converted deck already has in Anki) by its own name.
+/// The header lines of a package with question/answer notes of the current note type (three
+/// fields): records are `guid, note type, deck, field 1, field 2, field 3, tags`.
+pub const HEADERS_WITH_THREE_FIELDS: &[&str] = &[
+    "separator:tab",
+    "html:true",
+    "guid column:1",
+    "notetype column:2",
+    "deck column:3",
+    "tags column:7",
+];
+
+/// The note type a note goes into when imported from CSV (CSV import cannot create or change
+/// note types): for decksmith's own, the stock Anki note type like it, which every new
+/// collection has; any other (a note type a converted deck already has in Anki) by its own
+/// name.
 pub fn stock_notetype(name: &str) -> &str {
     match name {
-        crate::model::templates::CLOZE_NAME => "Cloze",
-        crate::model::templates::REVERSED_NAME => "Basic (and reversed card)",
-        crate::model::templates::BASIC_NAME => "Basic",
+        OPTIONAL_REVERSED_NAME => "Basic (optional reversed card)",
+        CLOZE_NAME => "Cloze",
+        REVERSED_NAME => "Basic (and reversed card)",
+        BASIC_NAME => "Basic",
         other => other,
     }
 }
@@ -88,31 +112,81 @@ const ANKI_STOCK: &[&str] = &[
     "Image Occlusion",
 ];
 
-/// The header lines for records with `width` field columns, with or without the note-type
-/// column: [`HEADERS`] and [`HEADERS_WITH_NOTETYPE`] for two, the tags column moved on for
-/// more.
-fn header_lines(with_notetype: bool, width: usize) -> Vec<String> {
-    let base = if with_notetype {
-        HEADERS_WITH_NOTETYPE
-    } else {
-        HEADERS
-    };
-    base.iter()
-        .map(|h| match h.strip_prefix("tags column:") {
-            Some(_) => format!("tags column:{}", width + if with_notetype { 4 } else { 3 }),
-            None => (*h).to_owned(),
-        })
-        .collect()
+/// The columns of a CSV file, from the simplest to the most general: a file is written in
+/// the simplest one its notes fit, and rewritten once in a more general one when a note
+/// needs it (see [`relayout`]). Every layout is more general than the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Layout {
+    /// Stock *Basic* only: [`HEADERS`].
+    Basic,
+    /// A note-type column and this many field columns (two or more): for two,
+    /// [`HEADERS_WITH_NOTETYPE`]; for three, [`HEADERS_WITH_THREE_FIELDS`]; for more (a
+    /// converted deck's note types), the tags column after the last field column, as
+    /// Anki's own export makes every record as wide as the widest note type.
+    Typed(usize),
 }
 
-/// Writes one note's record, with the columns the headers describe: guid, [note type,] deck,
-/// the note's first `width` fields (blank where it has fewer), tags. `tags` is scratch space
-/// for the space-separated tags, reused from note to note.
+impl Layout {
+    /// The simplest layout `note` fits in.
+    fn of(note: &Note) -> Layout {
+        if note.fields.len() > 2 {
+            Layout::Typed(note.fields.len())
+        } else if stock_notetype(&note.note_type) != "Basic" {
+            Layout::Typed(2)
+        } else {
+            Layout::Basic
+        }
+    }
+
+    /// Its header lines, each written as `#<line>\n`.
+    fn headers(self) -> Vec<String> {
+        match self {
+            Layout::Basic => HEADERS.iter().map(|h| (*h).to_owned()).collect(),
+            Layout::Typed(fields) => HEADERS_WITH_NOTETYPE
+                .iter()
+                .map(|h| match h.strip_prefix("tags column:") {
+                    Some(_) => format!("tags column:{}", fields + 4),
+                    None => (*h).to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    /// How many field columns its records have.
+    fn fields(self) -> usize {
+        match self {
+            Layout::Basic => 2,
+            Layout::Typed(fields) => fields,
+        }
+    }
+
+    /// Writes one record: `guid`, the note type (unless [`Layout::Basic`]), `deck`,
+    /// [`fields`](Self::fields) fields (`field(i)`, blank past the note's last), `tags`.
+    fn write<'a, W: Write>(
+        self,
+        w: &mut ::csv::Writer<W>,
+        guid: &'a [u8],
+        notetype: &'a [u8],
+        deck: &'a [u8],
+        field: impl Fn(usize) -> &'a [u8],
+        tags: &'a [u8],
+    ) -> ::csv::Result<()> {
+        let typed = (self != Layout::Basic).then_some(notetype);
+        let row = std::iter::once(guid)
+            .chain(typed)
+            .chain(std::iter::once(deck))
+            .chain((0..self.fields()).map(field))
+            .chain(std::iter::once(tags));
+        w.write_record(row)
+    }
+}
+
+/// Writes one note's record in `layout`; `tags` is scratch space for the space-separated
+/// tags, reused from note to note.
 fn write_record<W: Write>(
     w: &mut ::csv::Writer<W>,
     note: &Note,
-    with_notetype: bool,
-    width: usize,
+    layout: Layout,
     tags: &mut String,
 ) -> ::csv::Result<()> {
     tags.clear();
@@ -122,15 +196,13 @@ fn write_record<W: Write>(
         }
         tags.push_str(tag);
     }
-    let field = |i: usize| note.fields.get(i).map_or("", String::as_str).as_bytes();
-    let (guid, deck) = (note.guid.as_bytes(), note.deck.as_bytes());
-    let notetype = with_notetype.then(|| stock_notetype(&note.note_type).as_bytes());
-    w.write_record(
-        std::iter::once(guid)
-            .chain(notetype)
-            .chain(std::iter::once(deck))
-            .chain((0..width).map(field))
-            .chain(std::iter::once(tags.as_bytes())),
+    layout.write(
+        w,
+        note.guid.as_bytes(),
+        stock_notetype(&note.note_type).as_bytes(),
+        note.deck.as_bytes(),
+        |i| note.fields.get(i).map_or(&b""[..], |f| f.as_bytes()),
+        tags.as_bytes(),
     )
 }
 
@@ -162,28 +234,19 @@ impl Writer for CsvWriter {
         _settings: &Settings,
         out: &mut dyn Output,
     ) -> Result<WriteReport> {
-        // The headers depend on whether every note fits the stock `Basic` note type. Records go
-        // straight to `out` under the simple headers until a note needs the note-type column;
-        // then what was written is rewritten once with the column (see `add_notetype_column`).
+        // The headers depend on the notes. Records go straight to `out` in the simplest layout
+        // until a note needs a more general one; then what was written is rewritten once in
+        // that layout (see `relayout`).
         let start = out
             .stream_position()
             .map_err(|e| Self::err(format!("writing: {e}")))?;
-        // Every record has the field columns of the widest note type (Anki's own export does
-        // the same), so the tags column is one for all.
-        let types = notes.note_types().to_vec();
-        let width = types
-            .iter()
-            .map(|t| t.fields.len())
-            .max()
-            .unwrap_or(0)
-            .max(2);
-        let records = start + write_headers(out, &header_lines(false, width))?;
+        let mut layout = Layout::Basic;
+        let mut records = start + write_headers(out, &layout.headers())?;
         let mut body = records_writer(out);
-        let mut with_notetype = false;
         let (mut count, mut cards) = (0usize, 0usize);
         let mut warnings = Vec::new();
         let mut tags = String::new();
-        let mut counter = CardCounter::new(&types);
+        let counter = crate::model::cardgen::CardCounter::new(notes.note_types());
         // Notes of note types only a collection that has them can import, and the names.
         let (mut foreign, mut foreign_names) = (0usize, Vec::<String>::new());
         while let Some(note) = notes.next_note()? {
@@ -194,9 +257,10 @@ impl Writer for CsvWriter {
                     foreign_names.push(notetype.to_owned());
                 }
             }
-            if !with_notetype && stock_notetype(&note.note_type) != "Basic" {
-                body = add_notetype_column(body, start, records, width)?;
-                with_notetype = true;
+            let needed = Layout::of(note);
+            if needed > layout {
+                (body, records) = relayout(body, start, records, layout, needed)?;
+                layout = needed;
             }
             if note.fields.first().is_none_or(|f| f.trim().is_empty()) {
                 warnings.push(Diagnostic::warning(
@@ -204,19 +268,19 @@ impl Writer for CsvWriter {
                     "csv: the question is empty, so Anki's importer will skip this note",
                 ));
             }
-            write_record(&mut body, note, with_notetype, width, &mut tags)
+            write_record(&mut body, note, layout, &mut tags)
                 .map_err(|e| Self::err(format!("writing note {}: {e}", note.guid)))?;
             count += 1;
             // Anki makes the cards on import; it makes the same ones as the package's.
             cards += counter.count(note);
         }
-        notes.manifest()?;
         if foreign > 0 {
             warnings.push(Diagnostic::global_warning(format!(
                 "csv: {foreign} notes are of note types a CSV names but cannot define ({}): only a collection that has them imports those notes",
                 foreign_names.join(", ")
             )));
         }
+        notes.manifest()?;
         let out = finish(body)?;
         out.flush()
             .map_err(|e| Self::err(format!("flushing: {e}")))?;
@@ -270,27 +334,29 @@ fn finish(body: Records<'_>) -> Result<&mut dyn Output> {
         .map_err(|e| CsvWriter::err(format!("writing: {}", e.error())))
 }
 
-/// Rewrites the output written since `start` (the simple headers, then from `records` on,
-/// records that are all stock `Basic`) as if it had had the note-type column from the start,
-/// and returns the writer the next records go to.
+/// Rewrites the output written since `start` (the headers of layout `from`, then from
+/// `records` on, records in that layout) as if it had been in layout `to` from the start, and
+/// returns the writer the next records go to, with where its records begin.
 ///
 /// The records are first copied to a scratch file, then read back from it and written over
-/// the old ones from `start` on. The new output is longer than the old (longer headers, and
-/// `Basic\t` in every record), so nothing of the old remains past its end; that is checked
-/// too, since an output cannot be shortened.
-fn add_notetype_column(
+/// the old ones from `start` on. A more general layout is never shorter (its headers are as
+/// long or longer, and every record gains a column), so nothing of the old remains past the
+/// new end; that is checked too, since an output cannot be shortened.
+fn relayout(
     body: Records<'_>,
     start: u64,
     records: u64,
-    width: usize,
-) -> Result<Records<'_>> {
+    from: Layout,
+    to: Layout,
+) -> Result<(Records<'_>, u64)> {
     use std::io::{BufReader, Read, SeekFrom};
     let err = |what: &str, e: &dyn std::fmt::Display| CsvWriter::err(format!("{what}: {e}"));
     let out = finish(body)?;
     let end = out.stream_position().map_err(|e| err("writing", &e))?;
     out.seek(SeekFrom::Start(records))
         .map_err(|e| err("rereading", &e))?;
-    let mut scratch = tempfile::tempfile().map_err(|e| err("scratch file", &e))?;
+    let mut scratch = tempfile::tempfile()
+        .map_err(|e| Error::io_doing("create a temporary file in", std::env::temp_dir(), e))?;
     let mut old = BufReader::with_capacity(256 * 1024, (&mut *out).take(end - records));
     let copied = std::io::copy(&mut old, &mut scratch).map_err(|e| err("rereading", &e))?;
     if copied != end - records {
@@ -302,7 +368,7 @@ fn add_notetype_column(
 
     out.seek(SeekFrom::Start(start))
         .map_err(|e| err("rewriting", &e))?;
-    write_headers(out, &header_lines(true, width))?;
+    let new_records = start + write_headers(out, &to.headers())?;
     let mut new = records_writer(out);
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
@@ -316,12 +382,23 @@ fn add_notetype_column(
         .read_byte_record(&mut rec)
         .map_err(|e| err("scratch file", &e))?
     {
-        let mut fields = rec.iter();
-        let guid = fields.next().unwrap_or_default();
-        new.write_record(
-            std::iter::once(guid)
-                .chain(std::iter::once(&b"Basic"[..]))
-                .chain(fields),
+        let cols: Vec<&[u8]> = rec.iter().collect();
+        let (notetype, rest): (&[u8], &[&[u8]]) = match from {
+            Layout::Basic => (b"Basic", &cols[1..]),
+            _ => (cols.get(1).copied().unwrap_or_default(), &cols[2..]),
+        };
+        let field_end = 1 + from.fields();
+        if rest.len() != field_end + 1 {
+            return Err(CsvWriter::err("rereading: a record has the wrong columns"));
+        }
+        let fields = &rest[1..field_end];
+        to.write(
+            &mut new,
+            cols[0],
+            notetype,
+            rest[0],
+            |i| fields.get(i).copied().unwrap_or_default(),
+            rest[field_end],
         )
         .map_err(|e| err("rewriting", &e))?;
     }
@@ -329,10 +406,10 @@ fn add_notetype_column(
     let new_end = out.stream_position().map_err(|e| err("rewriting", &e))?;
     if new_end < end {
         return Err(CsvWriter::err(
-            "rewriting: the records with the note-type column are shorter than without",
+            "rewriting: the records in the new layout are shorter than in the old",
         ));
     }
-    Ok(records_writer(out))
+    Ok((records_writer(out), new_records))
 }
 
 #[cfg(test)]
@@ -352,16 +429,16 @@ pub(crate) mod tests {
             fields: vec![
                 FieldDef {
                     name: "Front".into(),
-                    id: 11,
+                    id: Some(11),
                 },
                 FieldDef {
                     name: "Back".into(),
-                    id: 12,
+                    id: Some(12),
                 },
             ],
             templates: vec![TemplateDef {
                 name: "Card 1".into(),
-                id: 21,
+                id: Some(21),
                 front: "{{Front}}".into(),
                 back: "{{FrontSide}}<hr id=answer>{{Back}}".into(),
             }],
@@ -502,16 +579,76 @@ pub(crate) mod tests {
     /// What the writer must give for `package` once it needs the note-type column: written
     /// here without any rewriting, every record with the column.
     fn with_column_from_the_start(package: &Package) -> String {
+        in_layout_from_the_start(package, Layout::Typed(2))
+    }
+
+    /// `package` written in `layout` from the start, without any rewriting.
+    fn in_layout_from_the_start(package: &Package, layout: Layout) -> String {
         let mut w = records_writer(Vec::new());
         for note in &package.notes {
-            write_record(&mut w, note, true, 2, &mut String::new()).unwrap();
+            write_record(&mut w, note, layout, &mut String::new()).unwrap();
         }
         let records = String::from_utf8(w.into_inner().unwrap()).unwrap();
-        let headers: String = HEADERS_WITH_NOTETYPE
-            .iter()
-            .map(|h| format!("#{h}\n"))
-            .collect();
+        let headers: String = layout.headers().iter().map(|h| format!("#{h}\n")).collect();
         headers + &records
+    }
+
+    /// A note of the current question/answer note type (three fields), reversed or not.
+    fn current(guid: &str, reverse: bool) -> Note {
+        let mut n = note(guid, "Biology", "<p>el gato</p>", "<p>the cat</p>", &["es"]);
+        n.note_type = crate::model::templates::OPTIONAL_REVERSED_NAME.into();
+        n.fields.push(if reverse { "y" } else { "" }.into());
+        n
+    }
+
+    #[test]
+    fn current_notes_name_the_stock_optional_reversed_type_with_three_field_columns() -> Result<()>
+    {
+        let mut package = package();
+        package.notes = vec![current("a", false), current("b", true)];
+        package
+            .note_types
+            .push(crate::model::templates::Templates::default().optional_reversed(0));
+        let (text, report) = write(&package)?;
+        assert_eq!(
+            text,
+            "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:7\n\
+             a\tBasic (optional reversed card)\tBiology\t<p>el gato</p>\t<p>the cat</p>\t\tes\n\
+             b\tBasic (optional reversed card)\tBiology\t<p>el gato</p>\t<p>the cat</p>\ty\tes\n"
+        );
+        assert_eq!(
+            (report.notes, report.cards),
+            (2, 3),
+            "a second card only for b"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn records_of_every_simpler_layout_are_rewritten_in_the_three_field_one() -> Result<()> {
+        // Plain notes, then cloze and older reversed notes (two fields, typed), then a current
+        // one: Basic → Typed(2) → Typed(3), each rewrite as if from the start.
+        let mut package = package();
+        let mut cloze = package.notes[0].clone();
+        cloze.guid = "cloze".into();
+        cloze.note_type = crate::model::templates::CLOZE_NAME.into();
+        cloze.fields[0] = "{{c1::Paris}}".into();
+        let mut older = package.notes[1].clone();
+        older.guid = "older".into();
+        older.note_type = crate::model::templates::REVERSED_NAME.into();
+        package.notes.extend([cloze, older, current("now", true)]);
+        let t = crate::model::templates::Templates::default();
+        package
+            .note_types
+            .extend([t.cloze(0), t.reversed(0), t.optional_reversed(0)]);
+        let (text, report) = write(&package)?;
+        assert_eq!(text, in_layout_from_the_start(&package, Layout::Typed(3)));
+        assert_eq!((report.notes, report.cards), (5, 2 + 1 + 2 + 2));
+        // Without the current note, the two-field typed layout is enough.
+        package.notes.pop();
+        let (text, _) = write(&package)?;
+        assert_eq!(text, in_layout_from_the_start(&package, Layout::Typed(2)));
+        Ok(())
     }
 
     #[test]
@@ -587,6 +724,53 @@ pub(crate) mod tests {
             })
             .collect();
         assert_eq!(rows, want);
+        Ok(())
+    }
+
+    #[test]
+    fn the_typed_layouts_headers_are_the_published_ones() {
+        assert_eq!(Layout::Typed(2).headers(), HEADERS_WITH_NOTETYPE);
+        assert_eq!(Layout::Typed(3).headers(), HEADERS_WITH_THREE_FIELDS);
+        assert_eq!(Layout::Basic.headers(), HEADERS);
+        assert_eq!(Layout::Typed(5).headers()[5], "tags column:9");
+    }
+
+    #[test]
+    fn other_note_types_keep_their_name_and_every_field_and_are_warned_about() -> Result<()> {
+        // A converted deck's own note type (four fields) after stock Basic notes: the file is
+        // rewritten once with a note-type column and four field columns, the Basic notes'
+        // last two blank; the note type is named as it is, and the warning says a CSV cannot
+        // define it.
+        let mut package = package();
+        let mut vocab = basic_type();
+        vocab.id = 9;
+        vocab.name = "Vocab".into();
+        for name in ["Example", "Notes"] {
+            vocab.fields.push(FieldDef {
+                name: name.into(),
+                id: None,
+            });
+        }
+        let mut word = note("w", "Spanish", "perro", "dog", &[]);
+        word.note_type = "Vocab".into();
+        word.fields.extend(["el perro ladra".into(), String::new()]);
+        package.notes.push(word);
+        package.note_types.push(vocab);
+        let (text, report) = write(&package)?;
+        assert_eq!(text, in_layout_from_the_start(&package, Layout::Typed(4)));
+        assert!(text.contains("#tags column:8\n"), "{text}");
+        assert!(
+            text.contains("w\tVocab\tSpanish\tperro\tdog\tel perro ladra\t\t\n"),
+            "{text}"
+        );
+        assert_eq!(report.warnings.len(), 1);
+        assert!(
+            report.warnings[0]
+                .to_string()
+                .contains("csv: 1 notes are of note types a CSV names but cannot define (Vocab)"),
+            "{}",
+            report.warnings[0]
+        );
         Ok(())
     }
 

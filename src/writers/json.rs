@@ -15,8 +15,9 @@ use std::fmt::Write as _;
 
 use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Error, Result};
+use crate::model::cardgen::CardCounter;
 use crate::model::text::json::push_json_str;
-use crate::model::{CardCounter, Note, NoteType, find_note_type};
+use crate::model::{Note, NoteType, find_note_type};
 
 /// Writes the `json` format.
 #[derive(Debug, Clone, Copy, Default)]
@@ -140,7 +141,7 @@ impl Writer for JsonWriter {
         // `crate::writers::run`), so a failure never leaves a half-written file behind. Each note
         // is laid out in one reused buffer and written with one call.
         let types = notes.note_types().to_vec();
-        let mut counter = CardCounter::new(&types);
+        let counter = CardCounter::new(&types);
         let mut buf = String::new();
         let (mut count, mut cards) = (0usize, 0usize);
         while let Some(note) = notes.next_note()? {
@@ -299,7 +300,7 @@ mod tests {
                             .enumerate()
                             .map(|(id, (name, _))| FieldDef {
                                 name: name.clone(),
-                                id: id as i64,
+                                id: Some(id as i64),
                             })
                             .collect();
                         p.note_types.push(nt);
@@ -366,11 +367,11 @@ mod tests {
         p.note_types[0].fields = vec![
             FieldDef {
                 name: "Question".into(),
-                id: 11,
+                id: Some(11),
             },
             FieldDef {
                 name: "Answer".into(),
-                id: 12,
+                id: Some(12),
             },
         ];
         let text = write(&p)?;

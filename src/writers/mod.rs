@@ -156,6 +156,11 @@ pub trait Writer: Send + Sync {
     fn name(&self) -> &'static str;
     /// What follows the package name in the output file name, e.g. `.quizlet.txt`.
     fn file_suffix(&self) -> &'static str;
+    /// Whether the output is binary rather than text (it cannot go to a terminal or a text
+    /// pipe); text by default.
+    fn binary(&self) -> bool {
+        false
+    }
     /// The options the writer takes (its table in `decksmith.toml`, its flags); none by
     /// default.
     fn options(&self) -> &'static [OptionSpec] {
@@ -221,6 +226,49 @@ pub trait NoteStream {
     /// Decks, note types used and media: call after [`next_note`](Self::next_note) has
     /// returned `None`.
     fn manifest(&mut self) -> Result<&Manifest>;
+    /// What this writer kept from earlier builds of the process, when the build keeps it
+    /// ([`Memory`]); none by default.
+    fn memory(&self) -> Option<&Memory> {
+        None
+    }
+}
+
+/// What writers keep between the builds of one process (`build --watch`) to write the next
+/// output faster, such as the `.apkg` writer's compressed chunks: one value per writer, of
+/// the writer's own type. Whatever a writer keeps, its output is the same bytes as without.
+#[derive(Default)]
+pub struct Memory {
+    by_writer:
+        std::sync::Mutex<BTreeMap<&'static str, std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
+}
+
+impl Memory {
+    /// The value `writer` keeps, made with `T::default()` on first use (and replaced if it is
+    /// of another type).
+    pub fn get_or_default<T: std::any::Any + Send + Sync + Default>(
+        &self,
+        writer: &'static str,
+    ) -> std::sync::Arc<T> {
+        let mut map = self
+            .by_writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = map
+            .entry(writer)
+            .or_insert_with(|| std::sync::Arc::new(T::default()));
+        if let Ok(value) = std::sync::Arc::clone(slot).downcast::<T>() {
+            return value;
+        }
+        let value = std::sync::Arc::new(T::default());
+        *slot = value.clone();
+        value
+    }
+}
+
+impl std::fmt::Debug for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memory")
+    }
 }
 
 /// A [`NoteStream`] over a package in memory.

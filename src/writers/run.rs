@@ -1,15 +1,18 @@
 //! Output files: naming them, and writing them so that a failed build never leaves a
-//! half-written or clobbered file. Every output is written to a temporary file in the
-//! target directory and renamed into place only after every writer has succeeded.
+//! half-written or clobbered file. Every output is written to a temporary file (or, for a
+//! writer whose output is a directory, a temporary directory) in the target directory and
+//! renamed into place only after every writer has succeeded.
 
 use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Instant;
 
 use crate::error::{Error, Result};
+use crate::model::observer::{Observer, Stage, Unobserved};
 use crate::model::{Manifest, Note, NoteSink, NoteType, Package};
-use crate::writers::{NoteStream, Settings, WriteReport, Writer};
+use crate::writers::{Memory, NoteStream, Settings, WriteReport, Writer};
 
 /// One output that was written.
 #[derive(Debug, Clone)]
@@ -28,8 +31,8 @@ pub struct Written {
 /// A writer chosen for a build, and the settings it writes with.
 pub type Selected<'w> = (&'w dyn Writer, Settings);
 
-/// An output complete in its staging place, not yet in its own (see
-/// [`write_streaming_then`]).
+/// An output complete in its staging place, not yet in its own: what the `finish` step of
+/// [`run_streaming_then`] sees.
 #[derive(Debug, Clone, Copy)]
 pub struct StagedOutput<'a> {
     /// The writer's name.
@@ -39,21 +42,6 @@ pub struct StagedOutput<'a> {
     pub staged: &'a Path,
     /// Where it goes once everything succeeded.
     pub path: &'a Path,
-}
-
-/// An output being staged: a temporary file, or a temporary directory.
-enum Staging {
-    File(tempfile::NamedTempFile),
-    Dir(tempfile::TempDir),
-}
-
-impl Staging {
-    fn path(&self) -> &Path {
-        match self {
-            Staging::File(f) => f.path(),
-            Staging::Dir(d) => d.path(),
-        }
-    }
 }
 
 /// The package name used when none is given: a single file's stem, a single directory's
@@ -102,13 +90,23 @@ pub fn check_package_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// A temporary file next to where its content will end up.
-fn stage_in(dir: &Path) -> Result<tempfile::NamedTempFile> {
+/// A temporary file in `dir`, next to where its content will end up.
+fn stage_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     tempfile::Builder::new()
         .prefix(".decksmith-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))
+}
+
+/// Why outputs cannot be staged for `out_dir`, said of the directory the user named (not of
+/// the temporary file, nor of the ancestor it waits in).
+fn out_dir_error(out_dir: &Path, e: std::io::Error) -> Error {
+    let action = if out_dir.is_dir() {
+        "write to the output directory"
+    } else {
+        "create the output directory"
+    };
+    Error::io_doing(action, out_dir, e)
 }
 
 /// The content of a file written along with the outputs (such as the lock file).
@@ -141,7 +139,10 @@ enum Message {
 }
 
 /// A writer's side of its channel.
-struct ChannelStream {
+struct ChannelStream<'o> {
+    format: &'static str,
+    observer: &'o dyn Observer,
+    memory: Option<&'o Memory>,
     rx: Receiver<Message>,
     note_types: Vec<NoteType>,
     batch: Option<Arc<Vec<Note>>>,
@@ -149,9 +150,22 @@ struct ChannelStream {
     manifest: Option<Arc<Manifest>>,
 }
 
-impl NoteStream for ChannelStream {
+impl ChannelStream<'_> {
+    /// Tells the observer that the current batch was written, when there is one.
+    fn batch_done(&self) {
+        if let Some(b) = &self.batch {
+            self.observer.notes_written(self.format, b.len());
+        }
+    }
+}
+
+impl NoteStream for ChannelStream<'_> {
     fn note_types(&self) -> &[NoteType] {
         &self.note_types
+    }
+
+    fn memory(&self) -> Option<&Memory> {
+        self.memory
     }
 
     fn next_note(&mut self) -> Result<Option<&Note>> {
@@ -159,6 +173,10 @@ impl NoteStream for ChannelStream {
             return Ok(None);
         }
         while self.batch.as_ref().is_none_or(|b| self.next >= b.len()) {
+            self.batch_done();
+            if self.observer.should_stop() {
+                return Err(Error::Interrupted);
+            }
             match self.rx.recv() {
                 Ok(Message::Notes(batch)) => {
                     self.batch = Some(batch);
@@ -209,35 +227,108 @@ impl NoteSink for Fanout {
 }
 
 /// A writer's staged output file: buffered writes, and reads that first write out the buffer,
-/// so that a writer reading back what it wrote sees every byte of it.
-struct Staged(BufWriter<tempfile::NamedTempFile>);
+/// so that a writer reading back what it wrote sees every byte of it. Every write tells the
+/// observer (a mebibyte at a time) and fails once it asks to stop.
+struct StagedFile<'o> {
+    file: BufWriter<std::fs::File>,
+    format: &'static str,
+    observer: &'o dyn Observer,
+    /// Bytes written and not yet reported.
+    unreported: u64,
+}
 
-impl Write for Staged {
+impl StagedFile<'_> {
+    /// Reports the bytes not yet reported.
+    fn report(&mut self) {
+        if self.unreported > 0 {
+            self.observer.bytes_written(self.format, self.unreported);
+            self.unreported = 0;
+        }
+    }
+
+    fn counted(&mut self, n: usize) -> std::io::Result<()> {
+        self.unreported += n as u64;
+        if self.unreported >= 1 << 20 {
+            self.report();
+            if self.observer.should_stop() {
+                // Not `ErrorKind::Interrupted`: `write_all` would retry.
+                return Err(std::io::Error::other("interrupted"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for StagedFile<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
+        let n = self.file.write(buf)?;
+        self.counted(n)?;
+        Ok(n)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.0.write_all(buf)
+        self.file.write_all(buf)?;
+        self.counted(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        self.file.flush()
     }
 }
 
-impl Seek for Staged {
+impl Seek for StagedFile<'_> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.0.seek(pos)
+        self.file.seek(pos)
     }
 }
 
-impl Read for Staged {
+impl Read for StagedFile<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.flush()?;
-        self.0.get_mut().read(buf)
+        self.file.flush()?;
+        self.file.get_mut().read(buf)
     }
 }
+
+/// Where a run's outputs go, and who watches it.
+pub struct Run<'a> {
+    /// The writers, with their settings.
+    pub writers: &'a [Selected<'a>],
+    /// The output directory.
+    pub out_dir: &'a Path,
+    /// The outputs' base name.
+    pub name: &'a str,
+    /// Every note type a note may use.
+    pub note_types: &'a [NoteType],
+    /// Told of the notes and bytes each writer writes and how long it took; asked whether to
+    /// stop.
+    pub observer: &'a dyn Observer,
+    /// Instead of a file in `out_dir`, copy the one output here once everything succeeded
+    /// (the [`Written`] path is then `-`). Only for a run with exactly one writer.
+    pub pipe: Option<&'a mut dyn Write>,
+    /// What the writers keep between the runs of this process, if anything.
+    pub memory: Option<&'a Memory>,
+}
+
+/// Where an output waits until everything succeeded.
+enum Staging {
+    /// A temporary file, with its path unless it goes to a pipe (then it is anonymous).
+    File(std::fs::File, Option<tempfile::TempPath>),
+    /// A temporary directory (a writer that [`writes_directory`](Writer::writes_directory)).
+    Dir(tempfile::TempDir),
+}
+
+impl Staging {
+    /// Where it is, unless it is an anonymous file.
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Staging::File(_, path) => path.as_deref(),
+            Staging::Dir(dir) => Some(dir.path()),
+        }
+    }
+}
+
+/// A staged output: what is known about it, and where it waits.
+type Staged = (&'static str, PathBuf, WriteReport, Option<String>, Staging);
 
 /// Runs each writer in its own thread into a temporary file in `out_dir`, while `produce`
 /// feeds them notes through the sink it is given; then, if `produce` commits, renames the
@@ -251,24 +342,59 @@ pub fn write_streaming<T>(
     note_types: &[NoteType],
     produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
 ) -> Result<(Vec<Written>, T)> {
-    write_streaming_then(writers, out_dir, name, note_types, produce, |_| Ok(()))
+    let run = Run {
+        writers,
+        out_dir,
+        name,
+        note_types,
+        observer: &Unobserved,
+        pipe: None,
+        memory: None,
+    };
+    run_streaming(run, produce)
 }
 
-/// [`write_streaming`], with one more step before anything is renamed into place: once
-/// every writer has staged its output and `produce` committed, `finish` sees the staged
-/// outputs and may complete them (write more files into a staged directory); its error
-/// leaves nothing behind, like any other. A directory output may not replace anything but an
-/// empty directory: that is checked before anything is written.
-pub fn write_streaming_then<T>(
-    writers: &[Selected<'_>],
-    out_dir: &Path,
-    name: &str,
-    note_types: &[NoteType],
+/// [`write_streaming`] as [`Run`] says: with an observer, and maybe into a pipe. A run whose
+/// observer asks to stop fails with [`Error::Interrupted`] and leaves no file behind.
+pub fn run_streaming<T>(
+    run: Run<'_>,
+    produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
+) -> Result<(Vec<Written>, T)> {
+    run_streaming_then(run, produce, |_| Ok(()))
+}
+
+/// [`run_streaming`], with one more step before anything is renamed into place: once every
+/// writer has staged its output and `produce` committed, `finish` sees the staged outputs
+/// (not one going to a pipe) and may complete them (write more files into a staged
+/// directory); its error leaves nothing behind, like any other. A directory output may
+/// replace nothing but an empty directory: that is checked before anything is written.
+pub fn run_streaming_then<T>(
+    run: Run<'_>,
     produce: impl FnOnce(&mut dyn NoteSink) -> Result<Finish<T>>,
     finish: impl FnOnce(&[StagedOutput<'_>]) -> Result<()>,
 ) -> Result<(Vec<Written>, T)> {
+    let Run {
+        writers,
+        out_dir,
+        name,
+        note_types,
+        observer,
+        mut pipe,
+        memory,
+    } = run;
     check_package_name(name)?;
+    if pipe.is_some() && writers.len() != 1 {
+        return Err(Error::Usage(
+            "only one output can go to a pipe: choose one format".to_owned(),
+        ));
+    }
     for (writer, _) in writers.iter().filter(|(w, _)| w.writes_directory()) {
+        if pipe.is_some() {
+            return Err(Error::Usage(format!(
+                "the {} format writes a directory, which cannot go to a pipe",
+                writer.name()
+            )));
+        }
         let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
         let occupied = match std::fs::read_dir(&path) {
             Ok(mut entries) => entries.next().is_some(),
@@ -284,33 +410,81 @@ pub fn write_streaming_then<T>(
     }
     // Outputs are staged next to where they go; a directory that does not exist yet is made
     // only once they are complete (until then they wait in its nearest existing ancestor, on
-    // the same file system), so a failed build creates nothing at all.
+    // the same file system), so a failed build creates nothing at all. An output for a pipe
+    // waits in an anonymous temporary file, which nothing can leave behind.
     let stage_dir = existing_ancestor(out_dir);
-    remove_stale_temporaries(&stage_dir);
-    let write_one = |(writer, settings): &Selected<'_>, mut notes: ChannelStream| -> Result<_> {
-        let path = out_dir.join(format!("{name}{}", writer.file_suffix()));
-        if writer.writes_directory() {
-            let dir = tempfile::Builder::new()
-                .prefix(".decksmith-")
-                .suffix(".tmp")
-                .tempdir_in(&stage_dir)
-                .map_err(|e| Error::io(&stage_dir, e))?;
-            let report = writer.write_dir(&mut notes, settings, dir.path())?;
+    if pipe.is_none() {
+        remove_stale_temporaries(&stage_dir);
+    }
+    let piped = pipe.is_some();
+    let write_one =
+        |(writer, settings): &Selected<'_>, mut notes: ChannelStream<'_>| -> Result<Staged> {
+            let started = Instant::now();
+            let path = if piped {
+                PathBuf::from("-")
+            } else {
+                out_dir.join(format!("{name}{}", writer.file_suffix()))
+            };
+            if writer.writes_directory() {
+                let dir = tempfile::Builder::new()
+                    .prefix(".decksmith-")
+                    .suffix(".tmp")
+                    .tempdir_in(&stage_dir)
+                    .map_err(|e| out_dir_error(out_dir, e))?;
+                let report = writer.write_dir(&mut notes, settings, dir.path());
+                notes.batch_done();
+                if observer.should_stop() {
+                    return Err(Error::Interrupted);
+                }
+                let report = report?;
+                observer.stage(Stage::Write(writer.name()), started.elapsed());
+                let hint = writer.import_hint(settings);
+                return Ok((writer.name(), path, report, hint, Staging::Dir(dir)));
+            }
+            let (file, tmp_path) = if piped {
+                let file = tempfile::tempfile().map_err(|e| {
+                    Error::io_doing("create a temporary file in", std::env::temp_dir(), e)
+                })?;
+                (file, None)
+            } else {
+                let (file, tmp_path) = stage_in(&stage_dir)
+                    .map_err(|e| out_dir_error(out_dir, e))?
+                    .into_parts();
+                (file, Some(tmp_path))
+            };
+            let mut out = StagedFile {
+                file: BufWriter::with_capacity(256 * 1024, file),
+                format: writer.name(),
+                observer,
+                unreported: 0,
+            };
+            let report = writer.write(&mut notes, settings, &mut out);
+            notes.batch_done();
+            if observer.should_stop() {
+                return Err(Error::Interrupted);
+            }
+            let report = report?;
+            out.flush()
+                .map_err(|e| Error::io_doing("write", &path, e))?;
+            out.report();
+            let file = out
+                .file
+                .into_inner()
+                .map_err(|e| Error::io_doing("write", &path, e.into_error()))?;
+            if !piped {
+                file.sync_all()
+                    .map_err(|e| Error::io_doing("write", &path, e))?;
+            }
+            observer.stage(Stage::Write(writer.name()), started.elapsed());
             let hint = writer.import_hint(settings);
-            return Ok((writer.name(), path, report, hint, Staging::Dir(dir)));
-        }
-        let tmp = stage_in(&stage_dir)?;
-        let mut out = Staged(BufWriter::with_capacity(256 * 1024, tmp));
-        let report = writer.write(&mut notes, settings, &mut out)?;
-        out.flush().map_err(|e| Error::io(&path, e))?;
-        let tmp = out
-            .0
-            .into_inner()
-            .map_err(|e| Error::io(&path, e.into_error()))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
-        let hint = writer.import_hint(settings);
-        Ok((writer.name(), path, report, hint, Staging::File(tmp)))
-    };
+            Ok((
+                writer.name(),
+                path,
+                report,
+                hint,
+                Staging::File(file, tmp_path),
+            ))
+        };
     let (produced, results): (Result<Finish<T>>, Vec<Result<_>>) = std::thread::scope(|scope| {
         let mut senders = Vec::with_capacity(writers.len());
         let mut handles = Vec::with_capacity(writers.len());
@@ -318,6 +492,9 @@ pub fn write_streaming_then<T>(
             let (tx, rx) = sync_channel(BATCHES_IN_FLIGHT);
             senders.push(tx);
             let stream = ChannelStream {
+                format: writer.0.name(),
+                observer,
+                memory,
                 rx,
                 note_types: note_types.to_vec(),
                 batch: None,
@@ -338,11 +515,14 @@ pub fn write_streaming_then<T>(
         drop(fanout);
         let results = handles
             .into_iter()
-            .map(|h| {
+            .zip(writers)
+            .map(|(h, (writer, _))| {
                 h.join().unwrap_or_else(|_| {
                     Err(Error::Write {
-                        format: "output",
-                        message: "a writer thread panicked".to_owned(),
+                        format: writer.name(),
+                        message:
+                            "stopped unexpectedly; this is a bug in decksmith, please report it"
+                                .to_owned(),
                     })
                 })
             })
@@ -370,48 +550,79 @@ pub fn write_streaming_then<T>(
         }) => (extra_files, value),
     };
     let staged = results.into_iter().collect::<Result<Vec<_>>>()?;
+    if observer.should_stop() {
+        return Err(Error::Interrupted);
+    }
     let views: Vec<StagedOutput<'_>> = staged
         .iter()
-        .map(|(format, path, _, _, tmp)| StagedOutput {
-            format,
-            staged: tmp.path(),
-            path,
+        .filter_map(|(format, path, _, _, staging)| {
+            Some(StagedOutput {
+                format,
+                staged: staging.path()?,
+                path,
+            })
         })
         .collect();
     finish(&views)?;
     drop(views);
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let started = Instant::now();
+    // Extra files are staged like the outputs, in the nearest existing directory on their way;
+    // directories are created only once everything is staged.
     let mut extra = Vec::with_capacity(extra_files.len());
     for (path, mut content) in extra_files {
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        remove_stale_temporaries(dir);
-        let mut tmp = stage_in(dir)?;
-        std::io::copy(&mut content, &mut tmp).map_err(|e| Error::io(&path, e))?;
-        let path = &path;
-        tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        extra.push((path.clone(), tmp));
+        let stage_dir = existing_ancestor(dir);
+        remove_stale_temporaries(&stage_dir);
+        let write_error = |e| Error::io_doing("write", &path, e);
+        let mut tmp = stage_in(&stage_dir).map_err(write_error)?;
+        std::io::copy(&mut content, &mut tmp).map_err(write_error)?;
+        tmp.as_file().sync_all().map_err(write_error)?;
+        extra.push((dir.to_path_buf(), path, tmp));
+    }
+    if let Some(pipe) = pipe.as_mut() {
+        // Before anything is renamed: a pipe that fails changes no file.
+        for (_, path, _, _, staging) in &staged {
+            let Staging::File(file, _) = staging else {
+                continue;
+            };
+            let mut file = file;
+            file.seek(std::io::SeekFrom::Start(0))
+                .map_err(|e| Error::io_doing("write", path, e))?;
+            std::io::copy(&mut file, pipe).map_err(|e| Error::io_doing("write", path, e))?;
+            pipe.flush()
+                .map_err(|e| Error::io_doing("write", path, e))?;
+        }
+    } else {
+        std::fs::create_dir_all(out_dir).map_err(|e| out_dir_error(out_dir, e))?;
     }
     let mut written = Vec::with_capacity(staged.len());
-    for (path, tmp) in extra {
-        make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
-        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    for (dir, path, tmp) in extra {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io_doing("write", &path, e))?;
+        make_readable(tmp.path()).map_err(|e| Error::io_doing("write", &path, e))?;
+        tmp.persist(&path)
+            .map_err(|e| Error::io_doing("write", &path, e.error))?;
     }
-    for (format, path, report, import_hint, tmp) in staged {
-        match tmp {
-            Staging::File(tmp) => {
-                make_readable(tmp.path()).map_err(|e| Error::io(&path, e))?;
-                tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+    for (format, path, report, import_hint, staging) in staged {
+        match staging {
+            Staging::File(file, tmp_path) => {
+                drop(file);
+                if let Some(tmp_path) = tmp_path {
+                    make_readable(&tmp_path).map_err(|e| Error::io_doing("write", &path, e))?;
+                    tmp_path
+                        .persist(&path)
+                        .map_err(|e| Error::io_doing("write", &path, e.error))?;
+                }
             }
             Staging::Dir(dir) => {
-                make_dir_readable(dir.path()).map_err(|e| Error::io(&path, e))?;
+                make_dir_readable(dir.path()).map_err(|e| Error::io_doing("write", &path, e))?;
                 let kept = dir.keep();
                 // Renaming a directory replaces an empty one (checked before writing).
                 std::fs::rename(&kept, &path).map_err(|e| {
                     let _ = std::fs::remove_dir_all(&kept);
-                    Error::io(&path, e)
+                    Error::io_doing("write", &path, e)
                 })?;
             }
         }
@@ -422,6 +633,7 @@ pub fn write_streaming_then<T>(
             import_hint,
         });
     }
+    observer.stage(Stage::Commit, started.elapsed());
     Ok((written, value))
 }
 
@@ -464,8 +676,9 @@ fn existing_ancestor(dir: &Path) -> PathBuf {
 /// build takes, so a build running at the same time never loses its files.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
-/// Removes `.decksmith-*.tmp` files that a killed build (SIGKILL, power loss) left in `dir`
-/// more than [`STALE_AFTER`] ago. Best effort: anything unreadable is left alone.
+/// Removes `.decksmith-*.tmp` files and directories that a killed build (SIGKILL, power
+/// loss) left in `dir` more than [`STALE_AFTER`] ago. Best effort: anything unreadable is
+/// left alone.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -29,6 +29,30 @@ impl Project {
         p
     }
 
+    /// A project holding a copy of the fixture directory `rel` (relative to the repository).
+    pub(crate) fn from_fixture(rel: &str) -> Self {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let entry = entry.unwrap();
+                let target = to.join(entry.file_name());
+                if entry.path().is_dir() {
+                    copy(&entry.path(), &target);
+                } else {
+                    std::fs::copy(entry.path(), target).unwrap();
+                }
+            }
+        }
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        copy(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join(rel),
+            p.dir.path(),
+        );
+        p
+    }
+
     /// A path inside the project.
     pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)

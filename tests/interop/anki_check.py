@@ -23,6 +23,12 @@ Usage (run with the venv's interpreter, ``.anki-venv/bin/python``)::
     anki_check.py state --collection DIR
         Print the state of an existing collection.
 
+    anki_check.py change-notetype --collection DIR --from NAME --to NAME
+        Change the note type of every note of note type NAME (--from) to NAME (--to), with
+        the default field and template mapping, exactly as Anki's Browse → Notes → Change
+        Note Type dialog does (``col.models.change_notetype_info`` then
+        ``change_notetype_of_notes``), and print the collection's state.
+
 Import behaviour:
 
 * ``.apkg``: ``col.import_anki_package`` with ``ImportAnkiPackageOptions`` at their defaults
@@ -55,7 +61,7 @@ Output (stdout, one JSON document, every list sorted so the output is determinis
         "cards": [{"id", "note_id", "note_guid", "deck", "ord", "type", "queue", "due",
                    "question", "answer"}],        # question/answer: card.question()/answer()
         "decks": [{"id", "name", "cards"}],
-        "notetypes": [{"id", "name", "kind", "fields", "templates", "notes"}],
+        "notetypes": [{"id", "name", "kind", "fields", "templates", "notes", "mod", "css"}],
         "media_dir": "...",
         "media": [{"name", "size"}]               # files in the collection's media folder
       }
@@ -292,6 +298,8 @@ def collection_state(col: Any) -> dict[str, Any]:
                 "fields": [f["name"] for f in nt["flds"]],
                 "templates": [t["name"] for t in nt["tmpls"]],
                 "notes": col.models.use_count(nt),
+                "mod": nt["mod"],
+                "css": nt["css"],
             }
         )
     notetypes.sort(key=lambda n: (n["name"], n["id"]))
@@ -379,12 +387,36 @@ def cmd_create(args: argparse.Namespace) -> dict[str, Any]:
         col.close()
 
 
-def cmd_state(args: argparse.Namespace) -> dict[str, Any]:
-    path = collection_path(args.collection)
+def open_existing(directory: str) -> tuple[str, Any]:
+    """The path and the opened collection of an existing collection in ``directory``."""
+    path = collection_path(directory)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no collection at {path}")
-    col = open_collection(path)
+    return path, open_collection(path)
+
+
+def cmd_state(args: argparse.Namespace) -> dict[str, Any]:
+    path, col = open_existing(args.collection)
     try:
+        return {"anki_version": anki_version(), "collection": path, "imports": [],
+                "state": collection_state(col)}
+    finally:
+        col.close()
+
+
+def cmd_change_notetype(args: argparse.Namespace) -> dict[str, Any]:
+    path, col = open_existing(args.collection)
+    try:
+        old = col.models.by_name(args.from_name)
+        new = col.models.by_name(args.to_name)
+        if old is None or new is None:
+            raise LookupError(f"no note type {args.from_name!r} or {args.to_name!r}")
+        info = col.models.change_notetype_info(
+            old_notetype_id=old["id"], new_notetype_id=new["id"]
+        )
+        request = info.input
+        request.note_ids.extend(col.models.nids(old["id"]))
+        col.models.change_notetype_of_notes(request)
         return {"anki_version": anki_version(), "collection": path, "imports": [],
                 "state": collection_state(col)}
     finally:
@@ -436,6 +468,13 @@ def parser() -> argparse.ArgumentParser:
     state = sub.add_parser("state", help="print the state of an existing collection")
     state.add_argument("--collection", required=True, metavar="DIR")
     state.set_defaults(func=cmd_state)
+
+    change = sub.add_parser("change-notetype",
+                            help="change the note type of notes, as Anki's dialog does")
+    change.add_argument("--collection", required=True, metavar="DIR")
+    change.add_argument("--from", dest="from_name", required=True, metavar="NAME")
+    change.add_argument("--to", dest="to_name", required=True, metavar="NAME")
+    change.set_defaults(func=cmd_change_notetype)
 
     imp = sub.add_parser("import", help="import files, in order, into one collection")
     imp.add_argument("files", nargs="+", metavar="FILE",

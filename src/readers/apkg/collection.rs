@@ -119,7 +119,7 @@ impl Collection {
                 .map(|(i, f)| {
                     let def = FieldDef {
                         name: f["name"].as_str().unwrap_or_default().to_owned(),
-                        id: int(&f["id"]).unwrap_or(0),
+                        id: int(&f["id"]).filter(|&i| i != 0),
                     };
                     (int(&f["ord"]).unwrap_or(i as i64), def)
                 })
@@ -133,7 +133,7 @@ impl Collection {
                 .map(|(i, t)| {
                     let def = TemplateDef {
                         name: t["name"].as_str().unwrap_or_default().to_owned(),
-                        id: int(&t["id"]).unwrap_or(0),
+                        id: int(&t["id"]).filter(|&i| i != 0),
                         front: t["qfmt"].as_str().unwrap_or_default().to_owned(),
                         back: t["afmt"].as_str().unwrap_or_default().to_owned(),
                     };
@@ -181,7 +181,7 @@ impl Collection {
                 let c = FieldConfig::decode(&config[..]).map_err(|e| proto("field config", e))?;
                 fields.entry(ntid).or_default().push(FieldDef {
                     name,
-                    id: c.id.unwrap_or(0),
+                    id: c.id.filter(|&i| i != 0),
                 });
                 Ok(())
             },
@@ -198,7 +198,7 @@ impl Collection {
                     TemplateConfig::decode(&config[..]).map_err(|e| proto("template config", e))?;
                 templates.entry(ntid).or_default().push(TemplateDef {
                     name,
-                    id: c.id.unwrap_or(0),
+                    id: c.id.filter(|&i| i != 0),
                     front: c.q_format,
                     back: c.a_format,
                 });

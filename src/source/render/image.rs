@@ -50,6 +50,14 @@ pub(super) fn image_html(
             escape_html(alt)
         )
     };
+    // A local image that cannot be packaged is left out of the card (its alt text stays),
+    // with a warning: one bad image never costs the note or the deck.
+    let left_out = |rendered: &mut Rendered| {
+        if let Some(d) = rendered.diagnostics.last_mut() {
+            d.message.push_str("; the image is left out of the card");
+        }
+        escape_html(alt)
+    };
     if !ctx.trust_html
         && let Some(scheme) = crate::source::sanitize::refused_scheme(url)
     {
@@ -76,56 +84,56 @@ pub(super) fn image_html(
     if decoded.is_empty() {
         rendered
             .diagnostics
-            .push(Diagnostic::error(location, "image has an empty path"));
-        return img(url);
+            .push(Diagnostic::warning(location, "image has an empty path"));
+        return left_out(rendered);
     }
     if rel.is_absolute() || rel.components().any(|c| matches!(c, Component::Prefix(_))) {
-        rendered.diagnostics.push(Diagnostic::error(
+        rendered.diagnostics.push(Diagnostic::warning(
             location,
             format!("image path `{url}` is absolute: write it relative to the document"),
         ));
-        return img(url);
+        return left_out(rendered);
     }
     let root = ctx.content_root;
     if leaves_root(ctx.base_dir, rel, &root.path) {
-        rendered.diagnostics.push(Diagnostic::error(
+        rendered.diagnostics.push(Diagnostic::warning(
             location,
             format!(
                 "image path `{url}` leaves the content root `{}`: images must be inside it",
                 root.path.display()
             ),
         ));
-        return img(url);
+        return left_out(rendered);
     }
     let joined = ctx.base_dir.join(rel);
     let path = match std::fs::canonicalize(&joined) {
         Ok(p) if p.is_file() => p,
         _ => {
-            rendered.diagnostics.push(Diagnostic::error(
+            rendered.diagnostics.push(Diagnostic::warning(
                 location,
                 format!("image `{url}` not found (looked for {})", joined.display()),
             ));
-            return img(url);
+            return left_out(rendered);
         }
     };
     if !path.starts_with(&root.canonical) {
-        rendered.diagnostics.push(Diagnostic::error(
+        rendered.diagnostics.push(Diagnostic::warning(
             location,
             format!(
                 "image path `{url}` leaves the content root `{}` through a symbolic link: images must be inside it",
                 root.path.display()
             ),
         ));
-        return img(url);
+        return left_out(rendered);
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            rendered.diagnostics.push(Diagnostic::error(
+            rendered.diagnostics.push(Diagnostic::warning(
                 location,
                 format!("image `{url}` cannot be read: {e}"),
             ));
-            return img(url);
+            return left_out(rendered);
         }
     };
     let ext = rel
@@ -215,14 +223,16 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_image_is_an_error_naming_file_and_line() {
+    fn a_missing_image_is_a_warning_naming_file_and_line_and_is_left_out() {
         let r = html("text\n\n![x](images/nope.png)\n");
         assert_eq!(r.diagnostics.len(), 1);
         let d = r.diagnostics[0].to_string();
         assert!(
-            d.starts_with("doc.md:3:1: error: image `images/nope.png` not found"),
+            d.starts_with("doc.md:3:1: warning: image `images/nope.png` not found"),
             "{d}"
         );
+        assert!(d.ends_with("; the image is left out of the card"), "{d}");
+        assert_eq!(r.html, "<p>text</p>\n<p>x</p>");
     }
 
     #[test]
@@ -266,18 +276,18 @@ mod tests {
     }
 
     #[test]
-    fn an_image_path_climbing_out_of_the_content_root_is_an_error() {
+    fn an_image_path_climbing_out_of_the_content_root_is_refused_with_a_warning() {
         let (r, root) = confined("x\n\n![s](../../secret.png)\n\n![t](../img/../../secret.png)\n");
         let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
         assert_eq!(
             got,
             [
                 format!(
-                    "doc.md:3:1: error: image path `../../secret.png` leaves the content root `{}`: images must be inside it",
+                    "doc.md:3:1: warning: image path `../../secret.png` leaves the content root `{}`: images must be inside it; the image is left out of the card",
                     root.display()
                 ),
                 format!(
-                    "doc.md:5:1: error: image path `../img/../../secret.png` leaves the content root `{}`: images must be inside it",
+                    "doc.md:5:1: warning: image path `../img/../../secret.png` leaves the content root `{}`: images must be inside it; the image is left out of the card",
                     root.display()
                 ),
             ]
@@ -287,13 +297,13 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_symlink_leading_out_of_the_content_root_is_an_error_and_one_inside_is_fine() {
+    fn a_symlink_leading_out_of_the_content_root_is_refused_and_one_inside_is_fine() {
         let (r, root) = confined("![l](link.png) ![o](ok.png)\n");
         let got: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
         assert_eq!(
             got,
             [format!(
-                "doc.md:1:1: error: image path `link.png` leaves the content root `{}` through a symbolic link: images must be inside it",
+                "doc.md:1:1: warning: image path `link.png` leaves the content root `{}` through a symbolic link: images must be inside it; the image is left out of the card",
                 root.display()
             )]
         );

@@ -24,6 +24,7 @@ mod escape;
 mod image;
 mod math;
 mod table;
+mod tag_text;
 
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,7 @@ pub fn render(events: &[Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
 /// [`render`], moving the events out of `events` instead of copying them: what is left in
 /// `events` afterwards is placeholders.
 pub fn render_taking(events: &mut [Spanned<'_>], ctx: &RenderContext<'_>) -> Rendered {
+    tag_text::tag_like_text(events);
     let scan = (!ctx.trust_html).then(|| crate::source::sanitize::scan(events, ctx.index));
     let mut out = render_unsanitized(events, ctx);
     if let Some(scan) = scan

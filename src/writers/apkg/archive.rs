@@ -93,6 +93,65 @@ struct Entry {
 pub struct ZipOut<'w, W: Write + Seek + ?Sized> {
     out: &'w mut W,
     entries: Vec<Entry>,
+    /// Compressed chunks of earlier archives to reuse, and to keep this one's in.
+    pub memo: Option<&'w ChunkMemo>,
+}
+
+/// Compressed chunks of the archives written before, by the SHA-256 of everything that made
+/// them (level, dictionary, chunk, whether it ends the stream): a chunk whose input is the
+/// same is the same bytes, so an archive of a file that changed in one place recompresses
+/// only the chunks around that place. Keeps the chunks of the last archive only (those
+/// found or made since the previous one finished).
+#[derive(Debug, Default)]
+pub struct ChunkMemo {
+    chunks: std::sync::Mutex<ChunkMap>,
+}
+
+/// The chunks, and which of them the archive being written used.
+#[derive(Debug, Default)]
+struct ChunkMap {
+    chunks: std::collections::HashMap<[u8; 32], std::sync::Arc<[u8]>>,
+    used: std::collections::HashSet<[u8; 32]>,
+}
+
+impl ChunkMemo {
+    fn map(&self) -> std::sync::MutexGuard<'_, ChunkMap> {
+        self.chunks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<std::sync::Arc<[u8]>> {
+        let mut map = self.map();
+        let found = map.chunks.get(key).cloned();
+        if found.is_some() {
+            map.used.insert(*key);
+        }
+        found
+    }
+
+    fn put(&self, key: [u8; 32], compressed: &[u8]) {
+        let mut map = self.map();
+        map.chunks.insert(key, compressed.into());
+        map.used.insert(key);
+    }
+
+    /// Forgets every chunk the archive just finished did not use.
+    fn sweep(&self) {
+        let mut map = self.map();
+        let used = std::mem::take(&mut map.used);
+        map.chunks.retain(|k, _| used.contains(k));
+    }
+
+    /// How many compressed chunks are kept.
+    pub fn len(&self) -> usize {
+        self.map().chunks.len()
+    }
+
+    /// Whether no chunk is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 fn too_big(what: &str) -> io::Error {
@@ -111,6 +170,7 @@ impl<'w, W: Write + Seek + ?Sized> ZipOut<'w, W> {
         ZipOut {
             out,
             entries: Vec::new(),
+            memo: None,
         }
     }
 
@@ -196,6 +256,7 @@ impl<'w, W: Write + Seek + ?Sized> ZipOut<'w, W> {
         let chunks =
             usize::try_from(len.div_ceil(CHUNK as u64).max(1)).map_err(io::Error::other)?;
         let settings = Settings::for_level(level)?;
+        let memo = self.memo;
         // One slot per chunk of a batch, its buffers reused batch after batch (fresh
         // megabytes per chunk cost page faults and zeroing).
         let mut slots: Vec<Slot> = (0..BATCH.min(chunks)).map(|_| Slot::default()).collect();
@@ -210,7 +271,7 @@ impl<'w, W: Write + Seek + ?Sized> ZipOut<'w, W> {
                 .map_init(
                     || None,
                     |deflater, (k, slot)| {
-                        slot.compress(source, first + k, chunks, settings, deflater)
+                        slot.compress(source, first + k, chunks, settings, deflater, memo)
                     },
                 )
                 .collect();
@@ -226,6 +287,9 @@ impl<'w, W: Write + Seek + ?Sized> ZipOut<'w, W> {
 
     /// Writes the central directory; the archive is complete.
     pub fn finish(self) -> io::Result<()> {
+        if let Some(memo) = self.memo {
+            memo.sweep();
+        }
         let cd_start = u32_of(self.out.stream_position()?, "the package")?;
         let mut cd = Vec::new();
         for e in &self.entries {
@@ -332,7 +396,7 @@ struct Slot {
 
 impl Slot {
     /// Reads chunk `i` of `chunks` from `source` and compresses it with `deflater` (made on
-    /// first use).
+    /// first use), or takes it from `memo` when it holds this very chunk.
     fn compress<S: Source + ?Sized>(
         &mut self,
         source: &S,
@@ -340,6 +404,7 @@ impl Slot {
         chunks: usize,
         settings: Settings,
         deflater: &mut Option<Deflater>,
+        memo: Option<&ChunkMemo>,
     ) -> io::Result<()> {
         let start = i as u64 * CHUNK as u64;
         let n = usize::try_from(source.byte_len().saturating_sub(start).min(CHUNK as u64))
@@ -354,12 +419,33 @@ impl Slot {
         let (dictionary, chunk) = input.split_at(dict);
         self.crc = crc32fast::Hasher::new();
         self.crc.update(chunk);
+        let last = i + 1 == chunks;
+        let key = memo.map(|_| {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update([settings.level as u8, u8::from(last)]);
+            h.update((dictionary.len() as u64).to_le_bytes());
+            h.update(dictionary);
+            h.update(chunk);
+            <[u8; 32]>::from(h.finalize())
+        });
+        if let (Some(memo), Some(key)) = (memo, &key)
+            && let Some(compressed) = memo.get(key)
+        {
+            self.output.clear();
+            self.output.extend_from_slice(&compressed);
+            self.produced = compressed.len();
+            return Ok(());
+        }
         let deflater = match deflater {
             Some(d) => d,
             None => deflater.insert(Deflater::new(settings.level)?),
         };
         deflater.start(settings.tune, dictionary)?;
-        self.produced = deflater.compress(chunk, &mut self.output, i + 1 == chunks)?;
+        self.produced = deflater.compress(chunk, &mut self.output, last)?;
+        if let (Some(memo), Some(key)) = (memo, key) {
+            memo.put(key, &self.output[..self.produced]);
+        }
         Ok(())
     }
 }
@@ -549,6 +635,43 @@ mod tests {
             assert_eq!(&got, data, "{name}");
         }
         assert_eq!(bytes, archive(&entries), "deterministic");
+    }
+
+    #[test]
+    fn remembered_chunks_give_the_same_bytes_and_only_changed_chunks_are_compressed_again() {
+        let mut data: Vec<u8> = (0u32..)
+            .flat_map(|i| format!("note {i} ").into_bytes())
+            .take(2 * CHUNK + 777)
+            .collect();
+        let memo = ChunkMemo::default();
+        let with_memo = |data: &[u8]| {
+            let mut cur = Cursor::new(Vec::new());
+            let mut z = ZipOut::new(&mut cur);
+            z.memo = Some(&memo);
+            z.add("collection.anki2", Some(4), data).unwrap();
+            z.finish().unwrap();
+            cur.into_inner()
+        };
+        let plain = |data: &[u8]| archive(&[("collection.anki2", Some(4), data)]);
+        assert_eq!(with_memo(&data), plain(&data));
+        assert_eq!(memo.len(), 3);
+        // One byte in the second chunk: that chunk and the next (whose dictionary it is)
+        // change; the first is taken from the memo, and the bytes are still a fresh
+        // archive's.
+        data[CHUNK + 10] ^= 1;
+        let got = with_memo(&data);
+        assert_eq!(got, plain(&data));
+        assert_eq!(
+            memo.len(),
+            3,
+            "the old second and third chunks are forgotten"
+        );
+        data[2 * CHUNK + 700] ^= 1;
+        assert_eq!(
+            with_memo(&data),
+            plain(&data),
+            "the last chunk ends the stream"
+        );
     }
 
     #[test]

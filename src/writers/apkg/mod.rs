@@ -66,6 +66,10 @@ impl Writer for ApkgWriter {
         ".apkg"
     }
 
+    fn binary(&self) -> bool {
+        true
+    }
+
     fn options(&self) -> &'static [OptionSpec] {
         options::OPTIONS
     }
@@ -103,12 +107,16 @@ impl Writer for ApkgWriter {
             tx.execute_batch(INDEXES).map_err(sql_error)?;
             tx.commit().map_err(sql_error)?;
         }
+        let memo = notes
+            .memory()
+            .map(|m| m.get_or_default::<archive::ChunkMemo>(FORMAT));
         let manifest = notes.manifest()?;
         let file = collection.close()?;
         let media = write_zip(
             &manifest.media,
             file.as_file(),
             Compression::of(settings),
+            memo.as_deref(),
             out,
         )?;
         Ok(WriteReport {

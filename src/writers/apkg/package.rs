@@ -36,11 +36,13 @@ fn is_precompressed(name: &str) -> bool {
     })
 }
 
-/// Writes the package zip; returns how many media files it holds.
+/// Writes the package zip, reusing the compressed chunks `memo` holds from earlier packages;
+/// returns how many media files it holds.
 pub(super) fn write_zip(
     media: &[MediaFile],
     collection: &std::fs::File,
     compression: Compression,
+    memo: Option<&archive::ChunkMemo>,
     out: &mut dyn Output,
 ) -> Result<usize> {
     let mut seen = HashSet::new();
@@ -61,6 +63,7 @@ pub(super) fn write_zip(
 
     let level = compression.deflate_level();
     let mut zip = archive::ZipOut::new(out);
+    zip.memo = memo;
     zip.add("collection.anki2", level, collection)
         .map_err(out_error)?;
 

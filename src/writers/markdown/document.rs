@@ -145,7 +145,7 @@ mod tests {
             .iter()
             .map(|n| FieldDef {
                 name: (*n).to_owned(),
-                id: 0,
+                id: None,
             })
             .collect()
     }

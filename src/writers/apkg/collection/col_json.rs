@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ids::{DEFAULT_DECK_ID, DEFAULT_DECK_NAME};
-use crate::model::cards::{cloze_fields, referenced_fields};
+use crate::model::cardgen::{Requirement, requirements as card_requirements};
 use crate::model::{Manifest, NoteType, NoteTypeKind};
 
 /// `latexPre` of Anki's stock note types.
@@ -49,7 +49,7 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
             .iter()
             .enumerate()
             .map(|(ord, f)| {
-                json!({
+                let mut field = json!({
                     "name": f.name,
                     "ord": ord,
                     "sticky": false,
@@ -60,8 +60,9 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
                     "plainText": false,
                     "collapsed": false,
                     "excludeFromSearch": false,
-                    "id": (f.id != 0).then_some(f.id),
-                })
+                });
+                with_id(&mut field, f.id);
+                field
             })
             .collect();
         let tmpls: Vec<Value> = nt
@@ -69,7 +70,7 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
             .iter()
             .enumerate()
             .map(|(ord, t)| {
-                json!({
+                let mut template = json!({
                     "name": t.name,
                     "ord": ord,
                     "qfmt": t.front,
@@ -79,8 +80,9 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
                     "did": null,
                     "bfont": "",
                     "bsize": 0,
-                    "id": (t.id != 0).then_some(t.id),
-                })
+                });
+                with_id(&mut template, t.id);
+                template
             })
             .collect();
         let model = json!({
@@ -109,21 +111,25 @@ pub(super) fn col_models(manifest: &Manifest, deck_of: impl Fn(&NoteType) -> i64
     Value::Object(models)
 }
 
-/// The legacy `req` list: for each template, the fields whose content makes the card.
-/// A template makes a card when any field it shows is non-empty (`"any"`); a template that
-/// shows no field never does (`"none"`).
+/// Adds `"id": id` to a field or template object when it has one (a field or template
+/// without an id is matched by name: see [`crate::model::templates`]).
+fn with_id(object: &mut Value, id: Option<i64>) {
+    if let (Some(id), Value::Object(map)) = (id, object) {
+        map.insert("id".to_owned(), json!(id));
+    }
+}
+
+/// The legacy `req` list: for each template, the fields whose content makes the card
+/// (`"any"` of them, `"all"` of them, or `"none"`: never a card), as
+/// [`crate::model::cardgen::requirements`] computes it.
 pub(super) fn requirements(nt: &NoteType) -> Value {
-    let reqs: Vec<Value> = nt
-        .templates
-        .iter()
+    let reqs: Vec<Value> = card_requirements(nt)
+        .into_iter()
         .enumerate()
-        .map(|(ord, t)| {
-            let fields = match nt.kind {
-                NoteTypeKind::Standard => referenced_fields(&t.front, nt),
-                NoteTypeKind::Cloze => cloze_fields(&t.front, nt),
-            };
-            let kind = if fields.is_empty() { "none" } else { "any" };
-            json!([ord, kind, fields])
+        .map(|(ord, req)| match req {
+            Requirement::Any(fields) => json!([ord, "any", fields]),
+            Requirement::All(fields) => json!([ord, "all", fields]),
+            Requirement::None => json!([ord, "none", []]),
         })
         .collect();
     Value::Array(reqs)

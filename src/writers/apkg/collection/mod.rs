@@ -3,7 +3,7 @@
 //! `col` row written once the last note is through.
 //!
 //! Its parts: `ids` (deterministic note, card and deck ids) and `col_json` (the JSON blobs of
-//! the `col` row); which cards a note makes is the model's rule (`crate::model::cards`).
+//! the `col` row); which cards a note makes is [`crate::model::cardgen`]'s.
 //!
 //! This module must not import the zip (`super::archive`, `super::package`): the package is
 //! assembled from the finished file.
@@ -18,7 +18,7 @@ use rusqlite::{Connection, params};
 use super::sort_field::{field_checksum, strip_html};
 use super::write_error;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::cards::CardPlan;
+use crate::model::cardgen::CardPlan;
 use crate::model::{Manifest, Note, NoteType, NoteTypeKind, note_type_index};
 use col_json::{col_conf, col_dconf, col_decks, col_models};
 use ids::{DEFAULT_DECK_ID, DeckIds, insert_unique, note_id_seed};
@@ -336,7 +336,7 @@ impl Collection {
         let file = tempfile::Builder::new()
             .prefix(".decksmith-collection-")
             .tempfile()
-            .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+            .map_err(|e| Error::io_doing("create a temporary file in", std::env::temp_dir(), e))?;
         let conn = Connection::open(file.path()).map_err(sql_error)?;
         // A scratch file: no rollback journal and no fsync while building (a failed build
         // throws the file away); rollback-journal mode, as Anki expects, is what the header
