@@ -208,7 +208,7 @@ fn every_layout_anki_exports_converts_to_every_format_and_back_into_its_collecti
         let out = work.path().join(format!("out-{package}"));
         std::fs::create_dir(&out).unwrap();
         let input = work.path().join(package);
-        decksmith(
+        let converted = decksmith(
             &out,
             &[
                 "convert",
@@ -219,6 +219,16 @@ fn every_layout_anki_exports_converts_to_every_format_and_back_into_its_collecti
                 "apkg,csv,quizlet,json,markdown",
             ],
         );
+        // Every output counts the cards Anki makes of the notes.
+        let said = String::from_utf8_lossy(&converted.stdout);
+        for format in ["apkg", "csv", "json", "markdown"] {
+            assert!(
+                said.lines()
+                    .any(|l| l.trim_start().starts_with(format)
+                        && l.contains(": 10 notes, 14 cards")),
+                "{package}: {format}: {said}"
+            );
+        }
 
         // JSON: every note as it was, `mod` included.
         assert_json_notes(&out.join("deck.json"), &want, true);

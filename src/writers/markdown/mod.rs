@@ -36,6 +36,7 @@ use sha2::{Digest, Sha256};
 
 use super::{NoteStream, Output, Settings, WriteReport, Writer};
 use crate::error::{Diagnostic, Error, Result};
+use crate::model::cardgen::CardCounter;
 use crate::model::notetype_files::{self, ASSETS_DIR, NOTETYPES_DIR};
 use crate::model::text::fold::fold;
 use crate::model::text::json::push_json_str;
@@ -116,8 +117,11 @@ impl Writer for MarkdownWriter {
         dir: &Path,
     ) -> Result<WriteReport> {
         let types = notes.note_types().to_vec();
+        let counter = CardCounter::new(&types);
+        let mut cards = 0;
         let mut project = Project::new(dir)?;
         while let Some(note) = notes.next_note()? {
+            cards += counter.count(note);
             let nt = find_note_type(&types, &note.note_type).ok_or_else(|| {
                 err(format!(
                     "note `{}` uses note type `{}`, which the input does not define",
@@ -127,7 +131,9 @@ impl Writer for MarkdownWriter {
             project.add(note, nt)?;
         }
         let manifest = notes.manifest()?;
-        project.finish(&manifest.note_types, &manifest.media)
+        let report = project.finish(&manifest.note_types, &manifest.media)?;
+        // The cards the project's build makes, as Anki counts them.
+        Ok(WriteReport { cards, ..report })
     }
 }
 
