@@ -430,8 +430,8 @@ impl QuizletWriter {
             let mut lost = Lost::default();
             let first = note.fields.first().map_or("", String::as_str);
             let second = note.fields.get(1).map_or("", String::as_str);
-            let is_cloze = crate::model::find_note_type(&types, &note.note_type)
-                .is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
+            let note_type = crate::model::find_note_type(&types, &note.note_type);
+            let is_cloze = note_type.is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
             // A cloze note becomes: term = the text with blanks, definition = the text with
             // the answers filled in, then any extra.
             let (term_html, definition_html) = if is_cloze {
@@ -456,7 +456,13 @@ impl QuizletWriter {
             tables.add(lost.tables, note);
             math.add(lost.math, note);
             seps.add(r1 + r2, note);
-            let more = note.fields.iter().skip(2).any(|f| !f.trim().is_empty());
+            // An `Add Reverse` field is a switch for a second card, not content.
+            let more = note.fields.iter().enumerate().skip(2).any(|(i, f)| {
+                !f.trim().is_empty()
+                    && note_type
+                        .and_then(|nt| nt.fields.get(i))
+                        .is_none_or(|d| d.name != crate::model::templates::ADD_REVERSE_FIELD)
+            });
             extra.add(usize::from(more), note);
             text.push_str(&term);
             text.push_str(&self.term_separator);
@@ -500,7 +506,7 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
-    use crate::model::Package;
+    use crate::model::{FieldDef, Package};
     use crate::writers::csv::tests::{basic_type, note};
 
     fn package() -> Package {
@@ -561,6 +567,46 @@ mod tests {
             ]
         );
         assert_eq!((report.notes, report.cards, report.media), (3, 3, 0));
+        Ok(())
+    }
+
+    #[test]
+    fn a_reverse_switch_is_no_lost_field_but_other_fields_are() -> Result<()> {
+        let mut optional = basic_type();
+        optional.name = "Optional".into();
+        optional.fields.push(FieldDef {
+            name: crate::model::templates::ADD_REVERSE_FIELD.into(),
+            id: None,
+        });
+        let mut vocab = basic_type();
+        vocab.name = "Vocab".into();
+        vocab.fields.push(FieldDef {
+            name: "Example".into(),
+            id: None,
+        });
+        let mut reversed = note("g1", "Biology", "cell", "unit of life", &[]);
+        reversed.note_type = "Optional".into();
+        reversed.fields.push("y".into());
+        let mut p = Package {
+            note_types: vec![optional, vocab],
+            decks: vec!["Biology".into()],
+            notes: vec![reversed],
+            media: Vec::new(),
+        };
+        let (_, report) = write(&QuizletWriter::default(), &p)?;
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        let mut example = note("g2", "Biology", "perro", "dog", &[]);
+        example.note_type = "Vocab".into();
+        example.fields.push("El perro ladra.".into());
+        p.notes.push(example);
+        let (_, report) = write(&QuizletWriter::default(), &p)?;
+        let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            [
+                "warning: quizlet: 1 note had fields beyond the first two, which Quizlet cannot carry: left out (first at content/bio.md:3)"
+            ]
+        );
         Ok(())
     }
 
