@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, Result, Severity};
+use crate::error::Result;
 use crate::model::templates::Templates;
 use crate::model::{NoteSink, NoteType};
 use crate::readers::{Input, ReadContext, ReadOutcome, Reader};
@@ -65,14 +65,8 @@ impl Input for MarkdownInput {
     }
 
     fn read(&mut self, sink: &mut dyn NoteSink) -> Result<ReadOutcome> {
-        let streamed = source::stream_with(&self.opts, source::Hooks::default(), sink)?;
-        let (errors, warnings): (Vec<_>, Vec<_>) = streamed
-            .diagnostics
-            .into_iter()
-            .partition(|d| d.severity == Severity::Error);
-        if !errors.is_empty() {
-            return Err(Error::Input(errors));
-        }
+        let mut streamed = source::stream_with(&self.opts, source::Hooks::default(), sink)?;
+        let warnings = streamed.take_warnings()?;
         Ok(ReadOutcome {
             notes: streamed.notes,
             media: streamed.media,

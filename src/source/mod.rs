@@ -88,15 +88,9 @@ pub fn load(opts: &BuildOptions) -> Result<Loaded> {
 /// A streamed build and the notes it handed on as a build result: its errors, or the
 /// package with its warnings.
 #[cfg(any(test, feature = "internals"))]
-fn loaded(streamed: Streamed, notes: Vec<Note>, opts: &BuildOptions) -> Result<Loaded> {
+fn loaded(mut streamed: Streamed, notes: Vec<Note>, opts: &BuildOptions) -> Result<Loaded> {
     let note_types = streamed.used_note_types(&note_types(opts));
-    let (errors, warnings): (Vec<_>, Vec<_>) = streamed
-        .diagnostics
-        .into_iter()
-        .partition(|d| d.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(Error::Input(errors));
-    }
+    let warnings = streamed.take_warnings()?;
     Ok(Loaded {
         package: Package {
             note_types,
@@ -131,6 +125,18 @@ pub struct Streamed {
 }
 
 impl Streamed {
+    /// Takes the diagnostics: the warnings, or every error as one [`Error::Input`].
+    pub fn take_warnings(&mut self) -> Result<Vec<Diagnostic>> {
+        let (errors, warnings): (Vec<_>, Vec<_>) = std::mem::take(&mut self.diagnostics)
+            .into_iter()
+            .partition(|d| d.severity == Severity::Error);
+        if errors.is_empty() {
+            Ok(warnings)
+        } else {
+            Err(Error::Input(errors))
+        }
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
