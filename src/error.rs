@@ -173,6 +173,19 @@ pub enum Error {
     /// A request that makes no sense (an unknown format, a forbidden output name, …).
     #[error("{0}")]
     Usage(String),
+    /// Talking to Anki through AnkiConnect failed as a whole: Anki not running, a wrong
+    /// address or API key, an answer that is not AnkiConnect's (`push`).
+    #[error("{0}")]
+    Push(String),
+    /// AnkiConnect refused some notes (each listed at its question); the rest was pushed,
+    /// and a push after fixing them finishes the job.
+    #[error("{message}")]
+    PushRefused {
+        /// How many were refused, and what that leaves.
+        message: String,
+        /// One error per refused note, at its question.
+        notes: Vec<Diagnostic>,
+    },
 }
 
 /// What the operating system said, once and as a phrase: `no such file or directory`, without

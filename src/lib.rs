@@ -62,6 +62,7 @@ pub mod identity;
 pub mod model;
 pub mod pipeline;
 pub mod project;
+pub mod push;
 pub mod readers;
 #[cfg(feature = "internals")]
 pub mod source;

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("identity", &["model", "error"]),
     ("source", &["identity", "model", "error"]),
     ("writers", &["model", "error"]),
+    ("push", &["model", "error"]),
     ("readers", &["source", "identity", "model", "error"]),
     (
         "project",
@@ -24,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "pipeline",
         &[
-            "project", "readers", "source", "identity", "writers", "model", "error",
+            "project", "readers", "source", "identity", "writers", "push", "model", "error",
         ],
     ),
 ];

@@ -51,6 +51,13 @@ pub(crate) fn print(err: &anyhow::Error) {
             }
             eprintln!("error: {message}");
         }
+        Some(Error::PushRefused { message, notes }) => {
+            let mut printer = Printer::default();
+            for d in notes {
+                printer.human(d);
+            }
+            eprintln!("error: {message}");
+        }
         _ => eprintln!("error: {err:#}"),
     }
 }

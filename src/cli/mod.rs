@@ -23,6 +23,7 @@ pub(crate) mod interrupt;
 pub(crate) mod man;
 pub(crate) mod print;
 pub(crate) mod progress;
+pub(crate) mod push;
 pub(crate) mod ui;
 pub(crate) mod watch;
 
@@ -76,6 +77,9 @@ pub(crate) enum Command {
     /// Convert decks between formats: Anki packages, Anki text, Quizlet text, JSON and
     /// Markdown in; every output format out, and `markdown`, a decksmith project.
     Convert(convert::ConvertArgs),
+    /// Push the documents straight into a running Anki (AnkiConnect add-on): add, update,
+    /// move and (with --delete) delete decksmith's notes, never anyone else's.
+    Push(push::PushArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page, or write one page per command into a directory.
@@ -115,6 +119,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Build(args)) => build::run(args, &ui),
         Some(Command::Check(args)) => check::run(&args, &ui),
         Some(Command::Convert(args)) => convert::run(args, &ui),
+        Some(Command::Push(args)) => push::run(&args, &ui),
         Some(Command::Completions(args)) => completions::run(&args),
         Some(Command::Man(args)) => man::run(&args),
     }

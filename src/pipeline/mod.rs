@@ -31,10 +31,12 @@ use crate::writers::Memory;
 use crate::writers::run::{ExtraContent, Finish, Run, StagedOutput, Written, run_streaming_then};
 
 pub mod convert;
+pub mod push;
 
 pub use crate::model::observer::{Observer, Stage};
 pub use crate::source::MAX_DOCUMENT_BYTES;
 pub use convert::{ConvertRequest, Converted, convert};
+pub use push::{PushOutcome, push};
 
 /// What a command asks of the pipeline. [`check`] reads only the inputs, templates, deck and
 /// HTML trust; [`load`] also the lock and timestamp; [`build`] all of it.
