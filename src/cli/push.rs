@@ -27,7 +27,12 @@ pub(crate) struct PushArgs {
     pub(crate) url: String,
 
     /// AnkiConnect's API key, when one is set in its configuration (`apiKey`).
-    #[arg(long, value_name = "KEY", env = "ANKICONNECT_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "ANKICONNECT_KEY",
+        hide_env_values = true
+    )]
     pub(crate) key: Option<String>,
 
     /// Print what would be added, updated, moved and deleted, and change nothing (only reads
@@ -243,7 +248,13 @@ fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
         } else {
             "update"
         };
-        writeln!(out, "  {verb} {} ({}): {}", n.location, n.guid, what.join(", "))?;
+        writeln!(
+            out,
+            "  {verb} {} ({}): {}",
+            n.location,
+            n.guid,
+            what.join(", ")
+        )?;
     }
     for r in &plan.removed {
         if plan.delete {

@@ -36,7 +36,7 @@ pub fn push(
 ) -> Result<PushOutcome> {
     let resolved = project.resolve(&request.overrides)?;
     let outputs = project.outputs(&request.overrides, &resolved.inputs)?;
-    let id = push::project_id(&outputs.name);
+    let id = push::project_id(&project_name(project, &outputs.name));
     let loaded = load(project, request)?;
     if loaded.package.notes.is_empty() && !request.allow_empty {
         return Err(Error::NoNotes {
@@ -66,6 +66,23 @@ pub fn push(
     })
 }
 
+/// What a project's id is made from: its `[package] name` when decksmith.toml gives one;
+/// else its root directory's name and the outputs' name (`content` for most projects), which
+/// a fresh clone has too.
+fn project_name(project: &Project, outputs_name: &str) -> String {
+    match &project.config.name {
+        Some(name) => name.clone(),
+        None => format!(
+            "{}/{outputs_name}",
+            project
+                .root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
+    }
+}
+
 /// Writes `text` to the lock at `path` (through a temporary file beside it), unless it holds
 /// exactly that already.
 fn write_lock(path: &std::path::Path, text: &str) -> Result<()> {
@@ -76,8 +93,8 @@ fn write_lock(path: &std::path::Path, text: &str) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let mut staged = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io_doing("write", path, e))?;
+    let mut staged =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io_doing("write", path, e))?;
     staged
         .write_all(text.as_bytes())
         .map_err(|e| Error::io_doing("write", path, e))?;

@@ -147,7 +147,13 @@ impl Client {
     }
 
     /// Posts one request; its reply as JSON.
-    fn send(&mut self, action: &str, params: &Value, actions: usize, writes: usize) -> Result<Value> {
+    fn send(
+        &mut self,
+        action: &str,
+        params: &Value,
+        actions: usize,
+        writes: usize,
+    ) -> Result<Value> {
         let mut body = json!({"action": action, "version": VERSION, "params": params});
         if let Some(key) = &self.key {
             body["key"] = Value::String(key.clone());
@@ -273,7 +279,10 @@ mod tests {
             .call(Action::new("version", json!({})))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with(&format!("AnkiConnect at {url}: cannot connect")), "{err}");
+        assert!(
+            err.starts_with(&format!("AnkiConnect at {url}: cannot connect")),
+            "{err}"
+        );
         assert!(err.contains("--url"), "{err}");
         assert_eq!(client.traffic().requests, 1);
     }

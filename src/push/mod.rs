@@ -248,7 +248,6 @@ fn client_url(client: &Client) -> String {
     client.url().to_owned()
 }
 
-
 /// A note of `notesInfo`, if it is one of `project`'s.
 fn existing(project: &str, info: &Value) -> Option<Existing> {
     let fields = info["fields"].as_object()?;
@@ -298,7 +297,8 @@ fn write(
     refused: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     let url = client_url(client);
-    let fail = |what: String, e: String| Error::Push(format!("AnkiConnect at {url} refused {what}: {e}"));
+    let fail =
+        |what: String, e: String| Error::Push(format!("AnkiConnect at {url} refused {what}: {e}"));
 
     // Note types and decks first: the notes need them.
     let mut actions = Vec::new();
@@ -373,7 +373,10 @@ fn write(
         refused_notes.borrow_mut().insert(change.index);
         refused.push(Diagnostic::error(
             change.location.clone(),
-            format!("AnkiConnect refused to {verb} this note ({}): {e}", change.guid),
+            format!(
+                "AnkiConnect refused to {verb} this note ({}): {e}",
+                change.guid
+            ),
         ));
     };
 
@@ -389,7 +392,10 @@ fn write(
                 .iter()
                 .filter_map(|c| c.note_id.map(|id| id.to_string()))
                 .collect();
-            Action::new("findCards", json!({"query": format!("nid:{}", nids.join(","))}))
+            Action::new(
+                "findCards",
+                json!({"query": format!("nid:{}", nids.join(","))}),
+            )
         })
         .collect();
     let found = client.multi(finds, stop)?;
@@ -398,7 +404,10 @@ fn write(
     for ((deck, changes), cards) in by_deck.iter().zip(found) {
         match cards {
             Ok(cards) => {
-                moves.push(Action::new("changeDeck", json!({"cards": cards, "deck": deck})));
+                moves.push(Action::new(
+                    "changeDeck",
+                    json!({"cards": cards, "deck": deck}),
+                ));
                 moving.push(changes);
             }
             Err(e) => changes.iter().for_each(|c| refuse(refused, c, "move", &e)),
@@ -415,7 +424,9 @@ fn write(
     let mut removes: BTreeMap<String, Vec<&NoteChange>> = BTreeMap::new();
     for change in &existing {
         if !change.tags_added.is_empty() {
-            adds.entry(change.tags_added.join(" ")).or_default().push(change);
+            adds.entry(change.tags_added.join(" "))
+                .or_default()
+                .push(change);
         }
         if !change.tags_removed.is_empty() {
             removes

@@ -312,7 +312,11 @@ pub(crate) fn plan(
 }
 
 /// What must change in the collection's push note type for `nt`, if anything.
-fn note_type_change(index: usize, nt: &NoteType, snapshot: &Snapshot) -> Result<Option<NoteTypeChange>> {
+fn note_type_change(
+    index: usize,
+    nt: &NoteType,
+    snapshot: &Snapshot,
+) -> Result<Option<NoteTypeChange>> {
     let name = push_name(nt);
     let Some(have) = snapshot.models.get(&name) else {
         if snapshot.model_names.contains(&name) {

@@ -68,7 +68,10 @@ fn pushed(package: &Package, extra_tags: &[&str]) -> Snapshot {
 
 #[test]
 fn a_first_push_creates_the_note_type_the_decks_and_every_note() {
-    let p = package(vec![note("g1", "Bio", "cell", &["bio"]), note("g2", "Bio::Cells", "x", &[])]);
+    let p = package(vec![
+        note("g1", "Bio", "cell", &["bio"]),
+        note("g2", "Bio::Cells", "x", &[]),
+    ]);
     let plan = plan(&p, "proj", &Snapshot::default(), false).unwrap();
     assert_eq!(plan.note_types.len(), 1);
     assert!(plan.note_types[0].create);

@@ -90,7 +90,10 @@ fn fields_hash(fields: &[String]) -> String {
         h.update(f.as_bytes());
         h.update([0x1f]);
     }
-    h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A project's id: a short hash of its name (`name` in decksmith.toml, else the input's
@@ -121,10 +124,7 @@ mod tests {
             deck: "Bio|logy::Cells".into(),
         };
         assert_eq!(State::parse(&s.to_field()), Some(s.clone()));
-        let untagged = State {
-            tags: vec![],
-            ..s
-        };
+        let untagged = State { tags: vec![], ..s };
         assert_eq!(State::parse(&untagged.to_field()), Some(untagged));
         assert_eq!(State::parse(""), None);
         assert_eq!(State::parse("2|x||D"), None);

@@ -2,6 +2,7 @@
 push tests and the push benchmark, on one collection and one loopback port:
 
     python tests/push/server.py --collection PATH --port PORT [--log FILE] [--key KEY]
+                                [--refuse TEXT]
 
 Run it with the venv of scripts/ankiconnect-venv.sh. It changes three things, at run time,
 without touching the installed package:
@@ -11,6 +12,9 @@ without touching the installed package:
   that a push without changes sent nothing but reads.
 - `--key KEY`: requests without `"key": KEY` get AnkiConnect's own refusal
   (`valid api key must be provided`). anki-connect-server 0.5.0 has no API key at all.
+- `--refuse TEXT`: `addNote` and `updateNoteFields` fail for a note with TEXT in a field,
+  as AnkiConnect fails for a note Anki refuses, so a test can check how one refused note
+  is reported.
 - Two bugs of 0.5.0 that real AnkiConnect does not have: `createModel` ignores `isCloze`
   (every note type it makes is a standard one, so cloze notes make no cards), and
   `updateModelTemplates` writes every template given into every template of the note type,
@@ -29,6 +33,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log")
     parser.add_argument("--key")
+    parser.add_argument("--refuse")
     args = parser.parse_args()
 
     # The server reads its settings from the environment, once.
@@ -71,10 +76,26 @@ def main() -> None:
         self.col.models.update_dict(notetype)
 
     wrapper_cls.create_model = create_model
+    if args.refuse:
+        refuse_in(wrapper_cls, "add_note", args.refuse)
+        refuse_in(wrapper_cls, "update_note_fields", args.refuse)
     wrapper_cls.update_model_templates = update_model_templates
 
     app = Guard(api.app, key=args.key, log=args.log)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+def refuse_in(cls, method, text):
+    """Makes `cls.method(note)` fail for a note with `text` in one of its fields."""
+    original = getattr(cls, method)
+
+    def refusing(self, note):
+        fields = note.get("fields") or {}
+        if any(text in str(v) for v in fields.values()):
+            raise ValueError(f"this test server refuses notes containing {text!r}")
+        return original(self, note)
+
+    setattr(cls, method, refusing)
 
 
 class Guard:
