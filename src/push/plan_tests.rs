@@ -1,3 +1,6 @@
+//! The plan's rules, each on a small package and a collection made up to match: a first push,
+//! a push of what the collection has, edits, moves, tags, removals, damaged note types.
+
 use super::*;
 use crate::model::templates::Templates;
 use crate::model::{Note, Source};
