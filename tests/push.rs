@@ -365,6 +365,47 @@ fn a_project_lives_through_its_history_in_a_real_collection() {
     assert_eq!(tags(&dna), ["leech"], "the user's tag stays");
     assert_eq!(tags(&server.note_with("cell?")), ["cell-biology"]);
 
+    // Edited styling and a template: the push note type follows, its notes stay as they are.
+    p.write(
+        "decksmith.toml",
+        "[package]\nname = \"bio\"\ntemplates = \"templates\"\n",
+    );
+    p.write("templates/basic/style.css", ".card { color: teal; }\n");
+    p.write(
+        "templates/basic/back.html",
+        "{{FrontSide}}<hr id=answer>{{Back}}\n",
+    );
+    server.requests();
+    let out = ok(&push(&p, &server, &[]));
+    assert!(out.contains("0 added, 0 updated"), "{out}");
+    let model = "decksmith Basic (optional reversed card) (push)";
+    let styling = server.ask("modelStyling", json!({"modelName": model}));
+    assert!(
+        styling["css"].as_str().unwrap().contains("color: teal"),
+        "{styling}"
+    );
+    let templates = server.ask("modelTemplates", json!({"modelName": model}));
+    assert_eq!(
+        templates["Card 1"]["Back"],
+        "{{FrontSide}}<hr id=answer>{{Back}}\n"
+    );
+    assert!(
+        templates["Card 2"]["Front"]
+            .as_str()
+            .unwrap()
+            .starts_with("{{#Add Reverse}}"),
+        "the other template keeps its own text: {templates}"
+    );
+    let styled = writes(&server.requests());
+    assert!(
+        styled.contains(&"updateModelStyling".to_owned()),
+        "{styled:?}"
+    );
+    assert!(
+        !styled.contains(&"updateNoteFields".to_owned()),
+        "{styled:?}"
+    );
+
     // Every local state gone (a fresh clone without the lock): no duplicate.
     std::fs::remove_file(p.path("decksmith.lock")).unwrap();
     let out = ok(&push(&p, &server, &[]));

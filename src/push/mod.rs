@@ -6,7 +6,7 @@
 //! its own (`<note type> (push)`, the package's fields, templates and CSS plus two hidden
 //! fields, [`ID_FIELD`] = `<project id>:<guid>` and [`STATE_FIELD`] = what the last push gave
 //! the note), and searches the collection for its project's id. A push is: reads
-//! ([`read`]: note types, decks, this project's notes, which media exist), a [`Plan`]
+//! (`read`: note types, decks, this project's notes, which media exist), a [`Plan`]
 //! decided from them (`plan.rs`, pure), then the writes the plan needs, batched with `multi`
 //! (`client.rs`). A push of unchanged documents sends only the reads.
 //!
@@ -352,18 +352,21 @@ fn write(
 
     // Media Anki lacks (names are content hashes: a file of that name is this file).
     let mut actions = Vec::new();
-    for name in &plan.media {
-        let Some(file) = package.media.iter().find(|m| &m.name == name) else {
-            continue;
-        };
+    let mut names = Vec::new();
+    for file in package
+        .media
+        .iter()
+        .filter(|m| plan.media.contains(&m.name))
+    {
         let bytes = std::fs::read(&file.path).map_err(|e| Error::io(&file.path, e))?;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         actions.push(Action::new(
             "storeMediaFile",
-            json!({"filename": name, "data": data}),
+            json!({"filename": file.name, "data": data}),
         ));
+        names.push(&file.name);
     }
-    for (result, name) in client.multi(actions, stop)?.into_iter().zip(&plan.media) {
+    for (result, name) in client.multi(actions, stop)?.into_iter().zip(names) {
         result.map_err(|e| fail(format!("to store the media file `{name}`"), e))?;
     }
 
