@@ -53,7 +53,11 @@ pub fn push(
             warnings: loaded.warnings,
         });
     }
+    let started = std::time::Instant::now();
     let pushed = push::push(&loaded.package, &id, target, options, request.observer())?;
+    request
+        .observer()
+        .stage(super::Stage::Write("push"), started.elapsed());
     if !options.dry_run {
         write_lock(&resolved.lock, &loaded.lock.to_text())?;
     }
@@ -102,4 +106,56 @@ fn write_lock(path: &std::path::Path, text: &str) -> Result<()> {
         .persist(path)
         .map_err(|e| Error::io_doing("write", path, e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::Overrides;
+
+    #[test]
+    fn a_push_that_cannot_connect_fails_clearly_and_writes_no_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            "# T\n\n## What is x?\n\nAnswer: y\n",
+        )
+        .unwrap();
+        let project = Project::discover(dir.path()).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let target = Target {
+            url: format!("http://127.0.0.1:{port}"),
+            key: None,
+        };
+        let request = Request {
+            overrides: Overrides {
+                inputs: vec![dir.path().join("content")],
+                ..Overrides::default()
+            },
+            timestamp: 1_700_000_000,
+            ..Request::default()
+        };
+        match push(&project, &request, &target, Options::default()) {
+            Err(Error::Push(message)) => assert!(message.contains("cannot connect"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!dir.path().join("decksmith.lock").exists());
+    }
+
+    #[test]
+    fn project_ids_come_from_the_package_name_else_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("biology");
+        std::fs::create_dir(&root).unwrap();
+        let bare = Project::discover(&root).unwrap();
+        assert_eq!(project_name(&bare, "content"), "biology/content");
+        std::fs::write(root.join("decksmith.toml"), "[package]\nname = \"bio\"\n").unwrap();
+        let named = Project::discover(&root).unwrap();
+        assert_eq!(project_name(&named, "content"), "bio");
+    }
 }
