@@ -69,7 +69,7 @@ run() {
     end=$(date +%s.%N)
     local wall sent summary
     wall=$(echo "$end - $start" | bc)
-    summary="$(echo "$out" | head -1 | sed 's/^pushed to [^:]*:[^:]*: //')"
+    summary="$(echo "$out" | head -1 | sed 's/^pushed to .*): //')"
     sent="$(echo "$out" | sed -n 's/^ *sent \([0-9]*\) requests\? (\([0-9]*\) actions\?, \([0-9]*\) of them changes)/\1|\2|\3/p')"
     local logged
     logged=$(wc -l <"$work/requests.log")
@@ -78,9 +78,9 @@ run() {
 }
 
 run "first push, $notes new notes"
-# 100 changed notes: every answer of the first document (100 notes) gets a word more.
+# 100 changed notes: every answer of the first document (100 notes) gets a first paragraph.
 first="$(ls "$work/project/content" | sort | head -1)"
-sed -i 's/^Answer: /Answer: Edited. /' "$work/project/content/$first"
+sed -i 's/^Answer:$/Answer:\n\nEdited./' "$work/project/content/$first"
 run "re-push, 100 notes changed"
 run "re-push, nothing changed"
 
