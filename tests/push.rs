@@ -536,3 +536,64 @@ fn a_wrong_key_or_no_anki_is_a_clear_error_and_changes_nothing() {
     assert_eq!(writes(&server.requests()), Vec::<String>::new());
     assert!(!p.path("decksmith.lock").exists());
 }
+
+#[test]
+fn ctrl_c_in_the_middle_of_a_push_leaves_what_a_second_push_finishes() {
+    let Some(python) = python() else { return };
+    let server = Server::start(&python);
+    let p = Project::new();
+    p.write("decksmith.toml", "[package]\nname = \"many\"\n");
+    let mut doc = String::from("# Many\n\n");
+    for i in 0..3000 {
+        doc.push_str(&format!("## What is item {i}?\n\nAnswer: Item {i}.\n\n"));
+    }
+    p.write("content/many.md", doc);
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("decksmith"))
+        .current_dir(p.path(""))
+        .args(["push", "--url", &server.url, "--key", KEY])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Ctrl-C once the first notes went out.
+    let started = Instant::now();
+    while !std::fs::read_to_string(&server.log)
+        .unwrap_or_default()
+        .contains("addNote")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no addNote sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Process::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted: Anki has what was sent so far"),
+        "{err}"
+    );
+    assert!(
+        !p.path("decksmith.lock").exists(),
+        "an interrupted push writes no lock"
+    );
+    let sent = server.count("\"decksmith id:_*\"");
+    assert!(
+        sent > 0 && sent < 3000,
+        "{sent} notes arrived before the stop"
+    );
+
+    let out = ok(&push(&p, &server, &[]));
+    assert!(
+        out.contains(&format!("{} added, 0 updated", 3000 - sent)),
+        "{out}"
+    );
+    assert_eq!(server.count("\"decksmith id:_*\""), 3000, "no duplicate");
+}

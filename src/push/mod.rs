@@ -550,6 +550,32 @@ fn note_fields(package: &Package, note: &crate::model::Note) -> Map<String, Valu
 mod tests {
     use super::*;
 
+    /// An observer that asks to stop at once.
+    struct Stop;
+
+    impl Observer for Stop {
+        fn should_stop(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn a_push_asked_to_stop_sends_nothing() {
+        let target = Target {
+            // Nothing listens there: a request would fail with a connection error.
+            url: "http://127.0.0.1:9".to_owned(),
+            key: None,
+        };
+        let package = Package {
+            note_types: vec![],
+            decks: vec![],
+            notes: vec![],
+            media: vec![],
+        };
+        let result = push(&package, "p", &target, Options::default(), &Stop);
+        assert!(matches!(result, Err(Error::Interrupted)), "{result:?}");
+    }
+
     #[test]
     fn names_become_patterns_and_searches_that_match_only_themselves() {
         assert_eq!(glob_escape("fig-1a2b.png"), "fig-1a2b.png");
