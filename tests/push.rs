@@ -549,7 +549,7 @@ fn ctrl_c_in_the_middle_of_a_push_leaves_what_a_second_push_finishes() {
     }
     p.write("content/many.md", doc);
 
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("decksmith"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("decksmith"))
         .current_dir(p.path(""))
         .args(["push", "--url", &server.url, "--key", KEY])
         .stdout(Stdio::piped())
