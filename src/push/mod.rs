@@ -7,8 +7,8 @@
 //! fields, [`ID_FIELD`] = `<project id>:<guid>` and [`STATE_FIELD`] = what the last push gave
 //! the note), and searches the collection for its project's id. A push is: reads
 //! (`read`: note types, decks, this project's notes, which media exist), a [`Plan`]
-//! decided from them (`plan.rs`, pure), then the writes the plan needs, batched with `multi`
-//! (`client.rs`). A push of unchanged documents sends only the reads.
+//! decided from them (`plan.rs`, pure), then the writes the plan needs (`write.rs`), batched
+//! with `multi` (`client.rs`). A push of unchanged documents sends only the reads.
 //!
 //! Owns the protocol, the plan and its execution; never prints. Imports `model` and `error`
 //! only: the pipeline loads the package and hands it here.
@@ -16,13 +16,11 @@
 mod client;
 mod plan;
 mod state;
+mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use serde_json::{Value, json};
 
-use base64::Engine;
-use serde_json::{Map, Value, json};
-
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::Package;
 use crate::model::observer::Observer;
 
@@ -87,8 +85,7 @@ pub fn push(
     let snapshot = read(&mut client, package, project, &stop)?;
     let plan = plan::plan(package, project, &snapshot, options.delete)?;
     if !options.dry_run {
-        let mut refused = Vec::new();
-        write(&mut client, package, &plan, observer, &stop, &mut refused)?;
+        let refused = write::Writes::new(&mut client, package, &plan, &stop, observer).run()?;
         if !refused.is_empty() {
             let n = refused.len();
             return Err(Error::PushRefused {
@@ -283,267 +280,6 @@ fn glob_escape(name: &str) -> String {
         }
     }
     out
-}
-
-/// Sends the writes `plan` needs: note types and decks, media, moves, tags, changed fields,
-/// new notes, deletions. Notes AnkiConnect refuses go into `refused`; anything else that
-/// fails stops the push.
-fn write(
-    client: &mut Client,
-    package: &Package,
-    plan: &Plan,
-    observer: &dyn Observer,
-    stop: &dyn Fn() -> Result<()>,
-    refused: &mut Vec<Diagnostic>,
-) -> Result<()> {
-    let url = client_url(client);
-    let fail =
-        |what: String, e: String| Error::Push(format!("AnkiConnect at {url} refused {what}: {e}"));
-
-    // Note types and decks first: the notes need them.
-    let mut actions = Vec::new();
-    let mut what = Vec::new();
-    for change in &plan.note_types {
-        let nt = &package.note_types[change.index];
-        if change.create {
-            actions.push(Action::new(
-                "createModel",
-                json!({
-                    "modelName": change.name,
-                    "inOrderFields": plan::push_fields(nt),
-                    "css": nt.css,
-                    "isCloze": plan::is_cloze(nt),
-                    "cardTemplates": nt.templates.iter().map(|t| json!({
-                        "Name": t.name, "Front": t.front, "Back": t.back,
-                    })).collect::<Vec<_>>(),
-                }),
-            ));
-            what.push(format!("to create the note type `{}`", change.name));
-            continue;
-        }
-        if !change.templates.is_empty() {
-            let templates: Map<String, Value> = nt
-                .templates
-                .iter()
-                .filter(|t| change.templates.contains(&t.name))
-                .map(|t| (t.name.clone(), json!({"Front": t.front, "Back": t.back})))
-                .collect();
-            actions.push(Action::new(
-                "updateModelTemplates",
-                json!({"model": {"name": change.name, "templates": templates}}),
-            ));
-            what.push(format!("to update the templates of `{}`", change.name));
-        }
-        if change.css {
-            actions.push(Action::new(
-                "updateModelStyling",
-                json!({"model": {"name": change.name, "css": nt.css}}),
-            ));
-            what.push(format!("to update the styling of `{}`", change.name));
-        }
-    }
-    for deck in &plan.decks {
-        actions.push(Action::new("createDeck", json!({"deck": deck})));
-        what.push(format!("to create the deck `{deck}`"));
-    }
-    for (result, what) in client.multi(actions, stop)?.into_iter().zip(what) {
-        result.map_err(|e| fail(what, e))?;
-    }
-
-    // Media Anki lacks (names are content hashes: a file of that name is this file).
-    let mut actions = Vec::new();
-    let mut names = Vec::new();
-    for file in package
-        .media
-        .iter()
-        .filter(|m| plan.media.contains(&m.name))
-    {
-        let bytes = std::fs::read(&file.path).map_err(|e| Error::io(&file.path, e))?;
-        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-        actions.push(Action::new(
-            "storeMediaFile",
-            json!({"filename": file.name, "data": data}),
-        ));
-        names.push(&file.name);
-    }
-    for (result, name) in client.multi(actions, stop)?.into_iter().zip(names) {
-        result.map_err(|e| fail(format!("to store the media file `{name}`"), e))?;
-    }
-
-    let existing: Vec<&NoteChange> = plan.notes.iter().filter(|n| !n.is_add()).collect();
-    let refused_notes = std::cell::RefCell::new(BTreeSet::new());
-    let refuse = |refused: &mut Vec<Diagnostic>, change: &NoteChange, verb: &str, e: &str| {
-        refused_notes.borrow_mut().insert(change.index);
-        refused.push(Diagnostic::error(
-            change.location.clone(),
-            format!(
-                "AnkiConnect refused to {verb} this note ({}): {e}",
-                change.guid
-            ),
-        ));
-    };
-
-    // Moves: every card of a moved note goes to its new deck.
-    let mut by_deck: BTreeMap<&str, Vec<&NoteChange>> = BTreeMap::new();
-    for change in existing.iter().filter(|c| c.moved_from.is_some()) {
-        by_deck.entry(&change.deck).or_default().push(change);
-    }
-    let finds = by_deck
-        .values()
-        .map(|changes| {
-            let nids: Vec<String> = changes
-                .iter()
-                .filter_map(|c| c.note_id.map(|id| id.to_string()))
-                .collect();
-            Action::new(
-                "findCards",
-                json!({"query": format!("nid:{}", nids.join(","))}),
-            )
-        })
-        .collect();
-    let found = client.multi(finds, stop)?;
-    let mut moves = Vec::new();
-    let mut moving = Vec::new();
-    for ((deck, changes), cards) in by_deck.iter().zip(found) {
-        match cards {
-            Ok(cards) => {
-                moves.push(Action::new(
-                    "changeDeck",
-                    json!({"cards": cards, "deck": deck}),
-                ));
-                moving.push(changes);
-            }
-            Err(e) => changes.iter().for_each(|c| refuse(refused, c, "move", &e)),
-        }
-    }
-    for (result, changes) in client.multi(moves, stop)?.into_iter().zip(moving) {
-        if let Err(e) = result {
-            changes.iter().for_each(|c| refuse(refused, c, "move", &e));
-        }
-    }
-
-    // Tags: the ones decksmith manages, grouped by what changes.
-    let mut adds: BTreeMap<String, Vec<&NoteChange>> = BTreeMap::new();
-    let mut removes: BTreeMap<String, Vec<&NoteChange>> = BTreeMap::new();
-    for change in &existing {
-        if !change.tags_added.is_empty() {
-            adds.entry(change.tags_added.join(" "))
-                .or_default()
-                .push(change);
-        }
-        if !change.tags_removed.is_empty() {
-            removes
-                .entry(change.tags_removed.join(" "))
-                .or_default()
-                .push(change);
-        }
-    }
-    let mut actions = Vec::new();
-    let mut groups = Vec::new();
-    for (name, map) in [("addTags", &adds), ("removeTags", &removes)] {
-        for (tags, changes) in map {
-            let notes: Vec<i64> = changes.iter().filter_map(|c| c.note_id).collect();
-            actions.push(Action::new(name, json!({"notes": notes, "tags": tags})));
-            groups.push(changes);
-        }
-    }
-    for (result, changes) in client.multi(actions, stop)?.into_iter().zip(groups) {
-        if let Err(e) = result {
-            changes.iter().for_each(|c| refuse(refused, c, "retag", &e));
-        }
-    }
-
-    // Fields, and the state field last of all: a note whose move or tags failed keeps its old
-    // state, so that the next push does them again.
-    let failed: BTreeSet<usize> = refused_notes.borrow().clone();
-    let mut actions = Vec::new();
-    let mut updating = Vec::new();
-    for change in &existing {
-        let note = &package.notes[change.index];
-        if failed.contains(&change.index) {
-            continue;
-        }
-        let mut fields = Map::new();
-        if change.fields {
-            fields = note_fields(package, note);
-        }
-        fields.insert(
-            STATE_FIELD.to_owned(),
-            Value::String(state::State::of(note).to_field()),
-        );
-        actions.push(Action::new(
-            "updateNoteFields",
-            json!({"note": {"id": change.note_id, "fields": fields}}),
-        ));
-        updating.push(*change);
-    }
-    let mut done = 0;
-    for (result, change) in client.multi(actions, stop)?.into_iter().zip(updating) {
-        match result {
-            Ok(_) => done += 1,
-            Err(e) => refuse(refused, change, "update", &e),
-        }
-    }
-    observer.notes_written("push", done);
-
-    // New notes, one action each, so that a refusal names its note.
-    let adding: Vec<&NoteChange> = plan.notes.iter().filter(|n| n.is_add()).collect();
-    let actions = adding
-        .iter()
-        .map(|change| {
-            let note = &package.notes[change.index];
-            let nt = package.note_type(&note.note_type);
-            let mut fields = note_fields(package, note);
-            fields.insert(
-                ID_FIELD.to_owned(),
-                Value::String(state::note_id(&plan.project, &note.guid)),
-            );
-            fields.insert(
-                STATE_FIELD.to_owned(),
-                Value::String(state::State::of(note).to_field()),
-            );
-            Action::new(
-                "addNote",
-                json!({"note": {
-                    "deckName": note.deck,
-                    "modelName": nt.map(plan::push_name).unwrap_or_default(),
-                    "fields": fields,
-                    "tags": note.tags,
-                    "options": {"allowDuplicate": true},
-                }}),
-            )
-        })
-        .collect();
-    let mut done = 0;
-    for (result, change) in client.multi(actions, stop)?.into_iter().zip(adding) {
-        match result {
-            Ok(Value::Null) => refuse(refused, change, "add", "no note was made"),
-            Ok(_) => done += 1,
-            Err(e) => refuse(refused, change, "add", &e),
-        }
-    }
-    observer.notes_written("push", done);
-
-    if plan.delete && !plan.removed.is_empty() {
-        stop()?;
-        let notes: Vec<i64> = plan.removed.iter().map(|r| r.note_id).collect();
-        client
-            .call(Action::new("deleteNotes", json!({"notes": notes})))
-            .map_err(|e| Error::Push(format!("deleting removed notes: {e}")))?;
-    }
-    Ok(())
-}
-
-/// A note's fields by name (those of the documents).
-fn note_fields(package: &Package, note: &crate::model::Note) -> Map<String, Value> {
-    let Some(nt) = package.note_type(&note.note_type) else {
-        return Map::new();
-    };
-    nt.fields
-        .iter()
-        .zip(&note.fields)
-        .map(|(f, v)| (f.name.clone(), Value::String(v.clone())))
-        .collect()
 }
 
 #[cfg(test)]
