@@ -485,6 +485,43 @@ fn a_project_lives_through_its_history_in_a_real_collection() {
         "{out}"
     );
     assert_eq!(writes(&server.requests()), Vec::<String>::new());
+
+    // Another project in the same collection: its --delete never touches this one's notes.
+    let other = Project::new();
+    other.write("decksmith.toml", "[package]\nname = \"chemistry\"\n");
+    other.write(
+        "content/chem.md",
+        "# Chemistry\n\n## What is a mole?\n\nAnswer: A count.\n",
+    );
+    let out = ok(&push(&other, &server, &["--delete"]));
+    assert!(
+        out.contains("1 added, 0 updated (0 moved), 0 deleted"),
+        "{out}"
+    );
+    assert_eq!(server.count(ours), 6);
+
+    // This project cloned into a directory of another name, without `[package] name` (so
+    // under another project id): it takes its notes over instead of duplicating them.
+    let clone = Project::new();
+    clone.write("decksmith.toml", "[package]\ntemplates = \"templates\"\n");
+    for file in [
+        "content/bio.md",
+        "content/cell.png",
+        "decksmith.lock",
+        "templates/basic/style.css",
+        "templates/basic/back.html",
+    ] {
+        clone.write(file, std::fs::read(p.path(file)).unwrap());
+    }
+    let out = ok(&push(&clone, &server, &["--dry-run"]));
+    assert!(out.contains("taken over from project"), "{out}");
+    let out = ok(&push(&clone, &server, &["--delete"]));
+    assert!(
+        out.contains("0 added, 5 updated (0 moved), 0 deleted"),
+        "{out}"
+    );
+    assert_eq!(server.count(ours), 6);
+    assert_eq!(server.count(&format!("nid:{own}")), 1);
 }
 
 #[test]

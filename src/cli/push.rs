@@ -240,6 +240,9 @@ fn print_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
         if !tags.is_empty() {
             what.push(format!("tags {}", tags.join(" ")));
         }
+        if let Some(from) = &n.adopted_from {
+            what.push(format!("taken over from project {from}"));
+        }
         if what.is_empty() {
             what.push("state".to_owned());
         }

@@ -5,8 +5,8 @@
 //! How decksmith finds its notes again, with no local state: it pushes into note types of
 //! its own (`<note type> (push)`, the package's fields, templates and CSS plus two hidden
 //! fields, [`ID_FIELD`] = `<project id>:<guid>` and [`STATE_FIELD`] = what the last push gave
-//! the note), and searches the collection for its project's id. A push is: reads
-//! (`read`: note types, decks, this project's notes, which media exist), a [`Plan`]
+//! the note), and searches the collection for that field. A push is: reads (`read`: note
+//! types, decks, the notes decksmith pushed, which media exist), a [`Plan`]
 //! decided from them (`plan.rs`, pure), then the writes the plan needs (`write.rs`), batched
 //! with `multi` (`client.rs`). A push of unchanged documents sends only the reads.
 //!
@@ -82,7 +82,7 @@ pub fn push(
             Ok(())
         }
     };
-    let snapshot = read(&mut client, package, project, &stop)?;
+    let snapshot = read(&mut client, package, &stop)?;
     let plan = plan::plan(package, project, &snapshot, options.delete)?;
     if !options.dry_run {
         let refused = write::Writes::new(&mut client, package, &plan, &stop, observer).run()?;
@@ -105,9 +105,10 @@ pub fn push(
     })
 }
 
-/// The search for every note of `project`.
-fn project_query(project: &str) -> String {
-    format!("\"{ID_FIELD}:{project}:*\"")
+/// The search for every note decksmith pushed, of any project (a guid names the same note
+/// whichever project pushed it; only deletions are limited to this project's notes).
+fn pushed_query() -> String {
+    format!("\"{ID_FIELD}:_*\"")
 }
 
 /// One action's value, or why the whole push stops.
@@ -134,14 +135,9 @@ fn strings(v: &Value) -> impl Iterator<Item = String> + '_ {
         .filter_map(|s| s.as_str().map(str::to_owned))
 }
 
-/// Reads what the plan needs: the note types, the decks, this project's notes and which of
-/// the package's media files the collection has.
-fn read(
-    client: &mut Client,
-    package: &Package,
-    project: &str,
-    stop: &dyn Fn() -> Result<()>,
-) -> Result<Snapshot> {
+/// Reads what the plan needs: the note types, the decks, the notes decksmith pushed and
+/// which of the package's media files the collection has.
+fn read(client: &mut Client, package: &Package, stop: &dyn Fn() -> Result<()>) -> Result<Snapshot> {
     let url = &client_url(client);
     let mut first = client
         .multi(
@@ -149,7 +145,7 @@ fn read(
                 Action::new("version", json!({})),
                 Action::new("modelNames", json!({})),
                 Action::new("deckNames", json!({})),
-                Action::new("findNotes", json!({"query": project_query(project)})),
+                Action::new("findNotes", json!({"query": pushed_query()})),
             ],
             stop,
         )?
@@ -227,7 +223,7 @@ fn read(
     for _ in notes_at..media_at {
         let infos = value(url, "notesInfo", results.next())?;
         for info in infos.as_array().into_iter().flatten() {
-            if let Some(e) = existing(project, info) {
+            if let Some(e) = existing(info) {
                 snapshot.notes.push(e);
             }
         }
@@ -245,11 +241,11 @@ fn client_url(client: &Client) -> String {
     client.url().to_owned()
 }
 
-/// A note of `notesInfo`, if it is one of `project`'s.
-fn existing(project: &str, info: &Value) -> Option<Existing> {
+/// A note of `notesInfo`, if decksmith pushed it.
+fn existing(info: &Value) -> Option<Existing> {
     let fields = info["fields"].as_object()?;
     let field = |name: &str| fields.get(name).and_then(|f| f["value"].as_str());
-    let guid = plan::guid_in(project, field(ID_FIELD)?)?;
+    let (project, guid) = state::split_id(field(ID_FIELD)?)?;
     let first_field = fields
         .values()
         .find(|f| f["order"].as_i64() == Some(0))
@@ -259,7 +255,8 @@ fn existing(project: &str, info: &Value) -> Option<Existing> {
     Some(Existing {
         id: info["noteId"].as_i64()?,
         model: info["modelName"].as_str()?.to_owned(),
-        guid,
+        project: project.to_owned(),
+        guid: guid.to_owned(),
         tags: strings(&info["tags"]).collect(),
         state: field(STATE_FIELD).and_then(state::State::parse),
         first_field,
@@ -316,6 +313,6 @@ mod tests {
     fn names_become_patterns_and_searches_that_match_only_themselves() {
         assert_eq!(glob_escape("fig-1a2b.png"), "fig-1a2b.png");
         assert_eq!(glob_escape("a*b?[c].png"), "a[*]b[?][[]c[]].png");
-        assert_eq!(project_query("ab12"), "\"decksmith id:ab12:*\"");
+        assert_eq!(pushed_query(), "\"decksmith id:_*\"");
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::error::{Error, Location, Result};
 use crate::model::{NoteType, NoteTypeKind, Package};
 
-use super::state::{self, ID_FIELD, NOTE_TYPE_SUFFIX, STATE_FIELD, State};
+use super::state::{ID_FIELD, NOTE_TYPE_SUFFIX, STATE_FIELD, State};
 
 /// A note type as the collection has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub(crate) struct Existing {
     pub(crate) id: i64,
     /// Its note type's name.
     pub(crate) model: String,
+    /// The project in its `decksmith id`.
+    pub(crate) project: String,
     /// The guid in its `decksmith id`.
     pub(crate) guid: String,
     /// Its tags as Anki has them.
@@ -47,7 +49,7 @@ pub(crate) struct Snapshot {
     pub(crate) models: BTreeMap<String, ModelInfo>,
     /// Every deck's name.
     pub(crate) decks: BTreeSet<String>,
-    /// The notes of this project.
+    /// The notes pushed by decksmith, of any project.
     pub(crate) notes: Vec<Existing>,
     /// The package's media files the collection already has.
     pub(crate) media: BTreeSet<String>,
@@ -87,6 +89,9 @@ pub struct NoteChange {
     pub tags_added: Vec<String>,
     /// Tags removed (only tags decksmith set before).
     pub tags_removed: Vec<String>,
+    /// The note carries another project's id (the same project under another name, such as
+    /// a clone in a directory of another name): it becomes this project's.
+    pub adopted_from: Option<String>,
     /// Which note of the package it is.
     pub(crate) index: usize,
 }
@@ -219,13 +224,16 @@ pub(crate) fn plan(
         .map(|m| m.name.clone())
         .collect();
 
-    // The collection's note for each guid: the oldest, if a note was copied in Anki.
+    // The collection's note for each guid: this project's before another's (a guid is the
+    // same note wherever it was pushed from, as in an import), then the oldest (a note copied
+    // in Anki keeps its fields).
+    let rank = |e: &Existing| (e.project != project, e.id);
     let mut existing: HashMap<&str, &Existing> = HashMap::new();
     for e in &snapshot.notes {
         existing
             .entry(e.guid.as_str())
             .and_modify(|old| {
-                if e.id < old.id {
+                if rank(e) < rank(old) {
                     *old = e;
                 }
             })
@@ -250,6 +258,7 @@ pub(crate) fn plan(
                 moved_from: None,
                 tags_added: note.tags.clone(),
                 tags_removed: Vec::new(),
+                adopted_from: None,
                 index,
             });
             continue;
@@ -262,7 +271,8 @@ pub(crate) fn plan(
             });
             continue;
         }
-        if old.state.as_ref() == Some(&new) {
+        let adopted_from = (old.project != project).then(|| old.project.clone());
+        if old.state.as_ref() == Some(&new) && adopted_from.is_none() {
             plan.unchanged += 1;
             continue;
         }
@@ -293,13 +303,15 @@ pub(crate) fn plan(
             moved_from: (before.deck != new.deck).then_some(before.deck),
             tags_added,
             tags_removed,
+            adopted_from,
             index,
         });
     }
+    // Only this project's notes are ever deleted.
     let mut removed: Vec<Removed> = snapshot
         .notes
         .iter()
-        .filter(|e| !wanted.contains(e.guid.as_str()))
+        .filter(|e| e.project == project && !wanted.contains(e.guid.as_str()))
         .map(|e| Removed {
             note_id: e.id,
             guid: e.guid.clone(),
@@ -393,11 +405,6 @@ fn shorten(html: &str) -> String {
     } else {
         text
     }
-}
-
-/// The guid of a note found by its `decksmith id`, when it belongs to `project`.
-pub(crate) fn guid_in(project: &str, id_field: &str) -> Option<String> {
-    state::guid_of(project, id_field).map(str::to_owned)
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ fn pushed(package: &Package, extra_tags: &[&str]) -> Snapshot {
         s.notes.push(Existing {
             id: 100 + i as i64,
             model: push_name(nt),
+            project: "proj".to_owned(),
             guid: n.guid.clone(),
             tags,
             state: Some(State::of(n)),
@@ -154,4 +155,24 @@ fn a_note_in_another_note_type_is_left_alone_and_reported() {
 fn removed_notes_are_named_by_their_text() {
     assert_eq!(shorten("<b>What</b> is\n<i>x</i>?"), "What is x?");
     assert_eq!(shorten(&"a".repeat(80)).chars().count(), 60);
+}
+
+#[test]
+fn a_note_pushed_under_another_project_id_is_adopted_not_duplicated_and_others_never_deleted() {
+    let p = package(vec![note("g1", "Bio", "cell", &[])]);
+    let mut s = pushed(&p, &[]);
+    s.notes[0].project = "oldname".to_owned();
+    let mut stranger = s.notes[0].clone();
+    stranger.guid = "g9".to_owned();
+    stranger.id = 500;
+    s.notes.push(stranger);
+    let plan = plan(&p, "proj", &s, true).unwrap();
+    assert_eq!(plan.added(), 0);
+    assert_eq!(plan.notes.len(), 1);
+    assert_eq!(plan.notes[0].adopted_from.as_deref(), Some("oldname"));
+    assert!(!plan.notes[0].fields);
+    assert!(
+        plan.removed.is_empty(),
+        "another project's note is never deleted"
+    );
 }

@@ -25,11 +25,10 @@ pub(crate) fn note_id(project: &str, guid: &str) -> String {
     format!("{project}:{guid}")
 }
 
-/// The guid in a `decksmith id` of `project`, if it is one.
-pub(crate) fn guid_of<'a>(project: &str, id: &'a str) -> Option<&'a str> {
-    id.strip_prefix(project)?
-        .strip_prefix(':')
-        .filter(|g| !g.is_empty())
+/// The project and the guid of a `decksmith id` (project ids hold no `:`; guids may).
+pub(crate) fn split_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once(':')
+        .filter(|(project, guid)| !project.is_empty() && !guid.is_empty())
 }
 
 /// What the last push gave a note.
@@ -110,10 +109,10 @@ mod tests {
     #[test]
     fn ids_name_the_project_and_the_guid() {
         assert_eq!(note_id("ab12", "x:y"), "ab12:x:y");
-        assert_eq!(guid_of("ab12", "ab12:x:y"), Some("x:y"));
-        assert_eq!(guid_of("ab12", "ab123:x"), None);
-        assert_eq!(guid_of("ab12", "ab12:"), None);
-        assert_eq!(guid_of("ab12", "cd34:x"), None);
+        assert_eq!(split_id("ab12:x:y"), Some(("ab12", "x:y")));
+        assert_eq!(split_id("ab12:"), None);
+        assert_eq!(split_id(":x"), None);
+        assert_eq!(split_id("ab12"), None);
     }
 
     #[test]

@@ -264,6 +264,12 @@ impl<'a> Writes<'a> {
             } else {
                 Map::new()
             };
+            if change.adopted_from.is_some() {
+                fields.insert(
+                    ID_FIELD.to_owned(),
+                    Value::String(state::note_id(&self.plan.project, &note.guid)),
+                );
+            }
             fields.insert(
                 STATE_FIELD.to_owned(),
                 Value::String(State::of(note).to_field()),
