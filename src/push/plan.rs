@@ -307,11 +307,15 @@ pub(crate) fn plan(
             index,
         });
     }
-    // Only this project's notes are ever deleted.
+    // Only this project's notes, in decksmith's push note types, are ever deleted.
     let mut removed: Vec<Removed> = snapshot
         .notes
         .iter()
-        .filter(|e| e.project == project && !wanted.contains(e.guid.as_str()))
+        .filter(|e| {
+            e.project == project
+                && e.model.ends_with(NOTE_TYPE_SUFFIX)
+                && !wanted.contains(e.guid.as_str())
+        })
         .map(|e| Removed {
             note_id: e.id,
             guid: e.guid.clone(),

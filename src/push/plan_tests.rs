@@ -175,4 +175,17 @@ fn a_note_pushed_under_another_project_id_is_adopted_not_duplicated_and_others_n
         plan.removed.is_empty(),
         "another project's note is never deleted"
     );
+
+    // A note of this project in a note type of the user's own (with a field of that name) is
+    // not decksmith's to delete either.
+    s.notes[1].project = "proj".to_owned();
+    s.notes[1].model = "My type".to_owned();
+    assert!(
+        super::plan(&p, "proj", &s, true)
+            .unwrap()
+            .removed
+            .is_empty()
+    );
+    s.notes[1].model = push_name(&p.note_types[0]);
+    assert_eq!(super::plan(&p, "proj", &s, true).unwrap().removed.len(), 1);
 }
