@@ -9,8 +9,8 @@
 #   bash scripts/ankiconnect-venv.sh     # create or check; prints the venv's python on stdout
 #
 # - anki-connect-server needs Python 3.12 or later. The interpreter is PYTHON when set, else
-#   python3.12 from pyenv (`pyenv root`/versions/3.12.*), else python3.12 on PATH; none of
-#   them → a clear error.
+#   python3.12 (or 3.13) from pyenv (`pyenv root`, else $PYENV_ROOT or ~/.pyenv), else
+#   python3.12 on PATH; none of them → a clear error naming what to install.
 # - Does nothing when the venv already has the pinned versions.
 # - ANKICONNECT_VENV overrides the venv location (the tests only look at `.ankiconnect-venv`).
 #
@@ -54,17 +54,21 @@ find_python() {
         echo "$PYTHON"
         return
     fi
+    # pyenv's versions: where `pyenv root` says, else where pyenv keeps them by default (a
+    # non-interactive shell may not have pyenv on its PATH).
+    local roots=("${PYENV_ROOT:-$HOME/.pyenv}")
     if command -v pyenv >/dev/null 2>&1; then
-        local root
-        root="$(pyenv root)"
-        local candidate
-        for candidate in "$root"/versions/3.12.*/bin/python3.12; do
+        roots=("$(pyenv root)" "${roots[@]}")
+    fi
+    local root candidate
+    for root in "${roots[@]}"; do
+        for candidate in "$root"/versions/3.12.*/bin/python3.12 "$root"/versions/3.13.*/bin/python3.13; do
             if [ -x "$candidate" ]; then
                 echo "$candidate"
                 return
             fi
         done
-    fi
+    done
     if command -v python3.12 >/dev/null 2>&1; then
         command -v python3.12
         return
