@@ -341,6 +341,25 @@ fn a_project_lives_through_its_history_in_a_real_collection() {
         "addTags",
         json!({"notes": [dna["noteId"]], "tags": "leech"}),
     );
+    // … reviews one card and suspends another.
+    let card_of = |note: &Value| {
+        server.ask(
+            "findCards",
+            json!({"query": format!("nid:{}", note["noteId"])}),
+        )[0]
+        .as_i64()
+        .unwrap()
+    };
+    let dna_card = card_of(&dna);
+    assert_eq!(
+        server.ask(
+            "answerCards",
+            json!({"answers": [{"cardId": dna_card, "ease": 3}]})
+        ),
+        json!([true])
+    );
+    let cell_card = card_of(&server.note_with("cell?"));
+    server.ask("suspend", json!({"cards": [cell_card]}));
 
     // An answer edit and a tag change: that note's fields and tags only.
     let doc = DOC
@@ -426,6 +445,18 @@ fn a_project_lives_through_its_history_in_a_real_collection() {
         "only the user's own note stays"
     );
     assert_eq!(tags(&server.note_with("DNA")), ["leech"]);
+    // Edited, retagged and moved, the cards keep their review history and suspension.
+    assert_eq!(card_of(&server.note_with("DNA")), dna_card);
+    let reviews = server.ask("getReviewsOfCards", json!({"cards": [dna_card]}));
+    assert_eq!(
+        reviews[dna_card.to_string()].as_array().unwrap().len(),
+        1,
+        "{reviews}"
+    );
+    assert_eq!(
+        server.ask("areSuspended", json!({"cards": [cell_card]})),
+        json!([true])
+    );
 
     // A question removed: kept without --delete, deleted with it; nobody else's note.
     let doc = doc.replace("# Biology", "# Life Science").replace(
