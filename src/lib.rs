@@ -8,7 +8,7 @@
 //! same build as a [`model::Package`] in memory, and [`pipeline::check`] reports every
 //! problem without writing. Problems are returned as [`Diagnostic`]s with `path:line:col`;
 //! nothing is printed. [`writers`] is the registry of output formats; a [`model::Package`]
-//! can be written with any of them through [`writers::write_package`]. [`pipeline::push`]
+//! can be written with any of them through [`writers::write_package`]. [`pipeline::push()`]
 //! loads the same build and makes a running Anki hold it through AnkiConnect ([`push`]).
 //!
 //! `ARCHITECTURE.md` in the repository describes the stages and their rules. The stages'
