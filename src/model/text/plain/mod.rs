@@ -453,7 +453,10 @@ impl<'o> Renderer<'o> {
         let href = href.trim();
         let external = ["http://", "https://", "mailto:", "ftp://"]
             .iter()
-            .any(|p| href.len() >= p.len() && href[..p.len()].eq_ignore_ascii_case(p));
+            .any(|p| {
+                href.get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p))
+            });
         if !external {
             return;
         }
