@@ -1,7 +1,13 @@
 //! Fuzz target `read_apkg`: arbitrary bytes as an Anki package, through the `apkg` reader
 //! (zip, zstd, protobuf, SQLite of schema 11 or 18) into memory, with small decompression
 //! limits. Every input must end in notes or an input error naming the file: never a panic,
-//! never more than the limits allow, never a file outside the scratch directory.
+//! never more than the limits allow, never a file outside the scratch directory; every note
+//! has exactly the fields of its note type.
+//!
+//! Seeds: `seeds/read_apkg/` (packages of every layout the reader knows: legacy
+//! `collection.anki2` with a JSON media map, `collection.anki21` of schema 11, current
+//! `collection.anki21b` of schema 18 with zstd members and protobuf `meta` and media list;
+//! made by `seeds/make_apkg_seeds.py`); dictionary: `dicts/apkg.dict`.
 #![no_main]
 
 use decksmith::readers::{Limits, ReadContext, Reader, apkg::ApkgReader};

@@ -3,6 +3,9 @@
 //! separators taken from the input's first bytes) and decksmith's JSON. Every input must end
 //! in notes or an input error naming the file, never a panic; every note has exactly the
 //! fields of its note type.
+//!
+//! Seeds: `seeds/read_text/` (decksmith's CSV, Quizlet and JSON outputs of the fixtures, an
+//! older decksmith's CSV); dictionary: `dicts/text.dict`.
 #![no_main]
 
 use decksmith::readers::{Limits, ReadContext, Reader, anki_text::AnkiTextReader, json::JsonReader, quizlet::QuizletReader};
