@@ -10,6 +10,8 @@
 #                                        (default 600), with its dictionary; the corpus grows
 #                                        in fuzz/corpus/TARGET, crashes go to
 #                                        fuzz/artifacts/TARGET
+#   bash fuzz/fuzz.sh summary LOG…       one line per campaign log: executions, exec/s, time,
+#                                        new corpus units, peak RSS (libFuzzer's final stats)
 #   bash fuzz/fuzz.sh targets            the targets' names
 #
 # cargo-fuzz needs nightly-only compiler flags; with a stable toolchain RUSTC_BOOTSTRAP=1
@@ -54,6 +56,15 @@ install)
     ;;
 targets)
     targets
+    ;;
+summary)
+    shift
+    # `-print_final_stats=1` ends a log with `stat::name: value` lines.
+    awk 'FNR == 1 { if (f) out(); f = FILENAME; delete v; secs = 0 }
+         /^stat::/ { sub(/^stat::/, ""); sub(/:/, ""); v[$1] = $2 }
+         /^Done [0-9]+ runs in [0-9]+ second/ { secs = $5 }
+         function out() { printf "%-40s %12d runs %8d exec/s %6d s %6d new units %6d MB\n", f, v["number_of_executed_units"], v["average_exec_per_sec"], secs, v["new_units_added"], v["peak_rss_mb"]; total += v["number_of_executed_units"] }
+         END { if (f) out(); printf "total: %d runs\n", total }' "$@"
     ;;
 replay)
     shift

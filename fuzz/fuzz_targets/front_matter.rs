@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!(block.offset + block.text.len() <= text.len());
-    assert_eq!(&text[block.offset..block.offset + block.text.len()], block.text);
+    assert_eq!(
+        &text[block.offset..block.offset + block.text.len()],
+        block.text
+    );
     let index = LineIndex::new(Path::new("fuzz.md"), &text);
     let diagnostics = match parse(&block, &index) {
         Ok((_, warnings)) => warnings,
@@ -36,6 +39,9 @@ fuzz_target!(|data: &[u8]| {
     let last = index.line(block.offset + block.text.len()) + 1;
     for d in &diagnostics {
         let line = d.location.as_ref().map_or(first, |l| l.line);
-        assert!((first..=last).contains(&line), "{d} is outside the block, lines {first}..={last}");
+        assert!(
+            (first..=last).contains(&line),
+            "{d} is outside the block, lines {first}..={last}"
+        );
     }
 });

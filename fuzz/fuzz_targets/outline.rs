@@ -44,13 +44,22 @@ fuzz_target!(|data: &[u8]| {
     assert_located_in(&outline.diagnostics, &text);
     let lines = text.split('\n').count();
     if let Some((first, last)) = outline.intro {
-        assert!(first <= last && last <= lines, "intro {first}..{last} of {lines} lines");
+        assert!(
+            first <= last && last <= lines,
+            "intro {first}..{last} of {lines} lines"
+        );
     }
     for q in &outline.questions {
         assert!(q.offset <= text.len());
         for (_, range) in q.inline.iter().chain(&q.answer) {
-            assert!(range.start <= range.end && range.end <= text.len(), "{range:?}");
+            assert!(
+                range.start <= range.end && range.end <= text.len(),
+                "{range:?}"
+            );
         }
     }
-    assert!(outline.questions.is_sorted_by_key(|q| q.offset), "study order");
+    assert!(
+        outline.questions.is_sorted_by_key(|q| q.offset),
+        "study order"
+    );
 });

@@ -45,11 +45,18 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(note.fields.len(), nt.fields.len());
                 }
                 for m in &outcome.media {
-                    assert!(m.path.starts_with(&scratch), "{:?} left the scratch", m.path);
+                    assert!(
+                        m.path.starts_with(&scratch),
+                        "{:?} left the scratch",
+                        m.path
+                    );
                 }
             }
         }
-        Err(e) => assert!(matches!(e, decksmith::Error::Input(_) | decksmith::Error::Io { .. }), "{e:?}"),
+        Err(e) => assert!(
+            matches!(e, decksmith::Error::Input(_) | decksmith::Error::Io { .. }),
+            "{e:?}"
+        ),
     }
     // Nothing was written beside the input and the scratch directory.
     let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listed").collect();

@@ -8,7 +8,10 @@
 //! older decksmith's CSV); dictionary: `dicts/text.dict`.
 #![no_main]
 
-use decksmith::readers::{Limits, ReadContext, Reader, anki_text::AnkiTextReader, json::JsonReader, quizlet::QuizletReader};
+use decksmith::readers::{
+    Limits, ReadContext, Reader, anki_text::AnkiTextReader, json::JsonReader,
+    quizlet::QuizletReader,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
     let path = dir.path().join("fuzz.txt");
     std::fs::write(&path, data).expect("the input is written");
     let (term, card) = match data {
-        [a, b, ..] if a != b && *a != 0 && *b != 0 => (char::from(*a).to_string(), char::from(*b).to_string()),
+        [a, b, ..] if a != b && *a != 0 && *b != 0 => {
+            (char::from(*a).to_string(), char::from(*b).to_string())
+        }
         _ => ("\t".to_owned(), "\n".to_owned()),
     };
     let ctx = ReadContext {

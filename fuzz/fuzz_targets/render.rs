@@ -67,13 +67,17 @@ fn assert_plain(text: &str) {
 /// attributes are `name="value"` with `"` escaped in values.
 fn assert_harmless(html: &str) {
     let lower = html.to_ascii_lowercase();
-    for tag in ["<script", "<style", "<iframe", "<object", "<embed", "<svg", "<math"] {
+    for tag in [
+        "<script", "<style", "<iframe", "<object", "<embed", "<svg", "<math",
+    ] {
         assert!(!lower.contains(tag), "{tag} kept in {html:?}");
     }
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         rest = &rest[start + 1..];
-        let tag_end = rest.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(rest.len());
+        let tag_end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+            .unwrap_or(rest.len());
         let mut attrs = &rest[tag_end..];
         loop {
             attrs = attrs.trim_start();
@@ -90,11 +94,17 @@ fn assert_harmless(html: &str) {
                 assert!(!name.starts_with("on"), "{name} kept in {html:?}");
                 continue;
             };
-            let (value, after) = after.split_once('"').expect("a quoted attribute value ends");
+            let (value, after) = after
+                .split_once('"')
+                .expect("a quoted attribute value ends");
             assert!(!name.starts_with("on"), "{name} kept in {html:?}");
             if name == "href" || name == "src" {
                 let unescaped = value.replace("&amp;", "&");
-                assert_eq!(refused_scheme(&unescaped), None, "{name}={value:?} kept in {html:?}");
+                assert_eq!(
+                    refused_scheme(&unescaped),
+                    None,
+                    "{name}={value:?} kept in {html:?}"
+                );
             }
             if name == "style" {
                 let squeezed: String = value

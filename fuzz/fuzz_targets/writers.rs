@@ -45,7 +45,13 @@ fuzz_target!(|notes: Vec<Input>| {
             id: None,
         })
         .into();
-    let types: Vec<NoteType> = vec![t.basic(0), t.reversed(0), t.optional_reversed(0), t.cloze(0), vocab];
+    let types: Vec<NoteType> = vec![
+        t.basic(0),
+        t.reversed(0),
+        t.optional_reversed(0),
+        t.cloze(0),
+        vocab,
+    ];
     let notes: Vec<Note> = notes
         .into_iter()
         .map(|n| {
