@@ -628,3 +628,11 @@ fn a_link_address_with_a_multi_byte_character_where_a_scheme_would_end_is_no_pan
         assert_eq!(html_to_text(&html).text, "text", "{html}");
     }
 }
+
+#[test]
+fn an_image_address_with_line_breaks_is_a_one_line_label() {
+    // Found by the `render` fuzz target: without an alt text, the `src` became the label as
+    // written, line breaks and trailing spaces included, against what `PlainText` promises.
+    let text = html_to_text("<p>see <img src=\"  a b \n c \n d\"> here</p>").text;
+    assert_eq!(text, "see [image: a b c d] here");
+}
