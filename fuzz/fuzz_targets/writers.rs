@@ -17,6 +17,7 @@ use decksmith::{Note, Package, Source};
 use decksmith_fuzz::check_text_writers;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
 
 /// One generated note.
 #[derive(Debug, Arbitrary)]
@@ -33,25 +34,33 @@ struct Input {
     mtime: i64,
 }
 
+/// The note types, made once: decksmith's four and a converted deck's own with four fields.
+fn note_types() -> &'static [NoteType] {
+    static TYPES: OnceLock<Vec<NoteType>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let t = Templates::default();
+        let mut vocab = t.basic(0);
+        vocab.id = 9;
+        vocab.name = "Vocab".into();
+        vocab.kind = NoteTypeKind::Standard;
+        vocab.fields = ["Word", "Meaning", "Example", "Notes"]
+            .map(|name| FieldDef {
+                name: name.into(),
+                id: None,
+            })
+            .into();
+        vec![
+            t.basic(0),
+            t.reversed(0),
+            t.optional_reversed(0),
+            t.cloze(0),
+            vocab,
+        ]
+    })
+}
+
 fuzz_target!(|notes: Vec<Input>| {
-    let t = Templates::default();
-    let mut vocab = t.basic(0);
-    vocab.id = 9;
-    vocab.name = "Vocab".into();
-    vocab.kind = NoteTypeKind::Standard;
-    vocab.fields = ["Word", "Meaning", "Example", "Notes"]
-        .map(|name| FieldDef {
-            name: name.into(),
-            id: None,
-        })
-        .into();
-    let types: Vec<NoteType> = vec![
-        t.basic(0),
-        t.reversed(0),
-        t.optional_reversed(0),
-        t.cloze(0),
-        vocab,
-    ];
+    let types = note_types();
     let notes: Vec<Note> = notes
         .into_iter()
         .map(|n| {
@@ -75,7 +84,7 @@ fuzz_target!(|notes: Vec<Input>| {
         })
         .collect();
     let package = Package {
-        note_types: types,
+        note_types: types.to_vec(),
         decks: Vec::new(),
         notes,
         media: Vec::new(),
