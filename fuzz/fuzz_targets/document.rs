@@ -16,6 +16,7 @@
 
 use std::io::Cursor;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use decksmith::model::templates::Templates;
 use decksmith::readers::{Limits, ReadContext, Reader, apkg::ApkgReader};
@@ -26,8 +27,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = text(data);
-    let templates = Templates::default();
-    let loaded = match load_str(Path::new("fuzz.md"), &text, &templates, 1) {
+    static TEMPLATES: OnceLock<Templates> = OnceLock::new();
+    let templates = TEMPLATES.get_or_init(Templates::default);
+    let loaded = match load_str(Path::new("fuzz.md"), &text, templates, 1) {
         Ok(loaded) => loaded,
         Err(decksmith::Error::Input(diagnostics)) => {
             assert_located_in(&diagnostics, &text);
