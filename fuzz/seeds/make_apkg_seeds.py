@@ -14,7 +14,12 @@ collection shrunk to its notes, cards and note types, with small pages):
 - current.apkg     protobuf `meta` of version 3, `collection.anki21b` as a zstd-compressed
                    collection of schema 18 (note types, fields, templates and decks in their
                    own tables, with protobuf configs; a cloze note type too), a
-                   zstd-compressed protobuf media list, a zstd-compressed image.
+                   zstd-compressed protobuf media list, a zstd-compressed image;
+- schema-11.collection, schema-18.collection
+                   the two collections alone, after a byte that tells the target how to
+                   package them (0: as a legacy package's `collection.anki2`; 2: zstd-
+                   compressed in a current package), so that mutations reach SQLite and the
+                   note type tables instead of failing the zip's checksums.
 
 Field numbers of the protobuf messages are the ones src/readers/apkg/proto.rs declares.
 """
@@ -128,6 +133,9 @@ def main():
             out.writestr("media", json.dumps({"0": "a.png"}))
             out.writestr("0", PNG)
 
+        with open(os.path.join(OUT, "schema-11.collection"), "wb") as f:
+            f.write(b"\x00" + legacy)
+
         with zipfile.ZipFile(os.path.join(OUT, "anki21.apkg"), "w", zipfile.ZIP_STORED) as out:
             out.writestr("collection.anki2", b"")
             out.writestr("collection.anki21", legacy)
@@ -137,6 +145,8 @@ def main():
         with open(col, "wb") as f:
             f.write(original)
         current = schema18(col)
+        with open(os.path.join(OUT, "schema-18.collection"), "wb") as f:
+            f.write(b"\x02" + current)
         media = field(1, field(1, "a.png") + field(2, len(PNG)))
         with zipfile.ZipFile(os.path.join(OUT, "current.apkg"), "w", zipfile.ZIP_STORED) as out:
             out.writestr("meta", field(1, 3))
