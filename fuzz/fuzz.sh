@@ -22,6 +22,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
+SELF="$PWD/$(basename "${BASH_SOURCE[0]}")"
 export RUSTC_BOOTSTRAP=1
 CARGO_FUZZ_VERSION=0.13.1
 TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/target}"
@@ -68,7 +69,7 @@ summary)
     ;;
 replay)
     shift
-    bash "$0" install
+    bash "$SELF" install
     cargo fuzz build --dev --sanitizer none --target-dir "$TARGET_DIR" "$@"
     list=("$@")
     [ ${#list[@]} -gt 0 ] || mapfile -t list < <(targets)
@@ -90,7 +91,7 @@ run)
     secs="${3:-600}"
     shift $(( $# >= 3 ? 3 : $# ))
     [ "${1:-}" = "--" ] && shift
-    bash "$0" install
+    bash "$SELF" install
     mkdir -p "corpus/$t"
     cargo fuzz run --release --debug-assertions --sanitizer "${FUZZ_SANITIZER:-none}" \
         --target-dir "$TARGET_DIR" "$t" "corpus/$t" "seeds/$t" -- \
@@ -98,7 +99,7 @@ run)
         -print_final_stats=1 "$@"
     ;;
 *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$SELF" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
