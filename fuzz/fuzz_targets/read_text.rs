@@ -3,9 +3,15 @@
 //! separators taken from the input's first bytes) and decksmith's JSON. Every input must end
 //! in notes or an input error naming the file, never a panic; every note has exactly the
 //! fields of its note type.
+//!
+//! Seeds: `seeds/read_text/` (decksmith's CSV, Quizlet and JSON outputs of the fixtures, an
+//! older decksmith's CSV); dictionary: `dicts/text.dict`.
 #![no_main]
 
-use decksmith::readers::{Limits, ReadContext, Reader, anki_text::AnkiTextReader, json::JsonReader, quizlet::QuizletReader};
+use decksmith::readers::{
+    Limits, ReadContext, Reader, anki_text::AnkiTextReader, json::JsonReader,
+    quizlet::QuizletReader,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,7 +19,9 @@ fuzz_target!(|data: &[u8]| {
     let path = dir.path().join("fuzz.txt");
     std::fs::write(&path, data).expect("the input is written");
     let (term, card) = match data {
-        [a, b, ..] if a != b && *a != 0 && *b != 0 => (char::from(*a).to_string(), char::from(*b).to_string()),
+        [a, b, ..] if a != b && *a != 0 && *b != 0 => {
+            (char::from(*a).to_string(), char::from(*b).to_string())
+        }
         _ => ("\t".to_owned(), "\n".to_owned()),
     };
     let ctx = ReadContext {

@@ -45,6 +45,31 @@ struct Raw {
     other: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
+/// The byte offset in `text` of the YAML parser's `line:column` (1-based, columns in
+/// characters). YAML breaks lines at `\r\n`, `\r` and `\n`, where a document's lines (and
+/// so its locations) break only at `\n`: going through the offset keeps a location after a
+/// lone `\r` on the line it is on. A column past its line's end stays at the line's end, a
+/// line past the text at the text's end.
+fn yaml_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find(['\r', '\n']) {
+            Some(i) => {
+                let crlf = text[start + i..].starts_with("\r\n");
+                start += i + if crlf { 2 } else { 1 };
+            }
+            None => return text.len(),
+        }
+    }
+    let rest = &text[start..];
+    let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
+    start
+        + rest[..end]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(end, |(i, _)| i)
+}
+
 /// Parses a front matter block of the document `index` describes: the settings and the
 /// warnings (unknown keys), or the errors. Both are located in the document.
 pub fn parse(
@@ -65,10 +90,9 @@ pub fn parse(
         serde_saphyr::from_str::<Raw>(&block.text).map_err(|e| {
             let e = e.without_snippet();
             let loc = match e.location() {
-                Some(l) if l.line() > 0 => {
-                    let line = index.location(block.offset).line + l.line() as usize - 1;
-                    Location::new(&index.location(0).path, line, l.column().max(1) as usize)
-                }
+                Some(l) if l.line() > 0 => index.location(
+                    block.offset + yaml_offset(&block.text, l.line() as usize, l.column() as usize),
+                ),
                 _ => index.location(block.offset),
             };
             vec![Diagnostic::error(
@@ -221,6 +245,32 @@ mod tests {
             ..want
         };
         assert_eq!(front_matter(toml), Ok(want));
+    }
+
+    #[test]
+    fn a_yaml_error_after_lone_carriage_returns_is_located_on_the_documents_line() {
+        // Found by the `front_matter` fuzz target: YAML breaks lines at a lone `\r`, the
+        // document does not, so counting the parser's lines put the error past the block
+        // (here on line 9 of a 6-line document).
+        let doc = "---\ndeck: a\rtags: [x\r\r\r\r\r: :\n---\n# T\n";
+        let err = front_matter(doc).unwrap_err();
+        assert!(err.starts_with("doc.md:2:"), "{err}");
+        let col: usize = err["doc.md:2:".len()..]
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            col <= "deck: a\rtags: [x\r\r\r\r\r: :".chars().count() + 1,
+            "{err}"
+        );
+        // `\r\n` is one YAML line break, as it is one of the document's.
+        let err = front_matter("---\r\ndeck: a\r\ntags: [x\r\n---\r\n# T\r\n").unwrap_err();
+        assert!(
+            err.starts_with("doc.md:3:") || err.starts_with("doc.md:4:"),
+            "{err}"
+        );
     }
 
     fn warnings(doc: &str) -> Vec<String> {

@@ -157,6 +157,21 @@ const STYLE_PROPERTIES: &[&str] = &[
     "vertical-align",
 ];
 
+/// Whether a CSS declaration's value could load or run something (`url(`, `image(`,
+/// `expression`, an escape that could spell one, a comment that could hide one), whatever
+/// its property: kept properties take colours and keywords, never such values.
+fn style_loads(declaration: &str) -> bool {
+    let value = declaration.split_once(':').map_or("", |(_, v)| v);
+    let squeezed = value
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["url(", "image", "expression", "\\", "/*", "@"]
+        .iter()
+        .any(|bad| squeezed.contains(bad))
+}
+
 /// The configured sanitizer, built once.
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -182,7 +197,18 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(None)
             .strip_comments(true)
-            .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect());
+            .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
+            .attribute_filter(|_, attribute, value| match attribute {
+                "style" => Some(
+                    value
+                        .split(';')
+                        .filter(|d| !style_loads(d))
+                        .collect::<Vec<_>>()
+                        .join(";")
+                        .into(),
+                ),
+                _ => Some(value.into()),
+            });
         b
     })
 }
@@ -292,6 +318,9 @@ struct RawScanner {
     tokenizer: Tokenizer<Finder>,
     /// Line (as the tokenizer counts them) on which the next piece starts.
     next_line: std::cell::Cell<u64>,
+    /// Whether the last piece fed ended with `\r` (a `\n` starting the next one then ends
+    /// no line: the tokenizer reads `\r\n` as one break).
+    after_cr: std::cell::Cell<bool>,
     /// Byte offset of the last piece fed.
     last_offset: std::cell::Cell<usize>,
 }
@@ -301,6 +330,7 @@ impl RawScanner {
         RawScanner {
             tokenizer: Tokenizer::new(Finder::default(), TokenizerOpts::default()),
             next_line: std::cell::Cell::new(1),
+            after_cr: std::cell::Cell::new(false),
             last_offset: std::cell::Cell::new(0),
         }
     }
@@ -314,20 +344,46 @@ impl RawScanner {
     ) {
         let first = self.next_line.get();
         self.last_offset.set(offset);
-        self.next_line
-            .set(first + piece.matches('\n').count() as u64);
+        // The tokenizer breaks lines at `\r\n`, `\r` and `\n`; the document only at `\n`.
+        // A tag is located through the byte offset where its tokenizer line starts.
+        let starts = html_line_starts(piece, self.after_cr.get());
+        self.next_line.set(first + starts.len() as u64);
+        self.after_cr.set(piece.ends_with('\r'));
         let input = BufferQueue::default();
         input.push_back(piece.into());
         let _ = self.tokenizer.feed(&input);
         for (line, message) in self.tokenizer.sink.found.take() {
-            let mut location = index.location(offset);
-            if line > first {
-                location.line += (line - first) as usize;
-                location.col = 1;
-            }
+            let location = match line.checked_sub(first + 1) {
+                Some(k) => {
+                    let k = usize::try_from(k).unwrap_or(usize::MAX);
+                    index.location(offset + starts.get(k).or(starts.last()).copied().unwrap_or(0))
+                }
+                None => index.location(offset),
+            };
             found.push((location, format!("{message} from raw HTML")));
         }
     }
+}
+
+/// Where each line after the first starts in `piece`, with lines broken as the HTML
+/// tokenizer breaks them: at `\r\n`, `\r` and `\n`. `after_cr`: the piece before ended
+/// with `\r`, so a `\n` at the start of this one ends no line.
+fn html_line_starts(piece: &str, after_cr: bool) -> Vec<usize> {
+    let b = piece.as_bytes();
+    let mut starts = Vec::new();
+    for i in memchr::memchr2_iter(b'\r', b'\n', b) {
+        let joined = b[i] == b'\n' && if i == 0 { after_cr } else { b[i - 1] == b'\r' };
+        if !joined {
+            starts.push(i + 1);
+        }
+    }
+    // A `\r\n` break starts its line after the `\n`.
+    for s in &mut starts {
+        if b.get(*s) == Some(&b'\n') && b[*s - 1] == b'\r' {
+            *s += 1;
+        }
+    }
+    starts
 }
 
 /// A token sink recording what the allow-list removes, by the line the token ends on.
@@ -388,6 +444,8 @@ impl Finder {
                         .to_ascii_lowercase();
                     if !property.is_empty() && !STYLE_PROPERTIES.contains(&property.as_str()) {
                         found.push((line, format!("removed `{property}` style property")));
+                    } else if style_loads(declaration) {
+                        found.push((line, format!("removed `{property}` style value")));
                     }
                 }
             }
@@ -696,6 +754,49 @@ mod tests {
             r.html,
             "<p>Intro  and <b>b</b></p>\n\n<img src=\"x\">\n<p><a>link</a> <a>v</a></p>"
         );
+    }
+
+    #[test]
+    fn a_kept_style_property_loses_a_value_that_could_load_something() {
+        // Found by the `render` fuzz target: a kept property (`color`) with a `url(` value
+        // was kept as written.
+        let r = field(
+            "<span style=\"color: url(https://example.com/x); font-weight: bold\">x</span>\n",
+        );
+        assert_eq!(r.html, "<p><span style=\"font-weight:bold\">x</span></p>");
+        assert!(
+            r.diagnostics[0]
+                .to_string()
+                .contains("removed `color` style value from raw HTML"),
+            "{}",
+            r.diagnostics[0]
+        );
+        for value in [
+            "u\\72l(x)",
+            "expression(alert(1))",
+            "red /* url(x) */",
+            "image-set(x)",
+        ] {
+            let r = field(&format!("<b style=\"color: {value}\">x</b>\n"));
+            assert!(
+                executable(&r.html).is_none() && !r.html.contains(value),
+                "{}",
+                r.html
+            );
+        }
+    }
+
+    #[test]
+    fn a_tag_after_lone_carriage_returns_is_located_on_the_documents_line() {
+        // Found by the `render` fuzz target: the tokenizer breaks lines at a lone `\r`, the
+        // document does not, so counting the tokenizer's lines put the warning past the end.
+        let doc = "<div>\r\r\r<iframe src=\"https://example.com\"></iframe>\r</div>\n";
+        let r = field(doc);
+        let loc = r.diagnostics[0].location.clone().expect("located");
+        assert_eq!((loc.line, loc.col), (1, 9), "{}", r.diagnostics[0]);
+        let r = field("<div>\r\n\r\n<p>\r\n<iframe></iframe></p>\r\n</div>\r\n");
+        let loc = r.diagnostics[0].location.clone().expect("located");
+        assert_eq!((loc.line, loc.col), (4, 1), "{}", r.diagnostics[0]);
     }
 
     #[test]

@@ -412,6 +412,141 @@ fn relayout(
     Ok((records_writer(out), new_records))
 }
 
+/// One record of a CSV file as Anki's importer reads it ([`read_back`]).
+#[cfg(any(test, feature = "internals"))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The `#guid column`'s value.
+    pub guid: String,
+    /// The `#notetype column`'s value, or the `#notetype` header's.
+    pub note_type: String,
+    /// The `#deck column`'s value, or the `#deck` header's (empty when neither is given).
+    pub deck: String,
+    /// Every other column, in order: the note's fields, padded to the widest note type.
+    pub fields: Vec<String>,
+    /// The `#tags column`'s value split at whitespace.
+    pub tags: Vec<String>,
+}
+
+/// Reads a CSV file back as Anki's importer (2.1.54+) reads it, for the round-trip tests
+/// and the fuzz targets: the header lines at the top (`#key:value`, no space after the
+/// colon; `separator`, `html`, `notetype`, `deck`, `guid column`, `notetype column`,
+/// `deck column`, `tags column`, 1-based), then records with the `csv` crate: no header row,
+/// flexible, comment byte `#`, the separator, `"` quoting. Fails on what this writer never
+/// writes and Anki would read differently: a header it does not know, a separator other than
+/// tab, `#html:false`, a record without its guid, note type or deck.
+#[cfg(any(test, feature = "internals"))]
+pub fn read_back(text: &str) -> std::result::Result<Vec<Record>, String> {
+    let mut rest = text;
+    let (mut html, mut separator) = (false, None);
+    let (mut notetype, mut deck) = (None, None);
+    let mut columns: [Option<usize>; 4] = [None; 4]; // guid, note type, deck, tags
+    while let Some(line) = rest.strip_prefix('#') {
+        let (line, after) = line.split_once('\n').unwrap_or((line, ""));
+        let Some((key, value)) = line.split_once(':') else {
+            break; // a comment: records start here
+        };
+        let column = |v: &str| match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(Some(n - 1)),
+            _ => Err(format!("bad column number in `#{line}`")),
+        };
+        match key {
+            "separator" => separator = Some(value),
+            "html" => html = value == "true",
+            "notetype" => notetype = Some(value),
+            "deck" => deck = Some(value),
+            "guid column" => columns[0] = column(value)?,
+            "notetype column" => columns[1] = column(value)?,
+            "deck column" => columns[2] = column(value)?,
+            "tags column" => columns[3] = column(value)?,
+            _ => return Err(format!("a header Anki does not know: `#{line}`")),
+        }
+        rest = after;
+    }
+    if !matches!(separator, Some("tab" | "Tab" | "\t")) {
+        return Err(format!("the separator is {separator:?}, not tab"));
+    }
+    if !html {
+        return Err("no `#html:true`: Anki would read the fields as text".to_owned());
+    }
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .delimiter(DELIMITER)
+        .quote(b'"')
+        .double_quote(true)
+        .from_reader(rest.as_bytes());
+    let mut records = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| e.to_string())?;
+        let cell = |i: Option<usize>, what: &str| match i {
+            Some(i) => row
+                .get(i)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("a record without its {what} column: {row:?}")),
+            None => Err(format!("no {what} column")),
+        };
+        let guid = cell(columns[0], "guid")?;
+        let note_type = match notetype {
+            Some(n) if columns[1].is_none() => n.to_owned(),
+            _ => cell(columns[1], "note type")?,
+        };
+        let deck = match deck {
+            Some(d) if columns[2].is_none() => d.to_owned(),
+            _ => cell(columns[2], "deck")?,
+        };
+        let tags = match columns[3] {
+            Some(i) => row.get(i).unwrap_or_default(),
+            None => "",
+        };
+        let fields = (0..row.len())
+            .filter(|i| !columns.contains(&Some(*i)))
+            .filter_map(|i| row.get(i).map(str::to_owned))
+            .collect();
+        records.push(Record {
+            guid,
+            note_type,
+            deck,
+            fields,
+            tags: tags.split_whitespace().map(str::to_owned).collect(),
+        });
+    }
+    Ok(records)
+}
+
+/// Checks that `text`, the CSV written for `notes`, reads back ([`read_back`]) to exactly
+/// their guids, stock note types, decks, fields (the rest of each record's field columns
+/// blank) and tags, one record per note in order. For the round-trip tests and the fuzz
+/// targets.
+#[cfg(any(test, feature = "internals"))]
+pub fn check_round_trip(text: &str, notes: &[Note]) -> std::result::Result<(), String> {
+    let records = read_back(text)?;
+    if records.len() != notes.len() {
+        return Err(format!(
+            "{} records for {} notes",
+            records.len(),
+            notes.len()
+        ));
+    }
+    for (record, note) in records.iter().zip(notes) {
+        let (fields, padding) = record
+            .fields
+            .split_at_checked(note.fields.len())
+            .ok_or_else(|| format!("too few field columns for note {}: {record:?}", note.guid))?;
+        let ok = record.guid == note.guid
+            && record.note_type == stock_notetype(&note.note_type)
+            && record.deck == note.deck
+            && fields == note.fields
+            && padding.iter().all(String::is_empty)
+            && record.tags == note.tags;
+        if !ok {
+            return Err(format!("note {note:?} reads back as {record:?}"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::io::Cursor;
@@ -697,34 +832,63 @@ pub(crate) mod tests {
     fn round_trips_through_a_reader_configured_like_anki() -> Result<()> {
         let package = package();
         let (text, _) = write(&package)?;
-        let mut reader = ::csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .comment(Some(b'#'))
-            .delimiter(b'\t')
-            .quote(b'"')
-            .double_quote(true)
-            .from_reader(text.as_bytes());
-        let rows: Vec<Vec<String>> = reader
-            .records()
-            .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| CsvWriter::err(e.to_string()))?;
-        let want: Vec<Vec<String>> = package
-            .notes
-            .iter()
-            .map(|n| {
-                vec![
-                    n.guid.clone(),
-                    n.deck.clone(),
-                    n.fields[0].clone(),
-                    n.fields[1].clone(),
-                    n.tags.join(" "),
-                ]
-            })
-            .collect();
-        assert_eq!(rows, want);
+        check_round_trip(&text, &package.notes).map_err(CsvWriter::err)?;
+        let records = read_back(&text).map_err(CsvWriter::err)?;
+        assert_eq!(
+            records[1].guid, "#x,1\"q",
+            "a guid starting with `#` is no comment"
+        );
+        assert_eq!(records[1].note_type, "Basic", "from the `#notetype` header");
         Ok(())
+    }
+
+    #[test]
+    fn every_layout_round_trips_as_anki_reads_it() -> Result<()> {
+        // Notes of every kind, in every order that makes the writer change layout: each file
+        // reads back, as Anki's importer reads it, to the notes' own values.
+        let t = crate::model::templates::Templates::default();
+        let mut all = package();
+        let mut cloze = all.notes[0].clone();
+        cloze.guid = "cloze".into();
+        cloze.note_type = crate::model::templates::CLOZE_NAME.into();
+        cloze.fields[0] = "{{c1::Paris}} \"#\t\n".into();
+        let mut older = all.notes[1].clone();
+        older.guid = "#older".into();
+        older.note_type = crate::model::templates::REVERSED_NAME.into();
+        let mut foreign = note("w", "Spanish", "perro", "dog", &["es"]);
+        foreign.note_type = "Vocab".into();
+        foreign
+            .fields
+            .extend(["el perro\r\nladra".into(), String::new()]);
+        all.notes
+            .extend([cloze, older, current("now", true), foreign]);
+        all.note_types
+            .extend([t.cloze(0), t.reversed(0), t.optional_reversed(0)]);
+        for n in 0..=all.notes.len() {
+            for rotation in 0..all.notes.len() {
+                let mut p = all.clone();
+                p.notes.truncate(n);
+                p.notes.rotate_left(rotation.min(n.saturating_sub(1)));
+                let (text, _) = write(&p)?;
+                check_round_trip(&text, &p.notes).map_err(CsvWriter::err)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_read_back_refuses_what_anki_would_read_differently() {
+        assert!(
+            read_back("#separator:tab\n#guid column:1\nx\ty\n").is_err(),
+            "no html"
+        );
+        assert!(read_back("#separator:comma\n#html:true\n").is_err());
+        assert!(read_back("#separator:tab\n#html:true\n#columns:a\n").is_err());
+        assert!(
+            read_back("#separator:tab\n#html:true\n#deck:D\nx\ty\n").is_err(),
+            "no guid"
+        );
+        assert_eq!(read_back("#separator:tab\n#html:true\n"), Ok(Vec::new()));
     }
 
     #[test]

@@ -166,6 +166,134 @@ impl Writer for JsonWriter {
     }
 }
 
+/// One object of a JSON file read back ([`read_back`]): the note as written (its `due` is
+/// not written: 0) and its fields' names, in order.
+#[cfg(any(test, feature = "internals"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The note.
+    pub note: Note,
+    /// The keys of `fields`, in the file's order.
+    pub field_names: Vec<String>,
+}
+
+/// Reads a JSON file back as a consumer does, with `serde_json`, for the round-trip tests
+/// and the fuzz targets: an array of objects with exactly the keys the module documentation
+/// lists, `fields` read in the file's order. Fails on anything else.
+#[cfg(any(test, feature = "internals"))]
+pub fn read_back(text: &str) -> std::result::Result<Vec<Record>, String> {
+    use serde::Deserialize;
+    use serde::de::{MapAccess, Visitor};
+
+    /// A JSON object of strings, in order.
+    struct Ordered(Vec<(String, String)>);
+    impl<'de> Deserialize<'de> for Ordered {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Ordered;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object of strings")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> std::result::Result<Ordered, A::Error> {
+                    let mut pairs = Vec::new();
+                    while let Some(pair) = map.next_entry()? {
+                        pairs.push(pair);
+                    }
+                    Ok(Ordered(pairs))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawSource {
+        path: String,
+        line: usize,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        guid: String,
+        key: String,
+        deck: String,
+        notetype: String,
+        fields: Ordered,
+        tags: Vec<String>,
+        source: RawSource,
+        label: Option<String>,
+        media: Vec<String>,
+        #[serde(rename = "mod")]
+        mtime: i64,
+    }
+    let raw: Vec<Raw> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(raw
+        .into_iter()
+        .map(|r| {
+            let (field_names, fields) = r.fields.0.into_iter().unzip();
+            Record {
+                note: Note {
+                    guid: r.guid,
+                    key: r.key,
+                    deck: r.deck,
+                    note_type: r.notetype,
+                    fields,
+                    tags: r.tags,
+                    source: crate::model::Source {
+                        path: r.source.path,
+                        line: r.source.line,
+                    },
+                    label: r.label,
+                    media: r.media,
+                    mtime: r.mtime,
+                    due: 0,
+                },
+                field_names,
+            }
+        })
+        .collect())
+}
+
+/// Checks that `text`, the JSON written for `notes` (of `note_types`), reads back
+/// ([`read_back`]) to exactly the notes (but their `due`), in order, each field under its
+/// name in the note type's order. For the round-trip tests and the fuzz targets.
+#[cfg(any(test, feature = "internals"))]
+pub fn check_round_trip(
+    text: &str,
+    note_types: &[NoteType],
+    notes: &[Note],
+) -> std::result::Result<(), String> {
+    if !text.ends_with("]\n") {
+        return Err("the array does not end with a newline".to_owned());
+    }
+    let records = read_back(text)?;
+    if records.len() != notes.len() {
+        return Err(format!(
+            "{} records for {} notes",
+            records.len(),
+            notes.len()
+        ));
+    }
+    for (record, note) in records.iter().zip(notes) {
+        let names: Vec<&str> = find_note_type(note_types, &note.note_type)
+            .map(|nt| nt.fields.iter().map(|f| f.name.as_str()).collect())
+            .unwrap_or_default();
+        if (Note {
+            due: note.due,
+            ..record.note.clone()
+        }) != *note
+            || record.field_names != names
+        {
+            return Err(format!("note {note:?} reads back as {record:?}"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
@@ -338,6 +466,13 @@ mod tests {
         fn packages_are_laid_out_exactly_as_serde_json_lays_them_out(p in any_package()) {
             proptest::prop_assert_eq!(write(&p).ok(), oracle::write(&p));
         }
+
+        #[test]
+        fn packages_read_back_to_their_notes(p in any_package()) {
+            if let Ok(text) = write(&p) {
+                proptest::prop_assert_eq!(check_round_trip(&text, &p.note_types, &p.notes), Ok(()));
+            }
+        }
     }
 
     #[test]
@@ -378,6 +513,11 @@ mod tests {
         insta::assert_snapshot!(text);
         assert!(text.ends_with("]\n"));
         assert!(text.find("\"Question\"") < text.find("\"Answer\""));
+        check_round_trip(&text, &p.note_types, &p.notes).map_err(err)?;
+        assert_eq!(
+            read_back(&text).map_err(err)?[0].field_names,
+            ["Question", "Answer"]
+        );
         Ok(())
     }
 

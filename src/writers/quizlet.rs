@@ -404,6 +404,42 @@ impl QuizletWriter {
         }
     }
 
+    /// Puts the term and the definition of `note` (of `note_type`) as they go into the file in
+    /// `term` and `definition`, and returns how many separator occurrences had to be
+    /// replaced. A cloze note's term is its text with blanks, its definition the text with
+    /// the answers filled in, then any extra.
+    fn card(
+        &self,
+        note: &Note,
+        note_type: Option<&crate::model::NoteType>,
+        lost: &mut Lost,
+        plain: &mut String,
+        term: &mut String,
+        definition: &mut String,
+    ) -> usize {
+        let first = note.fields.first().map_or("", String::as_str);
+        let second = note.fields.get(1).map_or("", String::as_str);
+        let is_cloze = note_type.is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
+        let (term_html, definition_html) = if is_cloze {
+            let full = if second.trim().is_empty() {
+                crate::model::text::cloze::flatten(first, false)
+            } else {
+                format!(
+                    "{}\n{second}",
+                    crate::model::text::cloze::flatten(first, false)
+                )
+            };
+            (
+                Cow::Owned(crate::model::text::cloze::flatten(first, true)),
+                Cow::Owned(full),
+            )
+        } else {
+            (Cow::Borrowed(first), Cow::Borrowed(second))
+        };
+        self.field(&term_html, lost, plain, term)
+            + self.field(&definition_html, lost, plain, definition)
+    }
+
     /// Writes the notes with these separators.
     fn write_with(&self, notes: &mut dyn NoteStream, out: &mut dyn Output) -> Result<WriteReport> {
         if self.term_separator.is_empty() || self.card_separator.is_empty() {
@@ -428,34 +464,19 @@ impl QuizletWriter {
             count += 1;
             text.clear();
             let mut lost = Lost::default();
-            let first = note.fields.first().map_or("", String::as_str);
-            let second = note.fields.get(1).map_or("", String::as_str);
             let note_type = crate::model::find_note_type(&types, &note.note_type);
-            let is_cloze = note_type.is_some_and(|nt| nt.kind == crate::model::NoteTypeKind::Cloze);
-            // A cloze note becomes: term = the text with blanks, definition = the text with
-            // the answers filled in, then any extra.
-            let (term_html, definition_html) = if is_cloze {
-                let full = if second.trim().is_empty() {
-                    crate::model::text::cloze::flatten(first, false)
-                } else {
-                    format!(
-                        "{}\n{second}",
-                        crate::model::text::cloze::flatten(first, false)
-                    )
-                };
-                (
-                    Cow::Owned(crate::model::text::cloze::flatten(first, true)),
-                    Cow::Owned(full),
-                )
-            } else {
-                (Cow::Borrowed(first), Cow::Borrowed(second))
-            };
-            let r1 = self.field(&term_html, &mut lost, &mut plain, &mut term);
-            let r2 = self.field(&definition_html, &mut lost, &mut plain, &mut definition);
+            let replaced = self.card(
+                note,
+                note_type,
+                &mut lost,
+                &mut plain,
+                &mut term,
+                &mut definition,
+            );
             images.add(lost.images, note);
             tables.add(lost.tables, note);
             math.add(lost.math, note);
-            seps.add(r1 + r2, note);
+            seps.add(replaced, note);
             // An `Add Reverse` field is a switch for a second card, not content.
             let more = note.fields.iter().enumerate().skip(2).any(|(i, f)| {
                 !f.trim().is_empty()
@@ -499,6 +520,80 @@ impl QuizletWriter {
             warnings,
         })
     }
+}
+
+/// Reads Quizlet text back as its import dialog reads it with `term_separator` and
+/// `card_separator` chosen, for the round-trip tests and the fuzz targets: the text is cut at
+/// every card separator, left to right (the last card ends with one too), and each card at
+/// its term separator into a term and a definition. Fails when a card does not have exactly
+/// one term separator, or the text does not end with a card separator.
+#[cfg(any(test, feature = "internals"))]
+pub fn read_back(
+    text: &str,
+    term_separator: &str,
+    card_separator: &str,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let body = text
+        .strip_suffix(card_separator)
+        .ok_or("the last card does not end with the card separator")?;
+    body.split(card_separator)
+        .map(|card| match card.split_once(term_separator) {
+            Some((term, definition)) if !definition.contains(term_separator) => {
+                Ok((term.to_owned(), definition.to_owned()))
+            }
+            _ => Err(format!("not one term separator in card {card:?}")),
+        })
+        .collect()
+}
+
+/// Checks that `text`, written by `writer` for `notes` (of `note_types`), reads back
+/// ([`read_back`]) to one card per note, in order, each with exactly the term and definition
+/// the writer made of the note (no separator inside or across a field's edge moved a
+/// boundary), on one line when the writer flattens fields. For the round-trip tests and the
+/// fuzz targets.
+#[cfg(any(test, feature = "internals"))]
+pub fn check_round_trip(
+    text: &str,
+    writer: &QuizletWriter,
+    note_types: &[crate::model::NoteType],
+    notes: &[Note],
+) -> std::result::Result<(), String> {
+    let cards = read_back(text, &writer.term_separator, &writer.card_separator)?;
+    if cards.len() != notes.len() {
+        return Err(format!(
+            "{} cards for {} notes: {text:?}",
+            cards.len(),
+            notes.len()
+        ));
+    }
+    let (mut plain, mut term, mut definition) = (String::new(), String::new(), String::new());
+    for (card, note) in cards.iter().zip(notes) {
+        let note_type = crate::model::find_note_type(note_types, &note.note_type);
+        writer.card(
+            note,
+            note_type,
+            &mut Lost::default(),
+            &mut plain,
+            &mut term,
+            &mut definition,
+        );
+        if (&card.0, &card.1) != (&term, &definition) {
+            return Err(format!(
+                "the card of note {} reads back as {card:?}, not {:?}",
+                note.guid,
+                (term, definition)
+            ));
+        }
+        if writer.flattens() && (term.contains('\n') || definition.contains('\n')) {
+            return Err(format!(
+                "a line break in {card:?} though fields are flattened"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -632,6 +727,7 @@ mod tests {
             },
         ] {
             let (text, report) = write(&w, &p)?;
+            check_round_trip(&text, &w, &p.note_types, &p.notes).map_err(QuizletWriter::err)?;
             let cards: Vec<&str> = text.split(&*w.card_separator).collect();
             // Every card ends with the separator, so the last piece is empty.
             assert_eq!(cards.len(), p.notes.len() + 1, "{w:?}: {text:?}");
@@ -658,6 +754,32 @@ mod tests {
                 );
             }
         }
+        Ok(())
+    }
+
+    #[test]
+    fn separators_across_a_fields_edge_read_back_as_written() -> Result<()> {
+        // `a;` before the card separator `;;`, and an empty field between overlapping
+        // separators: the cards still read back, left to right, as the writer made them.
+        let mut p = package();
+        p.notes.push(note("g5", "Biology", "a;", "", &[]));
+        p.notes.push(note("g6", "Biology", ";b", "-", &[]));
+        for (t, c) in [("-;", ";;"), ("ab", "ba"), ("\t", ";;")] {
+            let w = QuizletWriter {
+                term_separator: Cow::Owned(t.into()),
+                card_separator: Cow::Owned(c.into()),
+            };
+            let (text, _) = write(&w, &p)?;
+            check_round_trip(&text, &w, &p.note_types, &p.notes).map_err(QuizletWriter::err)?;
+        }
+        assert!(
+            read_back("a\tb\nc\n", "\t", "\n").is_err(),
+            "a card without a term separator"
+        );
+        assert!(
+            read_back("a\tb", "\t", "\n").is_err(),
+            "no final card separator"
+        );
         Ok(())
     }
 

@@ -495,8 +495,10 @@ impl Renderer {
                 self.lost.images += 1;
                 let alt = attr(attrs, "alt").unwrap_or_default();
                 let alt = alt.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+                // An address may hold line breaks too: a label is one line.
                 let label = if alt.is_empty() {
-                    attr(attrs, "src").unwrap_or_default()
+                    let src = attr(attrs, "src").unwrap_or_default();
+                    src.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
                 } else {
                     alt
                 };

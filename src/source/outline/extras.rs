@@ -426,9 +426,11 @@ fn unwrap_html(text: &str, mut range: Range<usize>) -> Range<usize> {
     for (open, close) in [("<p>", "</p>"), ("<b>", "</b>"), ("<strong>", "</strong>")] {
         let s = &text[range.clone()];
         let t = s.trim();
-        if t.len() >= open.len() + close.len()
-            && t[..open.len()].eq_ignore_ascii_case(open)
-            && t[t.len() - close.len()..].eq_ignore_ascii_case(close)
+        // Compared as bytes: the answer may start or end with a multi-byte character.
+        let b = t.as_bytes();
+        if b.len() >= open.len() + close.len()
+            && b[..open.len()].eq_ignore_ascii_case(open.as_bytes())
+            && b[b.len() - close.len()..].eq_ignore_ascii_case(close.as_bytes())
             && t[open.len()..].to_ascii_lowercase().matches(open).count() == 0
         {
             let lead = s.len() - s.trim_start().len();

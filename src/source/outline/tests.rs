@@ -151,3 +151,21 @@ fn line_index_maps_offsets() {
     assert_eq!(idx.line(0), 1);
     assert_eq!(idx.line(5), 3);
 }
+
+#[test]
+fn a_details_answer_starting_or_ending_with_a_multi_byte_character_is_no_panic() {
+    // Found by the fuzz targets: unwrapping `<p>`/`<b>`/`<strong>` around a `<details>`
+    // answer compared the tag's bytes against the answer's first and last bytes, which could
+    // end inside a character.
+    for body in [
+        "é€ and the rest",
+        "the rest ends in é€",
+        "é€<p>x</p>",
+        "<b>x</b>é€",
+    ] {
+        let doc = format!("<details>\n<summary>Why?</summary>\n\n{body}\n\n</details>\n");
+        let o = outline_of(&doc);
+        assert_eq!(o.questions.len(), 1, "{doc}");
+        assert!(plain_text(&o.questions[0].answer).contains("é€"), "{doc}");
+    }
+}

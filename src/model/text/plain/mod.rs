@@ -378,8 +378,10 @@ impl<'o> Renderer<'o> {
                 self.lost.images += 1;
                 let alt = attr(attrs, "alt").unwrap_or_default();
                 let alt = alt.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+                // An address may hold line breaks too: a label is one line.
                 let label = if alt.is_empty() {
-                    attr(attrs, "src").unwrap_or_default()
+                    let src = attr(attrs, "src").unwrap_or_default();
+                    src.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
                 } else {
                     alt
                 };
@@ -453,7 +455,10 @@ impl<'o> Renderer<'o> {
         let href = href.trim();
         let external = ["http://", "https://", "mailto:", "ftp://"]
             .iter()
-            .any(|p| href.len() >= p.len() && href[..p.len()].eq_ignore_ascii_case(p));
+            .any(|p| {
+                href.get(..p.len())
+                    .is_some_and(|h| h.eq_ignore_ascii_case(p))
+            });
         if !external {
             return;
         }

@@ -618,3 +618,21 @@ fn attribute_values_are_found_and_decoded() {
     assert_eq!(attr(" = = \"", "alt"), None);
     assert_eq!(attr("", "alt"), None);
 }
+
+#[test]
+fn a_link_address_with_a_multi_byte_character_where_a_scheme_would_end_is_no_panic() {
+    // Found by fuzzing (plain text of rendered HTML): the scheme test sliced the address at the length
+    // of `mailto:`, inside the `€`.
+    for href in ["mailt€x", "http:/€", "ftp:€/", "€"] {
+        let html = format!("<a href=\"{href}\">text</a>");
+        assert_eq!(html_to_text(&html).text, "text", "{html}");
+    }
+}
+
+#[test]
+fn an_image_address_with_line_breaks_is_a_one_line_label() {
+    // Found by the `render` fuzz target: without an alt text, the `src` became the label as
+    // written, line breaks and trailing spaces included, against what `PlainText` promises.
+    let text = html_to_text("<p>see <img src=\"  a b \n c \n d\"> here</p>").text;
+    assert_eq!(text, "see [image: a b c d] here");
+}
