@@ -264,15 +264,11 @@ impl<'a> Writes<'a> {
             } else {
                 Map::new()
             };
-            if change.adopted_from.is_some() {
-                fields.insert(
-                    ID_FIELD.to_owned(),
-                    Value::String(state::note_id(&self.plan.project, &note.guid)),
-                );
-            }
-            fields.insert(
-                STATE_FIELD.to_owned(),
-                Value::String(State::of(note).to_field()),
+            hidden_fields(
+                &mut fields,
+                &self.plan.project,
+                note,
+                change.adopted_from.is_some(),
             );
             actions.push(Action::new(
                 "updateNoteFields",
@@ -300,14 +296,7 @@ impl<'a> Writes<'a> {
             .map(|change| {
                 let note = &self.package.notes[change.index];
                 let mut fields = note_fields(self.package, note);
-                fields.insert(
-                    ID_FIELD.to_owned(),
-                    Value::String(state::note_id(&self.plan.project, &note.guid)),
-                );
-                fields.insert(
-                    STATE_FIELD.to_owned(),
-                    Value::String(State::of(note).to_field()),
-                );
+                hidden_fields(&mut fields, &self.plan.project, note, true);
                 let model = self
                     .package
                     .note_type(&note.note_type)
@@ -351,6 +340,21 @@ impl<'a> Writes<'a> {
 }
 
 /// A note's fields by name (those of the documents).
+/// Sets the hidden fields of a push note: its state always, its `decksmith id` when `with_id`
+/// (a new note, or one taken over from another project id).
+fn hidden_fields(fields: &mut Map<String, Value>, project: &str, note: &Note, with_id: bool) {
+    if with_id {
+        fields.insert(
+            ID_FIELD.to_owned(),
+            Value::String(state::note_id(project, &note.guid)),
+        );
+    }
+    fields.insert(
+        STATE_FIELD.to_owned(),
+        Value::String(State::of(note).to_field()),
+    );
+}
+
 fn note_fields(package: &Package, note: &Note) -> Map<String, Value> {
     let Some(nt) = package.note_type(&note.note_type) else {
         return Map::new();
