@@ -138,7 +138,7 @@ fn strings(v: &Value) -> impl Iterator<Item = String> + '_ {
 /// Reads what the plan needs: the note types, the decks, the notes decksmith pushed and
 /// which of the package's media files the collection has.
 fn read(client: &mut Client, package: &Package, stop: &dyn Fn() -> Result<()>) -> Result<Snapshot> {
-    let url = &client_url(client);
+    let url = &client.url().to_owned();
     let mut first = client
         .multi(
             vec![
@@ -235,10 +235,6 @@ fn read(client: &mut Client, package: &Package, stop: &dyn Fn() -> Result<()>) -
         }
     }
     Ok(snapshot)
-}
-
-fn client_url(client: &Client) -> String {
-    client.url().to_owned()
 }
 
 /// A note of `notesInfo`, if decksmith pushed it.

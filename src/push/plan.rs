@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::error::{Error, Location, Result};
+use crate::model::text::plain::html_to_text;
 use crate::model::{NoteType, NoteTypeKind, Package};
 
 use super::state::{ID_FIELD, NOTE_TYPE_SUFFIX, STATE_FIELD, State};
@@ -393,16 +394,7 @@ pub(crate) fn is_cloze(nt: &NoteType) -> bool {
 
 /// HTML → a short line of plain text, to name a note.
 fn shorten(html: &str) -> String {
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(if c.is_whitespace() { ' ' } else { c }),
-            _ => {}
-        }
-    }
+    let text = html_to_text(html).text;
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > 60 {
         format!("{}…", text.chars().take(59).collect::<String>())

@@ -155,6 +155,8 @@ fn a_note_in_another_note_type_is_left_alone_and_reported() {
 fn removed_notes_are_named_by_their_text() {
     assert_eq!(shorten("<b>What</b> is\n<i>x</i>?"), "What is x?");
     assert_eq!(shorten(&"a".repeat(80)).chars().count(), 60);
+    // As the plain-text outputs read it: entities decoded, a line break a space.
+    assert_eq!(shorten("Fish &amp; chips<br>&lt;3"), "Fish & chips <3");
 }
 
 #[test]
