@@ -128,14 +128,6 @@ fn print_pushed(
         printer.human(w);
     }
     let plan = &outcome.pushed.plan;
-    for r in &plan.retyped {
-        eprintln!(
-            "{}: warning: this note is a `{}` note in Anki and the documents make it a `{}` \
-             note; AnkiConnect cannot change a note's type, so it was left as it is (change \
-             its type in Anki's browser, or delete it there and push again)",
-            r.location, r.from, r.to
-        );
-    }
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         writeln!(

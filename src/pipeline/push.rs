@@ -18,7 +18,8 @@ pub struct PushOutcome {
     pub pushed: Pushed,
     /// What changed since the lock, as `build` reports it.
     pub changes: ChangeReport,
-    /// The documents' and identity's warnings.
+    /// The documents' and identity's warnings, and the push's (notes left in another note
+    /// type).
     pub warnings: Vec<Diagnostic>,
     /// The project's id: the prefix of every note's `decksmith id`.
     pub project: String,
@@ -61,12 +62,30 @@ pub fn push(
     if !options.dry_run {
         write_lock(&resolved.lock, &loaded.lock.to_text())?;
     }
+    let mut warnings = loaded.warnings;
+    warnings.extend(retyped_warnings(&pushed.plan));
     Ok(PushOutcome {
         pushed,
         changes: loaded.changes,
-        warnings: loaded.warnings,
+        warnings,
         project: id,
         notes: loaded.package.notes.len(),
+    })
+}
+
+/// A note Anki has in another note type is left as it is: said like any other warning, at
+/// its question.
+fn retyped_warnings(plan: &push::Plan) -> impl Iterator<Item = Diagnostic> + '_ {
+    plan.retyped.iter().map(|r| {
+        Diagnostic::warning(
+            r.location.clone(),
+            format!(
+                "this note is a `{}` note in Anki and the documents make it a `{}` note; \
+                 AnkiConnect cannot change a note's type, so it was left as it is (change its \
+                 type in Anki's browser, or delete it there and push again)",
+                r.from, r.to
+            ),
+        )
     })
 }
 
@@ -145,6 +164,34 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!dir.path().join("decksmith.lock").exists());
+    }
+
+    #[test]
+    fn a_note_left_in_another_note_type_is_a_warning_at_its_question() {
+        let plan = push::Plan {
+            retyped: vec![push::Retyped {
+                location: crate::error::Location::new(std::path::Path::new("content/a.md"), 9, 1),
+                from: "decksmith Basic (push)".to_owned(),
+                to: "decksmith Cloze (push)".to_owned(),
+            }],
+            ..push::Plan::default()
+        };
+        let warnings: Vec<Diagnostic> = retyped_warnings(&plan).collect();
+        assert_eq!(warnings.len(), 1);
+        let w = &warnings[0];
+        assert_eq!(w.severity, crate::error::Severity::Warning);
+        assert_eq!(
+            w.location.as_ref().map(ToString::to_string).as_deref(),
+            Some("content/a.md:9:1")
+        );
+        assert!(
+            w.message.starts_with(
+                "this note is a `decksmith Basic (push)` note in Anki and the documents make \
+                 it a `decksmith Cloze (push)` note; AnkiConnect cannot change a note's type"
+            ),
+            "{}",
+            w.message
+        );
     }
 
     #[test]

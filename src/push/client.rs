@@ -101,7 +101,7 @@ impl Client {
     /// Runs one action; its error (`{"error": "…"}`) is an [`Error::Push`].
     pub(crate) fn call(&mut self, action: Action) -> Result<Value> {
         let writes = usize::from(!action.reads_only());
-        let reply = self.send(action.name, &action.params, 1, writes)?;
+        let reply = self.send(action.name, action.params, 1, writes)?;
         unwrap_envelope(reply).map_err(|e| self.refused(action.name, &e))
     }
 
@@ -127,7 +127,7 @@ impl Client {
                 between()?;
                 let n = chunk.len();
                 let params = json!({ "actions": std::mem::take(&mut chunk) });
-                let reply = self.send("multi", &params, n, writes)?;
+                let reply = self.send("multi", params, n, writes)?;
                 let replies = unwrap_envelope(reply).map_err(|e| self.refused("multi", &e))?;
                 let Value::Array(replies) = replies else {
                     return Err(self.protocol("multi did not answer with a list"));
@@ -146,11 +146,11 @@ impl Client {
         Ok(results)
     }
 
-    /// Posts one request; its reply as JSON.
+    /// Posts one request (the parameters moved into the body, not copied); its reply as JSON.
     fn send(
         &mut self,
         action: &str,
-        params: &Value,
+        params: Value,
         actions: usize,
         writes: usize,
     ) -> Result<Value> {
